@@ -1,0 +1,3 @@
+from wsarecv_cli.cli.main import main
+
+main()

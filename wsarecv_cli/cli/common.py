@@ -1,0 +1,147 @@
+"""Pieces every command shares: option bundles, the capture argument, console, error exits."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+
+from wsarecv_cli.errors import WsarecvError
+from wsarecv_cli.net import FlowSelector
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_FINDINGS, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class InputError(click.ClickException):
+    """One clear line on stderr and exit 1 (click prints 'Error: ...')."""
+
+    exit_code = EXIT_INPUT
+
+
+def run_guarded(group: click.Group, args: list[str] | None = None) -> int:
+    """Run the click group; never let a traceback reach the user for expected failures."""
+    try:
+        group.main(args=args, prog_name="wsarecv", standalone_mode=False)
+        return EXIT_OK
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except WsarecvError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_INPUT
+    except BrokenPipeError:
+        # `wsarecv ... | head`: stop quietly; point stdout at devnull so the interpreter's final
+        # flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            return EXIT_OK
+        click.echo(f"Error: {exc.strerror or exc}", err=True)
+        return EXIT_INPUT
+
+
+def wants_color(choice: str, stream: Any) -> bool:
+    """--color auto|always|never: auto is on only for a TTY, without NO_COLOR and TERM=dumb."""
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def make_console(color: str, width: int | None = None) -> Console:
+    """The stdout console for pretty output; commands own it, render/ only builds renderables."""
+    stream = click.get_text_stream("stdout")
+    colored = wants_color(color, stream)
+    return Console(
+        file=stream,
+        force_terminal=colored,
+        no_color=not colored,
+        color_system="auto" if colored else None,
+        width=width,
+        highlight=False,
+        soft_wrap=False,
+        record=True,
+    )
+
+
+def error_console() -> Console:
+    stream = click.get_text_stream("stderr")
+    return Console(file=stream, highlight=False, no_color=not wants_color("auto", stream))
+
+
+def capture_argument(func: Callable) -> Callable:
+    """CAPTURE as a positional argument or `-r FILE` (tcpdump/tshark habit); '-' is stdin."""
+    func = click.option(
+        "-r",
+        "read_file",
+        metavar="FILE",
+        help="Capture to read (same as the positional argument; '-' for standard input).",
+    )(func)
+    return click.argument("capture", required=False, metavar="CAPTURE")(func)
+
+
+def resolve_capture(capture: str | None, read_file: str | None) -> str:
+    if capture and read_file and capture != read_file:
+        raise click.UsageError("give the capture once: either CAPTURE or -r FILE")
+    path = capture or read_file
+    if not path:
+        raise click.UsageError("missing CAPTURE (a pcap/pcapng file, '-' for standard input)")
+    return path
+
+
+def parse_flow_selectors(values: tuple[str, ...]) -> tuple[FlowSelector, ...]:
+    selectors = []
+    for value in values:
+        try:
+            selectors.append(FlowSelector.parse(value))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--flow") from exc
+    return tuple(selectors)
+
+
+def flow_option(func: Callable) -> Callable:
+    return click.option(
+        "--flow",
+        "flows",
+        multiple=True,
+        metavar="FLOW",
+        help="Select a flow: tcp:N, udp:N (Wireshark stream index) or ADDR:PORT-ADDR:PORT "
+        "(either order, IPv6 as [::1]:80). Repeatable; default all.",
+    )(func)
+
+
+def color_option(func: Callable) -> Callable:
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colored output; auto = only on a terminal without NO_COLOR / TERM=dumb.",
+    )(func)
+
+
+def strict_option(func: Callable) -> Callable:
+    return click.option(
+        "--strict",
+        is_flag=True,
+        help="Exit 3 when the capture had findings (gaps, truncation, limits hit): for CI.",
+    )(func)

@@ -1,0 +1,53 @@
+"""The `wsarecv` click group: owns the console, maps our errors to exit codes, registers commands.
+
+Exit codes (DESIGN.md): 0 ok; 1 input problem; 2 usage; 3 findings under --strict; 130 Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from wsarecv_cli import __version__
+from wsarecv_cli.cli.common import CONTEXT_SETTINGS, run_guarded
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="wsarecv")
+def cli() -> None:
+    """Replay packet captures through a model of Windows WSARecv.
+
+    Rebuilds the TCP and UDP streams of a pcap/pcapng capture and shows, call by call, what a
+    Windows application calling WSARecv would have received: which WSABUF got which bytes,
+    MSG_PARTIAL, WSAEMSGSIZE and lost bytes, graceful close, WSAECONNRESET, overlapped completions.
+
+    \b
+    Examples:
+      wsarecv flows samples/http_small_segments.pcap
+      wsarecv follow samples/http_small_segments.pcap --flow tcp:0
+      tcpdump -U -w - port 80 | wsarecv flows -
+
+    \b
+    Captures from Windows: save as pcapng in Wireshark (Npcap), or convert a
+    pktmon trace with `pktmon etl2pcap trace.etl -o trace.pcapng`.
+    """
+
+
+def _register() -> None:
+    """Import command modules so they attach themselves to `cli` (kept out of import order lint)."""
+    import importlib
+
+    for name in ("flows", "follow", "replay", "simulate", "rules", "diff"):
+        try:
+            importlib.import_module(f"wsarecv_cli.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"wsarecv_cli.cli.{name}":
+                raise
+
+
+_register()
+
+
+def main() -> None:
+    sys.exit(run_guarded(cli))

@@ -1,0 +1,319 @@
+"""Values going into and out of the WSARecv model (stdlib only).
+
+Enums carry the real WinSock values (spec section 1). Inputs: `SocketConfig`, `RecvCall` and the
+`Arrival` types. Outputs: `RecvResult` (what the call returned at once) and `Completion` (the later
+result of a call that pended or blocked). Both name the spec rules that decided them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class WsaError(enum.IntEnum):
+    """WSAGetLastError codes: the 18 of the Windows Mobile 6.5 WSARecv page plus desktop additions."""
+
+    WSANOTINITIALISED = 10093
+    WSAENETDOWN = 10050
+    WSAENOTCONN = 10057
+    WSAEINTR = 10004
+    WSAEINPROGRESS = 10036
+    WSAENETRESET = 10052
+    WSAENOTSOCK = 10038
+    WSAEFAULT = 10014
+    WSAEOPNOTSUPP = 10045
+    WSAESHUTDOWN = 10058
+    WSAEWOULDBLOCK = 10035
+    WSAEMSGSIZE = 10040
+    WSAEINVAL = 10022
+    WSAECONNABORTED = 10053
+    WSAECONNRESET = 10054
+    WSAEDISCON = 10101
+    WSA_IO_PENDING = 997
+    WSA_OPERATION_ABORTED = 995
+    # desktop additions
+    WSAETIMEDOUT = 10060
+    WSA_IO_INCOMPLETE = 996
+
+
+class Win32Error(enum.IntEnum):
+    """kernel32 GetOverlappedResult / GetQueuedCompletionStatus codes (spec section 1)."""
+
+    ERROR_SUCCESS = 0
+    ERROR_NETNAME_DELETED = 64
+    ERROR_MORE_DATA = 234
+    ERROR_OPERATION_ABORTED = 995
+    ERROR_CONNECTION_ABORTED = 1236
+
+
+class NtStatus(enum.IntEnum):
+    """The NTSTATUS values an OVERLAPPED.Internal holds for our outcomes (spec section 1)."""
+
+    SUCCESS = 0x0
+    PENDING = 0x103
+    BUFFER_OVERFLOW = 0x80000005
+    CANCELLED = 0xC0000120
+    CONNECTION_RESET = 0xC000020D
+    CONNECTION_ABORTED = 0xC0000241
+    GRACEFUL_DISCONNECT = 0xC0000237
+    PIPE_DISCONNECTED = 0xC00000B0
+    PORT_UNREACHABLE = 0xC000023F
+
+
+class RecvFlags(enum.IntFlag):
+    """WSARecv lpFlags bits (Windows values, spec section 1)."""
+
+    NONE = 0
+    MSG_OOB = 0x1
+    MSG_PEEK = 0x2
+    MSG_WAITALL = 0x8
+    MSG_PUSH_IMMEDIATE = 0x20
+    MSG_PARTIAL = 0x8000
+
+    def names(self) -> list[str]:
+        return [flag.name for flag in RecvFlags if flag and flag in self and flag.name]
+
+
+class Protocol(enum.Enum):
+    """Protocol profiles of the mode table (R15/R19)."""
+
+    TCP = "tcp"  # byte stream
+    UDP = "udp"  # message-oriented, unreliable, no MSG_PARTIAL
+    RELIABLE_MSG = "reliable-msg"  # SPX II-like: message-oriented, graceful close, no MSG_PARTIAL
+    PARTIAL_MSG = "partial-msg"  # IPX-like: XP1_PARTIAL_MESSAGE
+
+
+class Platform(enum.Enum):
+    DESKTOP = "desktop"  # Windows NT family
+    WINCE = "wince"  # Windows CE / Windows Mobile (R47-R49)
+
+
+class Mode(enum.Enum):
+    """How the application calls: sync (blocking / non-blocking) or overlapped with a delivery kind."""
+
+    BLOCKING = "blocking"
+    NONBLOCKING = "nonblocking"
+    OVERLAPPED_EVENT = "overlapped-event"
+    OVERLAPPED_ROUTINE = "overlapped-routine"
+    IOCP = "iocp"
+
+    @property
+    def overlapped(self) -> bool:
+        return self in (Mode.OVERLAPPED_EVENT, Mode.OVERLAPPED_ROUTINE, Mode.IOCP)
+
+
+class Status(enum.Enum):
+    """What the call itself returned."""
+
+    COMPLETED = "completed"  # returned 0 (the data/closure is in the result)
+    FAILED = "failed"  # returned SOCKET_ERROR with an error other than WSA_IO_PENDING
+    PENDING = "pending"  # SOCKET_ERROR / WSA_IO_PENDING; the result comes in a Completion
+    WAITING = "waiting"  # a blocking call that has not returned yet; its Completion is the return
+
+
+class Event(enum.Enum):
+    """What happened, in words a person scanning the table reads."""
+
+    DATA = "data"
+    PARTIAL = "partial"  # MSG_PARTIAL: part of a message, more follows
+    TRUNCATED = "truncated"  # WSAEMSGSIZE; tail discarded (lost > 0) or message retained (R19)
+    OOB = "oob"  # the urgent byte, read with MSG_OOB
+    ZERO_BYTE = "zero-byte"  # a 0-length request satisfied (R12) or a zero-length datagram (R16)
+    GRACEFUL_CLOSE = "graceful-close"  # 0 bytes after FIN (R22)
+    DISCON = "discon"  # WSAEDISCON (R27)
+    RESET = "reset"  # WSAECONNRESET (R23/R24, R46)
+    ABORTED = "aborted"  # WSAECONNABORTED / WSA_OPERATION_ABORTED (R25, R33)
+    WOULD_BLOCK = "would-block"  # WSAEWOULDBLOCK (R7)
+    PENDING = "pending"  # WSA_IO_PENDING
+    SHUTDOWN = "shutdown"  # WSAESHUTDOWN (R44)
+    GAP = "gap"  # bytes the capture does not hold (not a WinSock outcome)
+    ERROR = "error"  # any other failure (WSAEINVAL, WSAEOPNOTSUPP, WSAENETRESET, ...)
+
+
+class Delivery(enum.Enum):
+    """How an overlapped result reaches the application (R30, R47, R48)."""
+
+    EVENT = "event"  # hEvent signalled
+    EVENT_NOT_SIGNALLED = "event-not-signalled"  # CE immediate completion (R47)
+    ROUTINE = "routine"  # APC on the issuing thread, during an alertable wait
+    ROUTINE_THREAD = "routine-thread"  # CE: a thread of its own (R48)
+    IOCP = "iocp"  # completion packet on the port
+    NONE = "none"  # IOCP with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on an immediate success
+    RETURN = "return"  # a blocking call returning (no overlapped delivery)
+
+
+class Shutdown(enum.Enum):
+    RECEIVE = "receive"  # SD_RECEIVE
+    BOTH = "both"  # SD_BOTH
+
+
+class IcmpKind(enum.Enum):
+    PORT_UNREACHABLE = "port-unreachable"  # -> WSAECONNRESET (R46)
+    TIME_EXCEEDED = "time-exceeded"  # -> WSAENETRESET (R46)
+
+
+@dataclass(frozen=True, slots=True)
+class SocketConfig:
+    """One receiving socket: its provider profile, platform, call mode and options (spec section 6)."""
+
+    protocol: Protocol = Protocol.TCP
+    platform: Platform = Platform.DESKTOP
+    mode: Mode = Mode.BLOCKING
+    oobinline: bool = False  # SO_OOBINLINE (R40/R42)
+    expedited_1122: bool = False  # TCP_EXPEDITED_1122 (R39); reassembly applies it to the pointer
+    connected_peer: str | None = None  # "ADDR:PORT": connected UDP filter (R21)
+    keep_on_reset: bool = False  # Q7 switch: keep unread data on RST (Linux / ReactOS behaviour)
+    pend_on_queued_truncation: bool = True  # Q2 default: a truncating overlapped receive pends (R18)
+    rst_after_shutdown: bool = True  # Q5 default: TCP data after SD_RECEIVE resets the connection
+    immediate_completion: bool = True  # R28: complete at once when satisfiable
+    skip_completion_port_on_success: bool = False  # R30 FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+    hold_until_push: bool = False  # R14 optional mode: hold partial fills until PSH or full
+    max_outstanding: int | None = None  # R35: "too many outstanding" limit; None = unlimited
+    rcvtimeo_ms: int | None = None  # SO_RCVTIMEO (R7), blocking non-overlapped calls only
+
+
+@dataclass(frozen=True, slots=True)
+class RecvCall:
+    """One WSARecv: the WSABUF lengths (captured at call time, R37) and lpFlags in."""
+
+    buffers: tuple[int, ...]
+    flags: RecvFlags = RecvFlags.NONE
+
+    @property
+    def capacity(self) -> int:
+        return sum(self.buffers)
+
+
+# ---- arrivals: what the peer / network makes available to the socket ---------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StreamBytes:
+    data: bytes
+    push: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UrgentByte:
+    """The OOB byte (R39-R42); its position in the stream is where it arrives."""
+
+    byte: int
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureGap:
+    """Stream bytes the capture does not hold: a boundary no receive crosses (not a WinSock rule)."""
+
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A datagram (UDP) or a message of a message-oriented provider, with its source address."""
+
+    data: bytes
+    source: str | None = None
+    wire_length: int | None = None  # when the capture cut the datagram (snaplen), its real length
+
+
+@dataclass(frozen=True, slots=True)
+class Fin:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Reset:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Discon:
+    """Message-oriented graceful disconnect (R27)."""
+
+
+@dataclass(frozen=True, slots=True)
+class IcmpError:
+    kind: IcmpKind
+
+
+Arrival = StreamBytes | UrgentByte | CaptureGap | Message | Fin | Reset | Discon | IcmpError
+
+
+# ---- outcomes --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecvResult:
+    """What one WSARecv call returned at once.
+
+    bytes is *lpNumberOfBytesRecvd, None when the call left it untouched (R6, R29); flags_out is
+    *lpFlags out, None when untouched. data holds what was placed in each WSABUF (one entry per
+    WSABUF, b"" for untouched ones). lost counts bytes discarded by this call (truncated datagram
+    tail, R17) or by the event it reports (unread data dropped by RST, R24). delivery is set for an
+    overlapped call that completed at once. notes carry diagnostics (e.g. R36 "doc-invalid").
+    """
+
+    n: int
+    t_ns: int
+    call: RecvCall
+    status: Status
+    ret: int
+    error: WsaError | None
+    bytes: int | None
+    data: tuple[bytes, ...]
+    flags_out: RecvFlags | None
+    lost: int
+    event: Event
+    rules: tuple[str, ...]
+    delivery: Delivery | None = None
+    gap: int = 0  # with Event.GAP: how many stream bytes the capture lacks here
+    notes: tuple[str, ...] = ()
+    reason: str = ""  # one line for --explain
+
+    @property
+    def filled(self) -> tuple[int, ...]:
+        return tuple(len(chunk) for chunk in self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """The later result of call `n` (a pending overlapped receive, or a blocking call returning).
+
+    error is the WSAGetOverlappedResult / completion-routine code (None on success); win32_error
+    what kernel32 GetOverlappedResult / GetQueuedCompletionStatus would report; status the
+    OVERLAPPED.Internal NTSTATUS.
+    """
+
+    n: int
+    t_ns: int
+    call: RecvCall
+    error: WsaError | None
+    bytes: int
+    data: tuple[bytes, ...]
+    flags_out: RecvFlags
+    lost: int
+    event: Event
+    delivery: Delivery
+    rules: tuple[str, ...]
+    status: NtStatus = NtStatus.SUCCESS
+    win32_error: Win32Error = Win32Error.ERROR_SUCCESS
+    gap: int = 0
+    notes: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def filled(self) -> tuple[int, ...]:
+        return tuple(len(chunk) for chunk in self.data)
+
+
+Outcome = RecvResult | Completion
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """shutdown / close / cancel / an alertable wait: completions it released and what it did."""
+
+    completions: tuple[Completion, ...] = ()
+    rules: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
