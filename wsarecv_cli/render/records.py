@@ -1,0 +1,374 @@
+"""Model outcomes -> the stable records of DESIGN.md "Records" (`--ndjson` / `--json`).
+
+Theory of operation: the model emits `RecvResult`s (what a call returned at once) and
+`Completion`s (the later result of a call that pended or blocked). `pair_outcomes` turns that
+stream into `Row`s: a blocking call that waited (Status.WAITING) is held until its completion and
+becomes one row, because from the application's side it was one call that returned later; an
+overlapped call that pended stays two rows (the call, then its completion), because other calls
+may run in between. Rows feed both the pretty table (render/calls.py) and the records here.
+
+Field names are stable; fields are only ever added. Additions to the DESIGN list: `t_done` (a
+blocking call's return time), `reason` (with explain), `gap`, `notes`, `win32_error` (completions),
+status "waiting" (a blocking call that never returned before the end of input).
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from wsarecv_cli.model.types import (
+    Completion,
+    Event,
+    RecvFlags,
+    RecvResult,
+    Status,
+    Win32Error,
+    WsaError,
+)
+
+Outcome = RecvResult | Completion
+Record = dict[str, Any]
+
+
+class RowKind(enum.Enum):
+    CALL = "call"  # a call that returned at once (completed, failed or pending)
+    BLOCKING = "blocking"  # a blocking call and its return, merged
+    COMPLETION = "completion"  # the later completion of an overlapped call that pended
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the call table / one record: a call, a merged blocking call, or a completion."""
+
+    kind: RowKind
+    result: RecvResult | None = None
+    completion: Completion | None = None
+
+    @property
+    def n(self) -> int:
+        return self.result.n if self.result is not None else self.completion.n  # type: ignore[union-attr]
+
+
+class RowPairer:
+    """Push-based pairing: feed outcomes in order, get rows; holds at most one waiting call."""
+
+    def __init__(self) -> None:
+        self._waiting: RecvResult | None = None
+
+    def push(self, outcome: Outcome) -> list[Row]:
+        rows: list[Row] = []
+        if self._waiting is not None:
+            if isinstance(outcome, Completion) and outcome.n == self._waiting.n:
+                rows.append(Row(RowKind.BLOCKING, self._waiting, outcome))
+                self._waiting = None
+                return rows
+            rows.append(Row(RowKind.CALL, self._waiting))  # the blocked thread did more: unusual
+            self._waiting = None
+        if isinstance(outcome, Completion):
+            rows.append(Row(RowKind.COMPLETION, completion=outcome))
+        elif outcome.status is Status.WAITING:
+            self._waiting = outcome
+        else:
+            rows.append(Row(RowKind.CALL, outcome))
+        return rows
+
+    def finish(self) -> list[Row]:
+        """A blocking call still waiting at the end of input stays a row of its own."""
+        rows = [Row(RowKind.CALL, self._waiting)] if self._waiting is not None else []
+        self._waiting = None
+        return rows
+
+
+def pair_outcomes(outcomes: Iterable[Outcome]) -> Iterator[Row]:
+    """Outcomes -> rows, merging each WAITING call with its completion."""
+    pairer = RowPairer()
+    for outcome in outcomes:
+        yield from pairer.push(outcome)
+    yield from pairer.finish()
+
+
+# ---- records ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverInfo:
+    """Who receives: the `flow` record, and the header of a receiver section in the pretty output."""
+
+    flow: str | None = None  # "tcp:3"; None for a scenario
+    receiver: str | None = None  # "10.0.0.1:51000"
+    peer: str | None = None
+    protocol: str = "tcp"
+    platform: str = "desktop"
+    mode: str = "blocking"
+    schedule: str | None = None  # "eager", "script:FILE"; None for a scenario
+    title: str | None = None  # scenario title (pretty output only)
+
+    def record(self) -> Record:
+        return {
+            "type": "flow",
+            "flow": self.flow,
+            "receiver": self.receiver,
+            "peer": self.peer,
+            "protocol": self.protocol,
+            "platform": self.platform,
+            "mode": self.mode,
+            "schedule": self.schedule,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOptions:
+    base_ns: int = 0  # `t` is seconds from this timestamp (the first packet, or 0 for scenarios)
+    show_data: bool = False
+    explain: bool = False
+
+
+def seconds(t_ns: int, base_ns: int) -> float:
+    return round((t_ns - base_ns) / 1e9, 9)
+
+
+def flag_names(flags: RecvFlags | None) -> list[str] | None:
+    return None if flags is None else RecvFlags(flags).names()
+
+
+def error_fields(error: WsaError | None) -> dict[str, Any]:
+    return {"error": error.name if error else None, "error_code": int(error) if error else None}
+
+
+def _tail(outcome: Outcome, opts: RecordOptions) -> Record:
+    """Fields every call/completion record ends with."""
+    out: Record = {"event": outcome.event.value, "rules": list(outcome.rules)}
+    if outcome.gap:
+        out["gap"] = outcome.gap
+    if outcome.notes:
+        out["notes"] = list(outcome.notes)
+    if opts.show_data:
+        out["data_hex"] = [chunk.hex() for chunk in outcome.data]
+    if opts.explain and outcome.reason:
+        out["reason"] = outcome.reason
+    return out
+
+
+def _head(kind: str, info: ReceiverInfo, n: int, t_ns: int, opts: RecordOptions) -> Record:
+    return {"type": kind, "flow": info.flow, "receiver": info.receiver, "n": n,
+            "t": seconds(t_ns, opts.base_ns)}
+
+
+def call_record(result: RecvResult, info: ReceiverInfo, opts: RecordOptions) -> Record:
+    rec = _head("call", info, result.n, result.t_ns, opts)
+    rec |= {
+        "buffers": list(result.call.buffers),
+        "flags_in": flag_names(result.call.flags),
+        "status": result.status.value,
+        "ret": result.ret,
+        **error_fields(result.error),
+        "bytes": result.bytes,
+        "filled": list(result.filled),
+        "flags_out": flag_names(result.flags_out),
+        "lost": result.lost,
+    }
+    if result.delivery is not None:
+        rec["delivery"] = result.delivery.value
+    return rec | _tail(result, opts)
+
+
+def blocking_record(result: RecvResult, done: Completion, info: ReceiverInfo,
+                    opts: RecordOptions) -> Record:
+    """A blocking call that waited: one call record carrying the return (R6 for failures)."""
+    failed = done.error is not None
+    wrote_count = not failed or done.error is WsaError.WSAEMSGSIZE  # Q1 / R6
+    rec = _head("call", info, result.n, result.t_ns, opts)
+    rec |= {
+        "t_done": seconds(done.t_ns, opts.base_ns),
+        "buffers": list(result.call.buffers),
+        "flags_in": flag_names(result.call.flags),
+        "status": "failed" if failed else "completed",
+        "ret": -1 if failed else 0,
+        **error_fields(done.error),
+        "bytes": done.bytes if wrote_count else None,
+        "filled": list(done.filled),
+        "flags_out": flag_names(done.flags_out) if wrote_count else None,
+        "lost": done.lost,
+    }
+    return rec | _tail(done, opts)
+
+
+def completion_record(done: Completion, info: ReceiverInfo, opts: RecordOptions) -> Record:
+    rec = _head("completion", info, done.n, done.t_ns, opts)
+    rec |= {
+        **error_fields(done.error),
+        "bytes": done.bytes,
+        "filled": list(done.filled),
+        "flags_out": flag_names(done.flags_out),
+        "lost": done.lost,
+        "delivery": done.delivery.value,
+    }
+    if done.win32_error is not Win32Error.ERROR_SUCCESS:
+        rec["win32_error"] = done.win32_error.name
+    return rec | _tail(done, opts)
+
+
+def row_record(row: Row, info: ReceiverInfo, opts: RecordOptions) -> Record:
+    if row.kind is RowKind.CALL:
+        return call_record(row.result, info, opts)  # type: ignore[arg-type]
+    if row.kind is RowKind.BLOCKING:
+        return blocking_record(row.result, row.completion, info, opts)  # type: ignore[arg-type]
+    return completion_record(row.completion, info, opts)  # type: ignore[arg-type]
+
+
+# ---- summary ---------------------------------------------------------------------------------
+
+_CLOSURE = {
+    Event.GRACEFUL_CLOSE: "graceful",
+    Event.RESET: "reset",
+    Event.ABORTED: "aborted",
+    Event.DISCON: "discon",
+}
+
+
+def _counts_as_stream(outcome: Outcome) -> bool:
+    """Bytes that reach the application as normal data: not peeks (read again later), not OOB."""
+    if outcome.call.flags & (RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB):
+        return False
+    # A reliable provider's WSAEMSGSIZE keeps the message queued (R19): it is delivered again later.
+    return not (outcome.event is Event.TRUNCATED and outcome.lost == 0)
+
+
+def _ends_message(outcome: Outcome) -> bool:
+    if outcome.call.flags & (RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB):
+        return False
+    if outcome.event is Event.TRUNCATED:
+        return outcome.lost > 0  # UDP: the datagram is consumed (R17); reliable: retained (R19)
+    return outcome.event in (Event.DATA, Event.ZERO_BYTE) and not (
+        outcome.flags_out and outcome.flags_out & RecvFlags.MSG_PARTIAL)
+
+
+@dataclass(slots=True)
+class SummaryAccumulator:
+    """Consumes outcomes (in order) and yields the `summary` record; constant memory."""
+
+    info: ReceiverInfo = field(default_factory=ReceiverInfo)
+    message_oriented: bool = False  # count datagrams/messages (udp, reliable-msg, partial-msg)
+    calls: int = 0
+    bytes: int = 0
+    messages: int = 0
+    msg_partial: int = 0
+    msgsize_errors: int = 0
+    bytes_lost: int = 0
+    gaps: int = 0
+    gap_bytes: int = 0
+    closure: str = "open"
+    framing: Any = None  # replay.framing.FramingFindings (has as_dict()), set by the replay
+    _sha: Any = field(default_factory=hashlib.sha256)
+
+    @classmethod
+    def for_receiver(cls, info: ReceiverInfo) -> SummaryAccumulator:
+        return cls(info=info, message_oriented=info.protocol != "tcp")
+
+    def add(self, outcome: Outcome) -> None:
+        if isinstance(outcome, RecvResult):
+            self.calls += 1
+        if outcome.event is Event.GAP:
+            self.gaps += 1
+            self.gap_bytes += outcome.gap
+        self.bytes_lost += outcome.lost
+        if outcome.error is WsaError.WSAEMSGSIZE:
+            self.msgsize_errors += 1
+        if outcome.flags_out and outcome.flags_out & RecvFlags.MSG_PARTIAL:
+            self.msg_partial += 1
+        self._add_data(outcome)
+        self._add_closure(outcome)
+
+    def add_all(self, outcomes: Iterable[Outcome]) -> None:
+        for outcome in outcomes:
+            self.add(outcome)
+
+    def _add_data(self, outcome: Outcome) -> None:
+        if not any(outcome.data) and outcome.event is not Event.ZERO_BYTE:
+            return
+        if _counts_as_stream(outcome):
+            for chunk in outcome.data:
+                self._sha.update(chunk)
+                self.bytes += len(chunk)
+        if self.message_oriented and _ends_message(outcome):
+            self.messages += 1
+
+    def _add_closure(self, outcome: Outcome) -> None:
+        closure = _CLOSURE.get(outcome.event)
+        if closure is None:
+            return
+        if self.info.protocol == "udp" and outcome.event is Event.RESET:
+            return  # ICMP port-unreachable (R46): the socket stays usable
+        self.closure = closure
+
+    @property
+    def stream_sha256(self) -> str:
+        return self._sha.hexdigest()
+
+    def record(self) -> Record:
+        rec: Record = {
+            "type": "summary", "flow": self.info.flow, "receiver": self.info.receiver,
+            "calls": self.calls, "bytes": self.bytes, "stream_sha256": self.stream_sha256,
+            "messages": self.framing.messages if self.framing is not None
+            and not self.message_oriented else self.messages,
+            "msg_partial": self.msg_partial, "msgsize_errors": self.msgsize_errors,
+            "bytes_lost": self.bytes_lost, "gaps": self.gaps, "closure": self.closure,
+        }
+        if self.gap_bytes:
+            rec["gap_bytes"] = self.gap_bytes
+        if self.framing is not None:
+            rec["framing"] = self.framing.as_dict()
+        return rec
+
+
+# ---- writers ---------------------------------------------------------------------------------
+
+
+class NdjsonWriter:
+    """One JSON object a line, written (and flushed) as each record is produced."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, record: Record) -> None:
+        self._stream.write(json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+
+class JsonDocumentWriter:
+    """`--json`: the same records gathered in one document, written at `close()`."""
+
+    def __init__(self, stream: TextIO, **meta: Any) -> None:
+        self._stream = stream
+        self._meta = meta
+        self._records: list[Record] = []
+
+    def write(self, record: Record) -> None:
+        self._records.append(record)
+
+    def close(self) -> None:
+        document = {**self._meta, "records": self._records}
+        json.dump(document, self._stream, indent=2, ensure_ascii=False)
+        self._stream.write("\n")
+        self._stream.flush()
+
+
+def receiver_records(info: ReceiverInfo, outcomes: Iterable[Outcome],
+                     opts: RecordOptions = RecordOptions()) -> Iterator[Record]:
+    """flow record, one record per row, then the summary: the whole record stream of one receiver."""
+    summary = SummaryAccumulator.for_receiver(info)
+    yield info.record()
+
+    def counted() -> Iterator[Outcome]:
+        for outcome in outcomes:
+            summary.add(outcome)
+            yield outcome
+
+    for row in pair_outcomes(counted()):
+        yield row_record(row, info, opts)
+    yield summary.record()
