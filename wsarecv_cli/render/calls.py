@@ -379,8 +379,7 @@ def _flags_out_shown(row: Row, final: Outcome, short: bool) -> str:
 def _folded_cell(lengths: tuple[int, ...], filled: tuple[int, ...] | None) -> tuple[str, str]:
     total = sum(lengths)
     got = None if filled is None else sum(filled)
-    label = f"+{len(lengths)}:"
-    text = f"{label}{'–' if got is None else got}/{total}"
+    text = f"{len(lengths)}×buf {'–' if got is None else got}/{total}"
     return text, "dim" if not got else "yellow"
 
 
