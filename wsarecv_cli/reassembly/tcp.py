@@ -1,0 +1,399 @@
+"""One direction of a TCP connection, rebuilt as the receiving stack queues it.
+
+Theory of operation
+-------------------
+Sequence numbers become stream offsets at once (`seq.unwrap`, nearest to the next expected
+offset), so wraparound past 2**32 never shows up below this line. Offset 0 is the byte after the
+sender's ISN, or, when the capture starts mid-stream, the sequence number of the first packet seen
+from that sender (as Wireshark's follow does).
+
+For every segment, in this order:
+  1. Keep-alives (0/1 byte at snd.nxt-1) and zero-window probes (1 byte at snd.nxt while the
+     receiver advertises a zero window) are counted and dropped: they are not stream data.
+  2. Bytes already delivered are trimmed; the overlap is compared with the last
+     `conflict_window` delivered bytes and a disagreement is counted. The FIRST copy wins (Windows).
+  3. Fast path: an in-order segment with nothing held is delivered as it is.
+  4. Otherwise the parts not already held are stored (first copy wins again), up to
+     `max_held_bytes`; parts beyond it are dropped and remembered as LIMIT ranges.
+  5. Held data that now starts at the next expected offset is released in order.
+A hole becomes a `StreamGap` when it is proven lost: the peer acknowledged data beyond it
+(Wireshark's rule), a RST arrived, or the capture ended. A snaplen-truncated segment holds its
+captured bytes plus a SNAPLEN gap for the rest. The urgent byte (R39) is cut out of the data and
+emitted as `UrgentData` at its offset. A FIN is emitted once everything before it was.
+
+Events are passed to `emit`; with `emit=None` the direction only keeps counters (stats mode).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from collections.abc import Callable
+
+from wsarecv_cli.net import TcpFlags
+from wsarecv_cli.reassembly.events import (
+    GapReason,
+    StreamData,
+    StreamEvent,
+    StreamFin,
+    StreamGap,
+    StreamReset,
+    UrgentData,
+)
+from wsarecv_cli.reassembly.ranges import RangeSet
+from wsarecv_cli.reassembly.seq import SEQ_MASK, unwrap
+from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
+
+SYN, FIN, RST, PSH, ACK, URG = (int(f) for f in (TcpFlags.SYN, TcpFlags.FIN, TcpFlags.RST,
+                                                   TcpFlags.PSH, TcpFlags.ACK, TcpFlags.URG))
+
+Emit = Callable[[StreamEvent], None]
+
+
+class TcpDirection:
+    """Reassembles what one sender sent; see the module docstring for the rules."""
+
+    __slots__ = (
+        "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_held",
+        "_chunks", "_starts", "_held_bytes", "_dropped", "_urgent", "fin_at", "fin_done",
+        "reset", "_last", "ws_base",
+    )
+
+    def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None) -> None:
+        self.stats = stats
+        self.limits = limits
+        self._emit = emit
+        self.base: int | None = None  # sequence number of stream offset 0
+        self.ws_base: int | None = None  # Wireshark's base_seq (the SYN's seq, else seq - 1)
+        self.nxt = 0  # next offset to deliver
+        self.hi = 0  # highest offset seen (Wireshark's nextseq)
+        self.window = -1  # last window this sender advertised (-1: none yet)
+        self.acked = 0  # highest offset of this direction the peer acknowledged
+        self._tail = bytearray()  # the last delivered bytes, ending at nxt
+        self._held = RangeSet()  # offsets held out of order
+        self._chunks: dict[int, tuple[int, bytes | None, int, tuple[int, ...]]] = {}
+        self._starts: list[int] = []  # sorted keys of _chunks
+        self._held_bytes = 0
+        self._dropped = RangeSet()  # offsets dropped at the memory limit
+        self._urgent: list[int] = []  # offsets of urgent bytes not yet delivered
+        self.fin_at: int | None = None
+        self.fin_done = False
+        self.reset = False
+        self._last: tuple = ()
+
+    # ------------------------------------------------------------------ input
+
+    def segment(self, seq: int, flags: int, payload: bytes, missing: int, urg: int,
+                ts: int, frames: tuple[int, ...], peer_window_zero: bool) -> None:
+        """One TCP segment from this sender (any flags, any length)."""
+        st = self.stats
+        n = len(payload) + missing
+        st.payload_bytes += n
+        if flags & SYN:
+            st.syn = True
+            seq = (seq + 1) & SEQ_MASK
+        if self.base is None:
+            self.base = seq
+            self.ws_base = (seq - 1) & SEQ_MASK
+            if not flags & SYN:
+                st.midstream = True
+        off = unwrap(seq, self.base, self.nxt)
+        end = off + n
+        if n:
+            if missing:
+                st.truncated += 1
+            if n > self.limits.large_segment:
+                st.large_segments += 1
+            last = (seq, n, flags, payload)
+            if last == self._last:
+                st.duplicates += 1
+            self._last = last
+            if flags & URG:
+                self._mark_urgent(off, urg)
+            if self._is_probe(off, n, flags, peer_window_zero):
+                pass  # counted, not data
+            elif off == self.nxt and not self._starts:
+                self._deliver(payload, ts, frames, flags & PSH)
+                if missing:
+                    self._gap(missing, GapReason.SNAPLEN, ts, frames)
+                if end > self.hi:
+                    self.hi = end
+            else:
+                self._accept(off, payload, missing, ts, frames, flags & PSH)
+        elif off == self.hi - 1 and not flags & (SYN | FIN | RST):
+            st.keepalives += 1
+        if flags & FIN:
+            st.fin = True
+            if self.fin_at is None:
+                self.fin_at = end
+        if flags & RST:
+            self._reset(off, ts, frames)
+        elif self.fin_at is not None and not self.fin_done:
+            self._try_fin(ts, frames)
+
+    def ack(self, ack: int, ts: int, frames: tuple[int, ...]) -> None:
+        """The peer acknowledged up to `ack`: holes below held data it covers are lost for good."""
+        if self.base is None:
+            return
+        acked = unwrap(ack, self.base, self.nxt)
+        if acked > self.acked:
+            self.acked = acked
+        while self._starts and acked > self._starts[0]:
+            self._fill_holes(self._starts[0], ts, frames)
+            self._release(ts)
+        if self.fin_at is not None and not self.fin_done:
+            self._try_fin(ts, frames)
+
+    def finish(self, ts: int, frames: tuple[int, ...]) -> None:
+        """End of capture: every hole left is a gap; acknowledged bytes never seen are one too."""
+        self._flush(ts, frames)
+        if len(self._dropped) and self._dropped.bounds().stop > self.nxt:
+            self._fill_holes(self._dropped.bounds().stop, ts, frames)
+        # One byte acknowledged beyond the data may be an uncaptured FIN, not data.
+        unseen = self.acked - self.nxt - (1 if self.fin_at is None else 0)
+        if self.fin_at is not None:
+            unseen = min(unseen, self.fin_at - self.nxt)
+        if unseen > 0 and not self.reset:
+            self._gap(unseen, GapReason.END_OF_CAPTURE, ts, frames)
+        if self.fin_at is not None and not self.fin_done:
+            self._try_fin(ts, frames)
+        self.close()
+
+    def _flush(self, ts: int, frames: tuple[int, ...]) -> None:
+        """Declare every hole below held data lost and deliver all of it."""
+        while self._starts:
+            self._fill_holes(self._starts[0], ts, frames)
+            self._release(ts)
+
+    def close(self) -> None:
+        """Free everything held; counters stay."""
+        self._tail = bytearray()
+        self._chunks = {}
+        self._starts = []
+        self._held = RangeSet()
+        self._dropped = RangeSet()
+        self._held_bytes = 0
+        self._urgent = []
+
+    # -------------------------------------------------------------- decisions
+
+    def _is_probe(self, off: int, n: int, flags: int, peer_window_zero: bool) -> bool:
+        if flags & (SYN | FIN | RST):
+            return False
+        if n == 1 and off == self.hi - 1 and self.hi > 0:
+            self.stats.keepalives += 1
+            return True
+        if n == 1 and off == self.hi and peer_window_zero and self.hi > 0:
+            self.stats.zero_window_probes += 1
+            return True
+        return False
+
+    def _mark_urgent(self, off: int, urg: int) -> None:
+        if self.limits.urgent is UrgentMode.BSD:
+            if urg == 0:
+                return
+            at = off + urg - 1
+        else:
+            at = off + urg
+        if at >= self.nxt and at not in self._urgent:
+            insort(self._urgent, at)
+
+    def _accept(self, off: int, payload: bytes, missing: int, ts: int,
+                frames: tuple[int, ...], push: int) -> None:
+        """The general path: trim what was delivered, store the rest, release what is in order."""
+        st = self.stats
+        nxt = self.nxt
+        end = off + len(payload) + missing
+        if end > self.hi:
+            self.hi = end
+        retransmitted = off < nxt
+        if retransmitted:
+            st.retransmitted += 1
+            self._compare_delivered(off, payload)
+            if end <= nxt:
+                return
+            cut = nxt - off
+            if cut <= len(payload):
+                payload = payload[cut:]
+            else:
+                missing -= cut - len(payload)
+                payload = b""
+            off = nxt
+        elif off > nxt:
+            st.out_of_order += 1
+        # Store data and the snaplen-missing tail as separate pieces (data=None for the latter).
+        pieces = []
+        if payload:
+            pieces.append((off, off + len(payload), payload))
+        if missing:
+            pieces.append((end - missing, end, None))
+        overlapped = False
+        for start, stop, data in pieces:
+            if self._starts and data is not None:
+                overlapped |= self._compare_held(start, data)
+            for r in self._held.missing(start, stop) if self._starts else (range(start, stop),):
+                if data is not None and self._held_bytes + len(r) > self.limits.max_held_bytes \
+                        and r.start > self.nxt:
+                    st.limit_hits += 1
+                    st.limit_bytes += len(r)
+                    self._dropped.add(r.start, r.stop)
+                    continue
+                piece = data if data is None or len(r) == len(data) else \
+                    data[r.start - start:r.stop - start]
+                self._store(r.start, r.stop, piece, ts, frames)
+        if overlapped and not retransmitted:
+            st.retransmitted += 1
+        if self._starts and self._starts[0] == self.nxt:
+            self._release(ts)
+
+    def _store(self, start: int, stop: int, data: bytes | None, ts: int, frames: tuple[int, ...]) -> None:
+        self._chunks[start] = (stop, data, ts, frames)
+        insort(self._starts, start)
+        self._held.add(start, stop)
+        if data is not None:
+            self._held_bytes += stop - start
+
+    def _compare_delivered(self, off: int, payload: bytes) -> None:
+        tail = self._tail
+        tail_start = self.nxt - len(tail)
+        a = max(off, tail_start)
+        b = min(off + len(payload), self.nxt)
+        if a < b and tail[a - tail_start:b - tail_start] != payload[a - off:b - off]:
+            self._conflict(tail[a - tail_start:b - tail_start], payload[a - off:b - off])
+
+    def _compare_held(self, start: int, data: bytes) -> bool:
+        """Compare `data` at `start` with held chunks it overlaps; True when it overlapped any."""
+        stop = start + len(data)
+        starts = self._starts
+        i = max(bisect_right(starts, start) - 1, 0)
+        overlapped = False
+        while i < len(starts) and starts[i] < stop:
+            c_start = starts[i]
+            c_stop, c_data, _, _ = self._chunks[c_start]
+            a, b = max(start, c_start), min(stop, c_stop)
+            if a < b and c_data is not None:
+                old = c_data[a - c_start:b - c_start]
+                new = data[a - start:b - start]
+                if old != new:
+                    self._conflict(old, new)
+                overlapped = True
+            i += 1
+        return overlapped
+
+    def _conflict(self, old: bytes | bytearray, new: bytes) -> None:
+        self.stats.overlap_conflicts += 1
+        self.stats.conflict_bytes += sum(1 for x, y in zip(old, new) if x != y)
+
+    def _reset(self, off: int, ts: int, frames: tuple[int, ...]) -> None:
+        span = self.limits.rst_window
+        if not (self.nxt - span <= off <= max(self.hi, self.nxt) + span):
+            self.stats.rst_ignored += 1
+            return
+        self.stats.rst += 1
+        if self.reset:
+            return
+        self._flush(ts, frames)
+        self.reset = True
+        if self._emit is not None:
+            self._emit(StreamReset(self.nxt, ts, frames))
+        self.close()
+
+    def _try_fin(self, ts: int, frames: tuple[int, ...]) -> None:
+        if self.nxt >= self.fin_at:
+            self.fin_done = True
+            if self._emit is not None:
+                self._emit(StreamFin(self.fin_at, ts, frames))
+
+    # ---------------------------------------------------------------- output
+
+    def _release(self, ts: int) -> None:
+        """Deliver held chunks while the first one starts at nxt."""
+        chunks = self._chunks
+        starts = self._starts
+        k = 0
+        while k < len(starts) and starts[k] == self.nxt:
+            stop, data, c_ts, c_frames = chunks.pop(starts[k])
+            if data is None:
+                self._gap(stop - self.nxt, GapReason.SNAPLEN, max(ts, c_ts), c_frames)
+            else:
+                self._held_bytes -= len(data)
+                self._deliver(data, max(ts, c_ts), c_frames, 0)
+            k += 1
+        if k:
+            first = starts[0]
+            del starts[:k]
+            self._held.subtract(first, self.nxt)
+
+    def _fill_holes(self, upto: int, ts: int, frames: tuple[int, ...]) -> None:
+        """Declare [nxt, upto) lost: LIMIT where we dropped it, NOT_CAPTURED elsewhere."""
+        if upto <= self.nxt:
+            return
+        if len(self._dropped):
+            dropped = [r for r in self._dropped.missing(self.nxt, upto)]
+            pos = self.nxt
+            for r in dropped:  # the parts NOT dropped
+                if r.start > pos:
+                    self._gap(r.start - pos, GapReason.LIMIT, ts, frames)
+                self._gap(len(r), GapReason.NOT_CAPTURED, ts, frames)
+                pos = r.stop
+            if upto > pos:
+                self._gap(upto - pos, GapReason.LIMIT, ts, frames)
+            self._dropped.subtract(-1 << 62, upto)
+        else:
+            self._gap(upto - self.nxt, GapReason.NOT_CAPTURED, ts, frames)
+
+    def _gap(self, length: int, reason: GapReason, ts: int, frames: tuple[int, ...]) -> None:
+        """Advance over `length` bytes the capture does not hold (only where nothing is held)."""
+        st = self.stats
+        st.gaps += 1
+        st.missing_bytes += length
+        if self._emit is not None:
+            self._emit(StreamGap(self.nxt, length, ts, frames, reason))
+        self.nxt += length
+        self._tail.clear()
+        if self._urgent:
+            self._urgent = [u for u in self._urgent if u >= self.nxt]
+
+    def _deliver(self, data: bytes, ts: int, frames: tuple[int, ...], push: int) -> None:
+        """Bytes at nxt, in order; the urgent byte, if inside, is cut out and emitted apart."""
+        off = self.nxt
+        n = len(data)
+        end = off + n
+        urgent = self._urgent
+        while urgent and urgent[0] < end:
+            at = urgent.pop(0)
+            if at < off:
+                continue
+            if at > off:
+                self._deliver_plain(data[:at - off], ts, frames, 0)
+            self.stats.urgent += 1
+            self.stats.stream_bytes += 1
+            if self._emit is not None:
+                self._emit(UrgentData(at, data[at - off], ts, frames))
+            self._append_tail(data[at - off:at - off + 1])
+            self.nxt = at + 1
+            data = data[at + 1 - off:]
+            off = at + 1
+        if data:
+            self._deliver_plain(data, ts, frames, push)
+
+    def _deliver_plain(self, data: bytes, ts: int, frames: tuple[int, ...], push: int) -> None:
+        self.stats.stream_bytes += len(data)
+        if self._emit is not None:
+            self._emit(StreamData(self.nxt, data, ts, frames, bool(push)))
+        self._append_tail(data)
+        self.nxt += len(data)
+
+    def _append_tail(self, data: bytes) -> None:
+        tail = self._tail
+        tail += data
+        window = self.limits.conflict_window
+        if len(tail) > 2 * window:
+            del tail[:len(tail) - window]
+
+    @property
+    def held_bytes(self) -> int:
+        return self._held_bytes
+
+    def pending(self) -> list[range]:
+        """Offsets held out of order (for tests and diagnostics)."""
+        return list(self._held)
