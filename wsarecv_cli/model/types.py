@@ -45,6 +45,10 @@ class Win32Error(enum.IntEnum):
     ERROR_MORE_DATA = 234
     ERROR_OPERATION_ABORTED = 995
     ERROR_CONNECTION_ABORTED = 1236
+    # added by the model: generic RtlNtStatusToDosError results for statuses the spec lists
+    ERROR_GRACEFUL_DISCONNECT = 1226  # STATUS_GRACEFUL_DISCONNECT (R27)
+    ERROR_PORT_UNREACHABLE = 1234  # STATUS_PORT_UNREACHABLE (R46)
+    UNSPECIFIED = -1  # the spec names no code for this outcome (e.g. ICMP time-exceeded)
 
 
 class NtStatus(enum.IntEnum):
@@ -59,6 +63,10 @@ class NtStatus(enum.IntEnum):
     GRACEFUL_DISCONNECT = 0xC0000237
     PIPE_DISCONNECTED = 0xC00000B0
     PORT_UNREACHABLE = 0xC000023F
+    # added by the model (section 1 mapping table)
+    IO_TIMEOUT = 0xC00000B5  # -> WSAETIMEDOUT
+    REQUEST_ABORTED = 0xC0000240  # -> WSAEINTR
+    UNSPECIFIED = -1  # the spec names no NTSTATUS for this outcome (ICMP time-exceeded)
 
 
 class RecvFlags(enum.IntFlag):
@@ -179,6 +187,7 @@ class RecvCall:
 
     buffers: tuple[int, ...]
     flags: RecvFlags = RecvFlags.NONE
+    mode: Mode | None = None  # per-call override of SocketConfig.mode (scenario 17: FIONBIO + overlapped)
 
     @property
     def capacity(self) -> int:
@@ -317,3 +326,5 @@ class ActionResult:
     completions: tuple[Completion, ...] = ()
     rules: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    error: WsaError | None = None  # added: the call itself failed (e.g. closesocket twice -> WSAENOTSOCK)
+    lost: int = 0  # added: queued bytes this action discarded (Q5 RST after SD_RECEIVE)

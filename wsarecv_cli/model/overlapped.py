@@ -1,0 +1,135 @@
+"""Pending operations and how their results reach the application (R29-R33, R47, R48).
+
+A `PendingOp` is an overlapped receive that returned WSA_IO_PENDING, or a blocking call that has
+not returned yet (at most one). Ops are satisfied in posting order (R32). `delivery_for` says how
+a result is delivered; `status_for` maps a WinSock outcome to the NTSTATUS of OVERLAPPED.Internal
+and the Win32 code kernel32 GetOverlappedResult / GetQueuedCompletionStatus would report
+(section 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wsarecv_cli.model.take import Take
+from wsarecv_cli.model.types import (
+    Completion, Delivery, Event, Mode, NtStatus, Platform, RecvCall, RecvFlags, Win32Error, WsaError,
+)
+
+HOLD_NS = 200_000_000  # R14 hold timer when hold_until_push is on (length unknown, Q11)
+
+
+@dataclass(slots=True)
+class PendingOp:
+    n: int
+    call: RecvCall
+    mode: Mode
+    t_ns: int
+    deadline_ns: int | None = None  # SO_RCVTIMEO expiry of a blocking call (R7)
+    hold_since_ns: int | None = None  # R14 hold mode: when data first waited for PSH
+
+    @property
+    def blocking(self) -> bool:
+        return not self.mode.overlapped
+
+    @property
+    def oob(self) -> bool:
+        return RecvFlags.MSG_OOB in self.call.flags
+
+
+_STATUS: dict[WsaError | None, tuple[NtStatus, Win32Error]] = {
+    None: (NtStatus.SUCCESS, Win32Error.ERROR_SUCCESS),
+    WsaError.WSAEMSGSIZE: (NtStatus.BUFFER_OVERFLOW, Win32Error.ERROR_MORE_DATA),
+    WsaError.WSAECONNRESET: (NtStatus.CONNECTION_RESET, Win32Error.ERROR_NETNAME_DELETED),
+    WsaError.WSAECONNABORTED: (NtStatus.CONNECTION_ABORTED, Win32Error.ERROR_CONNECTION_ABORTED),
+    WsaError.WSA_OPERATION_ABORTED: (NtStatus.CANCELLED, Win32Error.ERROR_OPERATION_ABORTED),
+    WsaError.WSAEDISCON: (NtStatus.GRACEFUL_DISCONNECT, Win32Error.ERROR_GRACEFUL_DISCONNECT),
+    WsaError.WSAETIMEDOUT: (NtStatus.IO_TIMEOUT, Win32Error.UNSPECIFIED),
+    WsaError.WSAEINTR: (NtStatus.REQUEST_ABORTED, Win32Error.UNSPECIFIED),
+    WsaError.WSAENETRESET: (NtStatus.UNSPECIFIED, Win32Error.UNSPECIFIED),
+}
+
+
+def status_for(error: WsaError | None) -> tuple[NtStatus, Win32Error]:
+    """NTSTATUS (OVERLAPPED.Internal) and kernel32 Win32 code for a result (section 1)."""
+    return _STATUS.get(error, (NtStatus.UNSPECIFIED, Win32Error.UNSPECIFIED))
+
+
+def icmp_status(error: WsaError | None) -> tuple[NtStatus, Win32Error]:
+    """A pending datagram receive failed by ICMP port-unreachable (R46, section 1)."""
+    if error is WsaError.WSAECONNRESET:
+        return NtStatus.PORT_UNREACHABLE, Win32Error.ERROR_PORT_UNREACHABLE
+    return status_for(error)
+
+
+def delivery_for(mode: Mode, platform: Platform, *, immediate: bool, success: bool,
+                 skip_on_success: bool) -> Delivery:
+    """How the result of an overlapped (or blocking) call reaches the application."""
+    if not mode.overlapped:
+        return Delivery.RETURN
+    if mode is Mode.OVERLAPPED_EVENT:
+        if immediate and platform is Platform.WINCE:
+            return Delivery.EVENT_NOT_SIGNALLED  # R47
+        return Delivery.EVENT  # R30
+    if mode is Mode.OVERLAPPED_ROUTINE:
+        return Delivery.ROUTINE_THREAD if platform is Platform.WINCE else Delivery.ROUTINE  # R48 / R30
+    if immediate and success and skip_on_success:
+        return Delivery.NONE  # R30 FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
+    return Delivery.IOCP
+
+
+def delivery_rules(delivery: Delivery) -> tuple[str, ...]:
+    return {
+        Delivery.EVENT: ("R30",), Delivery.ROUTINE: ("R30", "R31"), Delivery.IOCP: ("R30",),
+        Delivery.NONE: ("R30",), Delivery.EVENT_NOT_SIGNALLED: ("R47",), Delivery.ROUTINE_THREAD: ("R48",),
+    }.get(delivery, ())
+
+
+def delivery_text(delivery: Delivery) -> str:
+    return {
+        Delivery.EVENT: "hEvent signalled (R30)",
+        Delivery.EVENT_NOT_SIGNALLED: "hEvent NOT signalled on an immediate completion (R47)",
+        Delivery.ROUTINE: "completion routine queued as an APC; it runs in the next alertable wait (R30)",
+        Delivery.ROUTINE_THREAD: "completion routine runs on a thread of its own, no alertable wait (R48)",
+        Delivery.IOCP: "a completion packet is queued on the port (R30)",
+        Delivery.NONE: "no completion packet: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (R30)",
+        Delivery.RETURN: "the blocking call returns",
+    }[delivery]
+
+
+def completion_from(op: PendingOp, take: Take, t_ns: int, delivery: Delivery, *,
+                    extra_rules: tuple[str, ...] = (), icmp: bool = False) -> Completion:
+    """The Completion of `op` carrying what `take` decided."""
+    status, win32 = icmp_status(take.error) if icmp else status_for(take.error)
+    failed = take.error is not None and take.error is not WsaError.WSAEMSGSIZE
+    count = 0 if failed else take.count
+    notes = take.notes
+    if failed and op.blocking:
+        notes += ("count untouched (R6); bytes shows 0",)
+    rules = _merge(take.rules, extra_rules, delivery_rules(delivery))
+    reason = take.reason
+    if delivery is not Delivery.RETURN:
+        reason += "; " + delivery_text(delivery)
+    return Completion(
+        n=op.n, t_ns=t_ns, call=op.call, error=take.error, bytes=count, data=take.data,
+        flags_out=take.flags, lost=take.lost, event=take.event, delivery=delivery, rules=rules,
+        status=status, win32_error=win32, gap=take.gap, notes=notes, reason=reason)
+
+
+def abort_take(call: RecvCall, error: WsaError, rules: tuple[str, ...], reason: str,
+               notes: tuple[str, ...] = ()) -> Take:
+    event = Event.ABORTED
+    return Take(error, tuple(b"" for _ in call.buffers), 0, RecvFlags.NONE, event, rules, reason,
+                notes=notes)
+
+
+def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    for group in groups:
+        for rule_id in group:
+            if rule_id not in out:
+                out.append(rule_id)
+    return tuple(out)
+
+
+merge_rules = _merge

@@ -1,0 +1,159 @@
+"""What the socket holds for the application: stream blocks, messages, OOB bytes, ICMP errors.
+
+The stream queue is a list of blocks. Bytes appended to the last block coalesce (R9); a block is
+*sealed* at a boundary no receive crosses: the urgent mark (R10a / R40), an inline urgent byte
+(R42, a block of its own) and a capture gap (a `Gap` entry). A receive reads from the head block
+only. `RxState` is the whole receive side; `take.py` reads it and `socket.py` mutates it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from dataclasses import dataclass, field
+
+from wsarecv_cli.model.types import IcmpKind
+
+
+@dataclass(slots=True)
+class Gap:
+    length: int
+
+
+@dataclass(slots=True)
+class Block:
+    data: bytearray
+    boundary: str = ""  # what ends this block, once sealed ("the urgent mark", ...)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class StreamQueue:
+    def __init__(self) -> None:
+        self.entries: deque[Block | Gap] = deque()
+        self.sealed = False  # the next bytes start a new block
+
+    def push(self, data: bytes) -> None:
+        if not data:
+            return
+        if self.entries and isinstance(self.entries[-1], Block) and not self.sealed:
+            self.entries[-1].data.extend(data)
+        else:
+            self.entries.append(Block(bytearray(data)))
+        self.sealed = False
+
+    def seal(self, boundary: str) -> None:
+        if self.entries and isinstance(self.entries[-1], Block) and not self.sealed:
+            self.entries[-1].boundary = boundary
+        self.sealed = True
+
+    def push_block(self, data: bytes) -> None:
+        """A block with boundaries on both sides (R42 inline urgent byte)."""
+        self.seal("an inline urgent byte's block (R42)")
+        self.push(data)
+        self.seal("the end of the inline urgent byte's block (R42)")
+
+    def push_gap(self, length: int) -> None:
+        self.seal("a capture gap (not a WinSock boundary)")
+        self.entries.append(Gap(length))
+        self.sealed = True
+
+    @property
+    def head(self) -> Block | Gap | None:
+        return self.entries[0] if self.entries else None
+
+    def head_bounded(self) -> bool:
+        """True when something (a boundary) follows the head block, so it cannot grow (R10)."""
+        return len(self.entries) > 1 or self.sealed
+
+    def consume(self, count: int) -> None:
+        head = self.entries[0]
+        if isinstance(head, Gap):
+            self.entries.popleft()
+            return
+        del head.data[:count]
+        if not head.data:
+            self.entries.popleft()
+            if not self.entries:
+                self.sealed = False
+
+    @property
+    def queued_bytes(self) -> int:
+        return sum(len(e) for e in self.entries if isinstance(e, Block))
+
+    def clear(self) -> int:
+        lost = self.queued_bytes
+        self.entries.clear()
+        self.sealed = False
+        return lost
+
+
+@dataclass(slots=True)
+class QueuedMessage:
+    data: bytes
+    wire_length: int  # >= len(data); larger when the capture cut the datagram
+    source: str | None
+    offset: int = 0  # bytes already returned with MSG_PARTIAL (R19)
+
+    @property
+    def remaining(self) -> int:
+        return self.wire_length - self.offset
+
+    @property
+    def captured_rest(self) -> bytes:
+        return self.data[self.offset:]
+
+
+class End(enum.Enum):
+    """How the connection ended, as far as this socket has seen."""
+
+    FIN = "fin"  # R22
+    DISCON = "discon"  # R27 (message-oriented provider with XP1_GRACEFUL_CLOSE)
+    RESET = "reset"  # R23
+    ABORTED = "aborted"  # R25: RST after FIN
+
+
+@dataclass(slots=True)
+class RxState:
+    stream: StreamQueue = field(default_factory=StreamQueue)
+    messages: deque[QueuedMessage] = field(default_factory=deque)
+    oob: deque[int] = field(default_factory=deque)  # SO_OOBINLINE off: kept FIFO (Q6)
+    icmp: deque[IcmpKind] = field(default_factory=deque)  # R46: one error per ICMP
+    end: End | None = None
+    unreported_lost: int = 0  # discarded by RST, reported by the next result that reports it (R24)
+    push_seen: bool = False  # R14 hold mode: a PSH arrived since the last consumption
+
+    @property
+    def queued_bytes(self) -> int:
+        return self.stream.queued_bytes + sum(len(m.captured_rest) for m in self.messages)
+
+    @property
+    def empty(self) -> bool:
+        return not self.stream.entries and not self.messages and not self.oob and not self.icmp
+
+    def discard(self) -> int:
+        """Drop everything unread (R24); returns the bytes lost."""
+        lost = self.stream.clear() + sum(len(m.captured_rest) for m in self.messages) + len(self.oob)
+        self.messages.clear()
+        self.oob.clear()
+        return lost
+
+
+def scatter(payload: bytes, buffers: tuple[int, ...]) -> tuple[bytes, ...]:
+    """Fill WSABUF[0] completely, then WSABUF[1], ... (R8); zero-length WSABUFs get b"" (R4)."""
+    out, pos = [], 0
+    for length in buffers:
+        chunk = payload[pos:pos + max(length, 0)]
+        out.append(chunk)
+        pos += len(chunk)
+    return tuple(out)
+
+
+def fill_text(buffers: tuple[int, ...], data: tuple[bytes, ...]) -> str:
+    """ "filled WSABUF[0] 4/4 then WSABUF[1] 5/5" (zero-length and untouched WSABUFs left out)."""
+    parts = [f"WSABUF[{i}] {len(chunk)}/{length}" for i, (length, chunk) in enumerate(zip(buffers, data))
+             if chunk]
+    if not parts:
+        return "no WSABUF written"
+    return "filled " + " then ".join(parts) + (" in order" if len(parts) > 1 else "")

@@ -1,0 +1,439 @@
+"""One receiving Windows socket as a pure state machine (spec/WSARECV.md, rules R1-R49).
+
+Theory of operation
+-------------------
+The socket holds what the network made available (`RxState`: stream blocks, messages, urgent
+bytes, ICMP errors, how the connection ended) and the receives the application has outstanding
+(`PendingOp`, posting order). Everything is driven from outside with an explicit clock:
+
+* `deliver(arrival, t_ns)` changes the receive state (arrivals.py), then offers it to the pending
+  receives first-in first-out (R32). Returns the completions this released.
+* `recv(call, t_ns)` validates the call (R3-R6, R13, R35, R41, R44), then asks take.py what the
+  call would get *now* (a `Take`, decided without side effects and committed only when used).
+  Satisfiable -> the immediate result (a synchronous return, or an overlapped immediate completion
+  R28/R30/R47). Not satisfiable -> WSAEWOULDBLOCK (non-blocking), Status.WAITING (blocking; the
+  return comes later as a Completion with Delivery.RETURN) or WSA_IO_PENDING (overlapped, R29).
+* `shutdown`, `close`, `cancel`, `alertable_wait`, `advance` are the other inputs; each returns the
+  completions it released.
+
+Completions that are produced inside `recv` (a truncating overlapped receive pends but completes
+at once, Q2/R18; or `immediate_completion=False`, R28) wait in an outbox and are handed out by the
+next deliver/advance/alertable_wait/shutdown/close/cancel. On desktop, completion-routine results
+are APCs: they are held until `alertable_wait` (R30). On CE they run on their own thread and are
+handed out at once (R48). An immediate completion is reported once, in its RecvResult (with
+`delivery`); no duplicate Completion is emitted for it.
+
+Time must not go backwards; an arrival that does not fit the provider (stream bytes on a
+message socket), or a second blocking call while one waits, is a programming error: ModelError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wsarecv_cli.errors import ModelError
+from wsarecv_cli.model.arrivals import apply_arrival
+from wsarecv_cli.model.overlapped import (
+    HOLD_NS, PendingOp, abort_take, completion_from, delivery_for, delivery_rules, delivery_text, merge_rules,
+)
+from wsarecv_cli.model.provider import effective_mode, profile_for, supports_waitall
+from wsarecv_cli.model.queues import End, RxState
+from wsarecv_cli.model.take import Take, take
+from wsarecv_cli.model.types import (
+    ActionResult, Arrival, Completion, Delivery, Event, Mode, Platform, Protocol, RecvCall, RecvFlags,
+    RecvResult, Shutdown, SocketConfig, Status, WsaError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SocketStats:
+    arrived: int  # bytes the socket accepted
+    delivered: int  # bytes placed in WSABUFs by consuming receives
+    lost: int  # bytes discarded (R17 tails, R24 RST, Q5)
+    filtered: int  # datagram bytes dropped by the connected-UDP filter (R21)
+    queued: int  # bytes still waiting (stream, messages, urgent bytes)
+
+
+_FAIL_EVENT = {WsaError.WSAESHUTDOWN: Event.SHUTDOWN, WsaError.WSAEWOULDBLOCK: Event.WOULD_BLOCK}
+
+
+class Socket:
+    def __init__(self, config: SocketConfig | None = None) -> None:
+        self.config = config = config or SocketConfig()
+        if config.platform is Platform.WINCE and config.mode is Mode.IOCP:
+            raise ModelError("state: a wince socket; input: mode iocp (the CE model has no completion ports)")
+        self.profile = profile_for(config.protocol, config.platform)
+        self._rx = RxState()
+        self._pending: list[PendingOp] = []
+        self._outbox: list[Completion] = []  # completed, not yet handed out
+        self._apcs: list[Completion] = []  # desktop completion routines waiting for an alertable wait
+        self._n = 0
+        self._now = 0
+        self._shut = False
+        self._closed_local = False
+        self._arrived = self._delivered = self._lost = self._filtered = 0
+        self.log: list[tuple[int, str]] = []  # (t_ns, note) for arrivals and actions
+
+    # ---- read-only state for drivers -------------------------------------------------------
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
+
+    @property
+    def deliverable(self) -> bool:
+        """A normal receive (flags 0, one 1-byte WSABUF) would complete now, with data or an error."""
+        if self._closed_local or self._shut:
+            return True
+        if any(not op.oob for op in self._pending):
+            return False
+        return take(self._rx, self.profile, RecvCall((1,)), waitall=False) is not None
+
+    @property
+    def queued_bytes(self) -> int:
+        return self._rx.queued_bytes
+
+    @property
+    def oob_pending(self) -> int:
+        """Urgent bytes waiting for MSG_OOB (SIOCATMARK is FALSE while this is > 0, R40)."""
+        return len(self._rx.oob)
+
+    @property
+    def closed(self) -> bool:
+        """No arrival can change anything any more and nothing is left to read."""
+        if self._closed_local:
+            return True
+        end = self._rx.end
+        if end in (End.RESET, End.ABORTED, End.DISCON, End.FIN):
+            return not self._rx.stream.entries and not self._rx.messages and not self._rx.oob
+        return False
+
+    @property
+    def held(self) -> int:
+        """Completions produced but not yet handed out (outbox and desktop APCs)."""
+        return len(self._outbox) + len(self._apcs)
+
+    @property
+    def stats(self) -> SocketStats:
+        queued = self._rx.queued_bytes + len(self._rx.oob)
+        return SocketStats(self._arrived, self._delivered, self._lost, self._filtered, queued)
+
+    # ---- inputs ------------------------------------------------------------------------------
+
+    def deliver(self, arrival: Arrival, t_ns: int) -> list[Completion]:
+        out = self._tick(t_ns)
+        if self._closed_local:
+            self._note(t_ns, f"{type(arrival).__name__} after closesocket: ignored")
+            return self._hand_out(out)
+        receive_pending = any(not op.oob for op in self._pending)
+        applied = apply_arrival(self._rx, self.profile, self.config, arrival, shut=self._shut,
+                                receive_pending=receive_pending)
+        self._arrived += applied.arrived
+        self._lost += applied.lost
+        self._filtered += applied.filtered
+        if applied.note:
+            self._note(t_ns, applied.note)
+        return self._hand_out(out + self._satisfy(t_ns))
+
+    def recv(self, call: RecvCall, t_ns: int) -> RecvResult:
+        self._outbox.extend(self._tick(t_ns))
+        mode = call.mode or self.config.mode
+        if not mode.overlapped and any(op.blocking for op in self._pending):
+            raise ModelError("state: a blocking receive is still waiting; input: another non-overlapped recv")
+        self._n += 1
+        n = self._n
+        failure = self._validate(call, mode)
+        if failure:
+            return self._failed(n, t_ns, call, *failure)
+        oob = RecvFlags.MSG_OOB in call.flags
+        queued_behind = any(op.oob == oob for op in self._pending)  # R32: no overtaking
+        got = None if queued_behind else take(self._rx, self.profile, call, waitall=self._waitall(call))
+        notes = self._call_notes(call, mode)
+        if got is None:
+            return self._not_now(n, t_ns, call, mode, notes)
+        if mode.overlapped:
+            return self._overlapped_now(n, t_ns, call, mode, got, notes)
+        return self._sync_now(n, t_ns, call, got, notes)
+
+    def shutdown(self, how: Shutdown, t_ns: int) -> ActionResult:
+        out = self._tick(t_ns)
+        if self._closed_local:
+            return ActionResult(tuple(self._hand_out(out)), ("R5",), ("shutdown on a closed handle",),
+                                error=WsaError.WSAENOTSOCK)
+        self._shut = True
+        notes = [f"shutdown(SD_{'RECEIVE' if how is Shutdown.RECEIVE else 'BOTH'}): later receives fail "
+                 "with WSAESHUTDOWN; receives already pending stay (R44)"]
+        rules, lost = ("R44",), 0
+        rx = self._rx
+        queued = rx.stream.entries or rx.messages or rx.oob
+        if (queued and rx.end is None and self.profile.connection_oriented and self.config.rst_after_shutdown
+                and not any(not op.oob for op in self._pending)):
+            lost = rx.discard()
+            rx.end = End.RESET
+            self._lost += lost
+            rules = ("R44", "R45")
+            notes.append(f"unread data at SD_RECEIVE: the stack resets the connection (RST sent, {lost} "
+                         "bytes discarded) (R45, Q5)")
+        for note in notes:
+            self._note(t_ns, note)
+        return ActionResult(tuple(self._hand_out(out)), rules, tuple(notes), lost=lost)
+
+    def close(self, t_ns: int) -> ActionResult:
+        out = self._tick(t_ns)
+        if self._closed_local:
+            return ActionResult(tuple(self._hand_out(out)), ("R5",), ("closesocket on a closed handle",),
+                                error=WsaError.WSAENOTSOCK)
+        self._closed_local = True
+        done = [self._complete(op, self._close_take(op), t_ns) for op in self._pending]
+        self._pending.clear()
+        notes = ("closesocket: the handle is gone; later receives fail with WSAENOTSOCK",)
+        self._note(t_ns, notes[0])
+        return ActionResult(tuple(self._hand_out(out + done)), ("R33",) if done else (), notes)
+
+    def cancel(self, t_ns: int) -> ActionResult:
+        out = self._tick(t_ns)
+        done, notes = [], []
+        for op in list(self._pending):
+            if op.blocking:
+                notes.append(f"call {op.n} is a blocking call: CancelIo does not apply, it keeps waiting")
+                continue
+            self._pending.remove(op)
+            got = abort_take(op.call, WsaError.WSA_OPERATION_ABORTED, ("R33",),
+                             "CancelIo/CancelIoEx: STATUS_CANCELLED, reported as 995 (R33)")
+            done.append(self._complete(op, got, t_ns))
+        return ActionResult(tuple(self._hand_out(out + done)), ("R33",) if done else (), tuple(notes))
+
+    def alertable_wait(self, t_ns: int) -> ActionResult:
+        """SleepEx/WaitFor...Ex(alertable): queued APCs run; ready completions are seen."""
+        out = self._hand_out(self._tick(t_ns))
+        apcs, self._apcs = self._apcs, []
+        rules = ("R30", "R31") if apcs else ()
+        return ActionResult(tuple(out + apcs), rules)
+
+    def advance(self, t_ns: int) -> list[Completion]:
+        """Let time pass: SO_RCVTIMEO expiry (R7) and the R14 hold timer."""
+        return self._hand_out(self._tick(t_ns))
+
+    # ---- recv helpers ----------------------------------------------------------------------
+
+    def _validate(self, call: RecvCall, mode: Mode) -> tuple[WsaError, tuple[str, ...], str] | None:
+        cfg, flags = self.config, call.flags
+        if self._closed_local:
+            return WsaError.WSAENOTSOCK, ("R5", "R33"), "the socket was closed by closesocket: not a socket any more"
+        if not call.buffers:
+            return WsaError.WSAEINVAL, ("R3",), "dwBufferCount is 0: WSAEINVAL at once, no completion (R3)"
+        if any(length < 0 for length in call.buffers):
+            return WsaError.WSAEFAULT, ("R4",), "a negative buffer length: WSAEFAULT (R4)"
+        if RecvFlags.MSG_WAITALL in flags:
+            why = self._waitall_refusal(call)
+            if why:
+                return WsaError.WSAEOPNOTSUPP, ("R13",) + (("R49",) if "CE" in why else ()), why
+        if RecvFlags.MSG_OOB in flags:
+            if not self.profile.expedited:
+                return WsaError.WSAEOPNOTSUPP, ("R41",), "MSG_OOB on a non-stream socket: WSAEOPNOTSUPP (R41)"
+            if cfg.oobinline:
+                return WsaError.WSAEINVAL, ("R41",), "MSG_OOB with SO_OOBINLINE on: WSAEINVAL (R41)"
+        if self._shut:
+            return WsaError.WSAESHUTDOWN, ("R44",), "the socket was shut down for receiving: WSAESHUTDOWN (R44)"
+        limit = cfg.max_outstanding
+        if mode.overlapped and limit is not None and sum(not op.blocking for op in self._pending) >= limit:
+            return (WsaError.WSAEWOULDBLOCK, ("R35",),
+                    f"{limit} overlapped receives already outstanding: WSAEWOULDBLOCK (R35)")
+        return None
+
+    def _waitall_refusal(self, call: RecvCall) -> str:
+        if not supports_waitall(self.config.platform):
+            return "CE documents no MSG_WAITALL: rejected with WSAEOPNOTSUPP (R13 assumption, R49)"
+        if self.config.mode is Mode.NONBLOCKING:
+            return "MSG_WAITALL on a non-blocking socket: WSAEOPNOTSUPP (R13)"
+        if call.flags & (RecvFlags.MSG_OOB | RecvFlags.MSG_PEEK | RecvFlags.MSG_PARTIAL):
+            return "MSG_WAITALL with MSG_OOB, MSG_PEEK or MSG_PARTIAL: WSAEOPNOTSUPP (R13)"
+        if self.profile.message_oriented:
+            return "MSG_WAITALL on a message-oriented socket: WSAEOPNOTSUPP (R13)"
+        return ""
+
+    def _waitall(self, call: RecvCall) -> bool:
+        return RecvFlags.MSG_WAITALL in call.flags
+
+    def _call_notes(self, call: RecvCall, mode: Mode) -> tuple[str, ...]:
+        notes = []
+        if mode.overlapped and RecvFlags.MSG_PEEK in call.flags:
+            notes.append("doc-invalid: MSG_PEEK is documented for non-overlapped sockets only; accepted (R36, Q3)")
+        if self.profile.message_oriented:
+            _, mode_note = effective_mode(self.profile, call.flags)
+            if mode_note:
+                notes.append(mode_note)
+        return tuple(notes)
+
+    def _failed(self, n, t_ns, call, error, rules, reason, notes=()) -> RecvResult:
+        return RecvResult(n, t_ns, call, Status.FAILED, -1, error, None, tuple(b"" for _ in call.buffers),
+                          None, 0, _FAIL_EVENT.get(error, Event.ERROR), merge_rules(rules, ("R6",)),
+                          notes=tuple(notes), reason=reason + "; count and lpFlags untouched (R6)")
+
+    def _commit(self, got: Take, call: RecvCall) -> None:
+        got.commit()
+        if RecvFlags.MSG_PEEK not in call.flags:
+            self._delivered += sum(len(chunk) for chunk in got.data)
+            if got.event is Event.TRUNCATED:
+                self._lost += got.lost
+
+    def _not_now(self, n, t_ns, call, mode, notes) -> RecvResult:
+        oob = ("R41",) if RecvFlags.MSG_OOB in call.flags else ()
+        empty = tuple(b"" for _ in call.buffers)
+        if mode is Mode.NONBLOCKING:
+            return self._failed(n, t_ns, call, WsaError.WSAEWOULDBLOCK, ("R7",) + oob,
+                                "non-blocking socket and nothing to receive: WSAEWOULDBLOCK (R7)", notes)
+        op = PendingOp(n, call, mode, t_ns)
+        if not mode.overlapped:
+            why = "nothing to receive yet: the blocking call waits"
+            if self.config.rcvtimeo_ms is not None:
+                op.deadline_ns = t_ns + self.config.rcvtimeo_ms * 1_000_000
+                why += f" (SO_RCVTIMEO {self.config.rcvtimeo_ms} ms)"
+            self._pending.append(op)
+            return RecvResult(n, t_ns, call, Status.WAITING, -1, None, None, empty, None, 0, Event.PENDING,
+                              ("R7",) + oob, notes=notes, reason=why + " (R7)")
+        self._pending.append(op)
+        rules = ["R29"] + list(oob)
+        why = "nothing to receive yet: WSA_IO_PENDING; count and lpFlags not written (R29)"
+        if call.capacity == 0:
+            rules.append("R12")
+            why += "; a 0-length receive completes with 0 bytes when data arrives (R12)"
+        if self.config.mode is Mode.NONBLOCKING:
+            rules.append("R35")
+            why += "; FIONBIO does not affect overlapped calls (R35)"
+        if len(self._pending) > 1:
+            rules.append("R32")
+        return RecvResult(n, t_ns, call, Status.PENDING, -1, WsaError.WSA_IO_PENDING, None, empty, None, 0,
+                          Event.PENDING, tuple(rules), notes=notes, reason=why)
+
+    def _sync_now(self, n, t_ns, call, got: Take, notes) -> RecvResult:
+        self._commit(got, call)
+        notes = notes + got.notes
+        if got.error is None:
+            return RecvResult(n, t_ns, call, Status.COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
+                              got.event, got.rules, gap=got.gap, notes=notes, reason=got.reason)
+        if got.error is WsaError.WSAEMSGSIZE and "R19" not in got.rules:
+            return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
+                              got.lost, got.event, merge_rules(got.rules, ("Q1",)), gap=got.gap,
+                              notes=notes + ("Q1: the copied count is reported",), reason=got.reason)
+        return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, None, got.data, None, got.lost, got.event,
+                          merge_rules(got.rules, ("R6",)), notes=notes, reason=got.reason)
+
+    def _overlapped_now(self, n, t_ns, call, mode, got: Take, notes) -> RecvResult:
+        cfg = self.config
+        if got.error not in (None, WsaError.WSAEMSGSIZE):
+            return self._sync_now(n, t_ns, call, got, notes + ("failed at once: no completion is posted (R6)",))
+        # R19 retention (reliable provider) is not a truncation: it completes at once (model choice)
+        truncating = got.error is WsaError.WSAEMSGSIZE and "R19" not in got.rules
+        if (truncating and cfg.pend_on_queued_truncation) or not cfg.immediate_completion:
+            return self._pend_completed(n, t_ns, call, mode, got, notes, truncating)
+        self._commit(got, call)
+        success = got.error is None
+        delivery = delivery_for(mode, cfg.platform, immediate=True, success=success,
+                                skip_on_success=cfg.skip_completion_port_on_success)
+        rules = merge_rules(got.rules, ("R28",), ("R38",) if success else ("R18",), delivery_rules(delivery))
+        extra = ("Q9: the CE completion routine also runs after an immediate completion",) \
+            if delivery is Delivery.ROUTINE_THREAD else ()
+        reason = f"{got.reason}; completed at once (R28); {delivery_text(delivery)}"
+        if success:
+            return RecvResult(n, t_ns, call, Status.COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
+                              got.event, rules, delivery, got.gap, notes + got.notes + extra, reason)
+        return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
+                          got.lost, got.event, rules, delivery, got.gap, notes + got.notes + extra, reason)
+
+    def _pend_completed(self, n, t_ns, call, mode, got, notes, truncating) -> RecvResult:
+        """WSA_IO_PENDING although the result is already decided (R18/Q2, or R28 switched off)."""
+        self._commit(got, call)
+        op = PendingOp(n, call, mode, t_ns)
+        extra = ("R18", "Q2") if truncating else ("R28",)
+        completion = self._complete(op, got, t_ns, extra)
+        target = self._apcs if completion.delivery is Delivery.ROUTINE else self._outbox
+        target.append(completion)
+        why = ("the datagram is already queued but too large: Windows still returns WSA_IO_PENDING and "
+               "reports WSAEMSGSIZE through the completion (R18, Q2)" if truncating else
+               "immediate completion is switched off: WSA_IO_PENDING, the completion follows (R28)")
+        return RecvResult(n, t_ns, call, Status.PENDING, -1, WsaError.WSA_IO_PENDING, None,
+                          tuple(b"" for _ in call.buffers), None, 0, Event.PENDING, ("R29",) + extra,
+                          notes=notes, reason=why)
+
+    # ---- completion machinery --------------------------------------------------------------
+
+    def _complete(self, op: PendingOp, got: Take, t_ns: int, extra: tuple[str, ...] = ()) -> Completion:
+        delivery = delivery_for(op.mode, self.config.platform, immediate=False, success=got.error is None,
+                                skip_on_success=False)
+        blocking = ("R7",) if op.blocking else ()
+        if got.error is WsaError.WSAEMSGSIZE and not op.blocking:
+            extra = ("R18",) + extra  # a warning status: the completion is delivered
+        return completion_from(op, got, t_ns, delivery, extra_rules=extra + blocking, icmp="R46" in got.rules)
+
+    def _close_take(self, op: PendingOp) -> Take:
+        if op.blocking:
+            return abort_take(op.call, WsaError.WSAEINTR, ("R33",),
+                              "closesocket from another thread aborted the blocking receive: WSAEINTR (R33)")
+        if self.config.protocol is Protocol.TCP and self.config.platform is Platform.DESKTOP:
+            return abort_take(op.call, WsaError.WSAECONNABORTED, ("R33", "Q8"),
+                              "closesocket with a receive pending on a connected TCP socket: STATUS_CONNECTION_"
+                              "ABORTED -> WSAECONNABORTED, Win32 1236 (R33, Q8)")
+        return abort_take(op.call, WsaError.WSA_OPERATION_ABORTED, ("R33", "Q8"),
+                          "closesocket with a receive pending: WSA_OPERATION_ABORTED (995), 0 bytes (R33, Q8)")
+
+    def _satisfy(self, t_ns: int) -> list[Completion]:
+        """Offer the queued state to the pending receives in posting order (R32)."""
+        done: list[Completion] = []
+        blocked = False
+        several = len(self._pending) > 1
+        for op in list(self._pending):
+            if blocked and not op.oob:
+                continue
+            got = take(self._rx, self.profile, op.call, waitall=self._waitall(op.call))
+            extra: tuple[str, ...] = ("R32",) if several else ()
+            if got is not None and self._held(op, got, t_ns):
+                got = None
+            elif got is not None and op.hold_since_ns is not None:
+                extra += ("R14",)
+            if got is None:
+                blocked = blocked or not op.oob
+                continue
+            self._commit(got, op.call)
+            self._pending.remove(op)
+            done.append(self._complete(op, got, t_ns, extra))
+        return done
+
+    def _held(self, op: PendingOp, got: Take, t_ns: int) -> bool:
+        """R14 optional mode: hold a partially filled pending receive until PSH, full, or the timer."""
+        cfg = self.config
+        if (not cfg.hold_until_push or cfg.platform is not Platform.DESKTOP or op.blocking
+                or got.event is not Event.DATA or got.count >= op.call.capacity or self._rx.push_seen
+                or RecvFlags.MSG_PUSH_IMMEDIATE in op.call.flags or self._rx.end is not None
+                or self._rx.stream.head_bounded()):
+            return False
+        if op.hold_since_ns is None:
+            op.hold_since_ns = t_ns
+        return t_ns - op.hold_since_ns < HOLD_NS
+
+    def _tick(self, t_ns: int) -> list[Completion]:
+        if t_ns < self._now:
+            raise ModelError(f"state: clock at {self._now} ns; input: t_ns={t_ns} goes backwards")
+        self._now = t_ns
+        out = []
+        for op in list(self._pending):
+            if op.deadline_ns is not None and t_ns >= op.deadline_ns:
+                self._pending.remove(op)
+                notes = ("CE lists no WSAETIMEDOUT (R49)",) if self.config.platform is Platform.WINCE else ()
+                got = Take(WsaError.WSAETIMEDOUT, tuple(b"" for _ in op.call.buffers), 0, RecvFlags.NONE,
+                           Event.ERROR, ("R7",), f"SO_RCVTIMEO ({self.config.rcvtimeo_ms} ms) expired with "
+                           "nothing received: WSAETIMEDOUT, count untouched (R7)", notes=notes)
+                out.append(self._complete(op, got, op.deadline_ns))
+        return out + self._satisfy(t_ns)
+
+    def _hand_out(self, completions: list[Completion]) -> list[Completion]:
+        out, self._outbox = self._outbox, []
+        for completion in completions:
+            (self._apcs if completion.delivery is Delivery.ROUTINE else out).append(completion)
+        return out
+
+    def _note(self, t_ns: int, text: str) -> None:
+        self.log.append((t_ns, text))
+
+
+__all__ = ["Socket", "SocketStats"]

@@ -1,0 +1,250 @@
+"""Deciding what one receive gets from the queued state, without changing it.
+
+`take()` returns a `Take` (the outcome, plus a `commit` that applies its side effects) or None
+when the call cannot be satisfied now. Keeping decision and mutation apart lets the socket ask
+"would a receive complete now?" (`deliverable`) and lets MSG_PEEK simply skip the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from wsarecv_cli.model.provider import Profile, RecvMode, effective_mode
+from wsarecv_cli.model.queues import End, Gap, RxState, fill_text, scatter
+from wsarecv_cli.model.types import Event, IcmpKind, RecvCall, RecvFlags, WsaError
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass(slots=True)
+class Take:
+    error: WsaError | None
+    data: tuple[bytes, ...]
+    count: int  # bytes transferred as Windows counts them
+    flags: RecvFlags
+    event: Event
+    rules: tuple[str, ...]
+    reason: str
+    lost: int = 0
+    gap: int = 0
+    notes: tuple[str, ...] = ()
+    commit: Callable[[], None] = _nothing
+
+
+def _empty(call: RecvCall) -> tuple[bytes, ...]:
+    return tuple(b"" for _ in call.buffers)
+
+
+def take(state: RxState, profile: Profile, call: RecvCall, *, waitall: bool) -> Take | None:
+    if RecvFlags.MSG_OOB in call.flags:
+        return _oob(state, call)
+    if profile.message_oriented:
+        if state.icmp:
+            return _icmp(state, call)
+        return _message(state, profile, call)
+    return _stream(state, call, waitall)
+
+
+# ---- terminal states ------------------------------------------------------------------------
+
+
+def _terminal(state: RxState, call: RecvCall) -> Take | None:
+    end = state.end
+    if end is None:
+        return None
+    if end is End.FIN:
+        return Take(None, _empty(call), 0, RecvFlags.NONE, Event.GRACEFUL_CLOSE, ("R22",),
+                    "the peer closed gracefully (FIN) and all data before it was read: 0 bytes, "
+                    "and every later receive returns 0 again (R22)")
+    if end is End.DISCON:
+        return Take(WsaError.WSAEDISCON, _empty(call), 0, RecvFlags.NONE, Event.DISCON, ("R27",),
+                    "graceful disconnect on a message-oriented provider: SOCKET_ERROR / WSAEDISCON, "
+                    "since a 0-byte message is a valid message (R27); sticky (Q13)",
+                    notes=("Q13: WSAEDISCON modelled as sticky",))
+    lost = state.unreported_lost
+
+    def commit() -> None:
+        state.unreported_lost = 0
+
+    dropped = f"; {lost} unread bytes were discarded by the RST (R24)" if lost else ""
+    if end is End.RESET:
+        rules = ("R23", "R24") if lost else ("R23",)
+        return Take(WsaError.WSAECONNRESET, _empty(call), 0, RecvFlags.NONE, Event.RESET, rules,
+                    "the peer reset the connection (RST): WSAECONNRESET, and every later receive "
+                    "fails the same way" + dropped, lost=lost, commit=commit)
+    rules = ("R25", "R24") if lost else ("R25",)
+    return Take(WsaError.WSAECONNABORTED, _empty(call), 0, RecvFlags.NONE, Event.ABORTED, rules,
+                "a RST followed the peer's FIN: WSAECONNABORTED, not 0 and not WSAECONNRESET (R25)" + dropped,
+                lost=lost, commit=commit)
+
+
+# ---- byte stream ----------------------------------------------------------------------------
+
+
+def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
+    queue = state.stream
+    head = queue.head
+    peek = RecvFlags.MSG_PEEK in call.flags
+    if head is None:
+        return _terminal(state, call)
+    if call.capacity == 0:
+        return Take(None, _empty(call), 0, RecvFlags.NONE, Event.ZERO_BYTE, ("R12",),
+                    "0-length request with data queued: completes with 0 bytes and consumes nothing; "
+                    "this 0 is not a FIN (R12)")
+    if isinstance(head, Gap):
+        return Take(None, _empty(call), 0, RecvFlags.NONE, Event.GAP, ("capture-gap",),
+                    f"the capture lacks the next {head.length} stream bytes; the receive stops at the "
+                    "gap (not a WinSock outcome)", gap=head.length,
+                    commit=_nothing if peek else lambda: queue.consume(0))
+    count = min(call.capacity, len(head))
+    if waitall and count < call.capacity and not queue.head_bounded() and state.end is None:
+        return None
+    data = scatter(bytes(head.data[:count]), call.buffers)
+    rules = ["R8", "R9"]
+    why = f"{len(head)} bytes queued; {fill_text(call.buffers, data)} (R8)"
+    if count < len(head):
+        why += f"; {len(head) - count} stay queued (R9)"
+    elif count < call.capacity and queue.head_bounded():
+        rules.append("R10")
+        why += f"; stops at {head.boundary or 'a block boundary (R10)'}"
+    elif count < call.capacity and state.end is not None:
+        rules.append("R10")
+        why += "; the closure is reported on a later call (R10b)"
+    if waitall:
+        rules.append("R13")
+        why += "; MSG_WAITALL satisfied" if count == call.capacity else "; MSG_WAITALL ended early (R13)"
+    if peek:
+        rules.append("R11")
+        why += "; MSG_PEEK: nothing consumed (R11)"
+
+    def commit() -> None:
+        if not peek:
+            queue.consume(count)
+            state.push_seen = False
+
+    return Take(None, data, count, RecvFlags.NONE, Event.DATA, tuple(rules), why, commit=commit)
+
+
+# ---- urgent data ----------------------------------------------------------------------------
+
+
+def _oob(state: RxState, call: RecvCall) -> Take | None:
+    if not state.oob:
+        if state.end in (End.RESET, End.ABORTED):
+            return _terminal(state, call)
+        return None
+    peek = RecvFlags.MSG_PEEK in call.flags
+    byte = state.oob[0]
+    data = scatter(bytes([byte]), call.buffers)
+    count = 1 if call.capacity else 0
+    notes = ("Q6: several urgent bytes are kept and read first-in first-out",) if len(state.oob) > 1 else ()
+    rules = ("R40", "R11") if peek else ("R40",)
+
+    def commit() -> None:
+        if not peek and count:
+            state.oob.popleft()
+
+    return Take(None, data, count, RecvFlags.MSG_OOB, Event.OOB, rules,
+                f"MSG_OOB reads the urgent byte {bytes([byte])!r} kept out of band (R40)",
+                notes=notes, commit=commit)
+
+
+# ---- datagrams and messages -----------------------------------------------------------------
+
+
+def _icmp(state: RxState, call: RecvCall) -> Take:
+    kind = state.icmp[0]
+    if kind is IcmpKind.PORT_UNREACHABLE:
+        error, event, what = WsaError.WSAECONNRESET, Event.RESET, "ICMP port-unreachable"
+    else:
+        error, event, what = WsaError.WSAENETRESET, Event.ERROR, "ICMP time-exceeded"
+    return Take(error, _empty(call), 0, RecvFlags.NONE, event, ("R46",),
+                f"an earlier send drew {what}: this receive reports it once as {error.name}; "
+                "the socket stays usable (R46)", commit=lambda: state.icmp.popleft())
+
+
+def _message(state: RxState, profile: Profile, call: RecvCall) -> Take | None:
+    if not state.messages:
+        return _terminal(state, call)
+    msg = state.messages[0]
+    peek = RecvFlags.MSG_PEEK in call.flags
+    mode, mode_note = effective_mode(profile, call.flags)
+    notes = (mode_note,) if mode_note else ()
+    r15 = ("R15",) if RecvFlags.MSG_PARTIAL in call.flags else ()
+    peek_rules = ("R20",) if peek else ()
+    rest = msg.captured_rest
+    if call.capacity >= msg.remaining:
+        return _whole(state, call, msg, rest, peek, notes, r15 + peek_rules)
+    if profile.partial_message:
+        return _partial(call, msg, rest, peek, notes, r15 + peek_rules + ("R19",), mode)
+    if profile.reliable:
+        return Take(WsaError.WSAEMSGSIZE, _empty(call), 0, RecvFlags.NONE, Event.TRUNCATED,
+                    r15 + peek_rules + ("R19",),
+                    f"a {msg.remaining}-byte message does not fit in {call.capacity} bytes of buffers: "
+                    "WSAEMSGSIZE, and the message is retained for a receive with enough room (R19)",
+                    notes=notes + ("model choice: nothing is copied when the message is retained",))
+    copied = rest[:call.capacity]
+    data = scatter(copied, call.buffers)
+    lost = 0 if peek else len(rest) - len(copied)
+    why = (f"a {msg.remaining}-byte datagram into {call.capacity} bytes of buffers: "
+           f"{fill_text(call.buffers, data)}; ")
+    why += ("MSG_PEEK keeps it queued, still WSAEMSGSIZE (R20)" if peek else
+            f"the other {msg.remaining - call.capacity} bytes are discarded; WSAEMSGSIZE (R17)")
+
+    def commit() -> None:
+        if not peek:
+            state.messages.popleft()
+
+    return Take(WsaError.WSAEMSGSIZE, data, call.capacity, RecvFlags.NONE, Event.TRUNCATED,
+                r15 + peek_rules + ("R17",), why, lost=lost, gap=call.capacity - len(copied),
+                notes=notes + _cut_note(msg), commit=commit)
+
+
+def _cut_note(msg) -> tuple[str, ...]:
+    if msg.wire_length == len(msg.data):
+        return ()
+    return (f"the capture holds {len(msg.data)} of this datagram's {msg.wire_length} bytes (snaplen); "
+            "counts use the wire length, the uncaptured bytes are reported as gap",)
+
+
+def _whole(state, call, msg, rest, peek, notes, rules) -> Take:
+    data = scatter(rest, call.buffers)
+    if msg.offset:
+        event, rules = Event.DATA, rules + ("R19",)
+        why = (f"the last {msg.remaining} bytes of a {msg.wire_length}-byte message: "
+               f"{fill_text(call.buffers, data)}; MSG_PARTIAL cleared (R19)")
+    elif msg.wire_length == 0:
+        event, rules = Event.ZERO_BYTE, rules + ("R16",)
+        why = "a zero-length datagram: success with 0 bytes, not a closure (R16)"
+    else:
+        event, rules = Event.DATA, rules + ("R16",)
+        why = f"one {msg.wire_length}-byte message: {fill_text(call.buffers, data)} (R16)"
+    if peek:
+        why += "; MSG_PEEK leaves it queued"
+
+    def commit() -> None:
+        if not peek:
+            state.messages.popleft()
+
+    return Take(None, data, msg.remaining, RecvFlags.NONE, event, rules, why,
+                gap=msg.remaining - len(rest), notes=notes + _cut_note(msg), commit=commit)
+
+
+def _partial(call, msg, rest, peek, notes, rules, mode) -> Take:
+    part = rest[:call.capacity]
+    data = scatter(part, call.buffers)
+    left = msg.remaining - call.capacity
+    why = (f"{call.capacity} bytes of a {msg.wire_length}-byte message: {fill_text(call.buffers, data)}; "
+           f"MSG_PARTIAL set, {left} bytes follow on later calls (R19)")
+    if mode is RecvMode.BYTE_STREAM:
+        why += "; MSG_PARTIAL on input reads the provider as a byte stream (R15)"
+
+    def commit() -> None:
+        if not peek:
+            msg.offset += call.capacity
+
+    return Take(None, data, call.capacity, RecvFlags.MSG_PARTIAL, Event.PARTIAL, rules, why,
+                gap=call.capacity - len(part), notes=notes + _cut_note(msg), commit=commit)
