@@ -21,7 +21,7 @@ from typing import Literal
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
 from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits
-from wsarecv_cli.reassembly.tcp import ACK, SYN, TcpDirection
+from wsarecv_cli.reassembly.tcp import ACK, RST, SYN, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 TCP = Transport.TCP
@@ -131,11 +131,9 @@ class FlowTracker:
                 flow.initiator = d if not flags & ACK else 1 - d
             if flags & ACK:
                 rcv.ack(p.ack, ts, frames)
-            snd.window = p.window
+            if flags & (ACK | RST) == ACK:  # a RST's window field advertises nothing
+                snd.window = p.window
             snd.segment(p.seq, flags, p.payload, p.missing, p.urg, ts, frames, rcv.window == 0)
-            if snd.reset or (snd.fin_done and rcv.fin_done):
-                snd.close()
-                rcv.close()
         else:
             flow.dirs[d].datagram(p.payload, p.missing, ts, frames)
         events = self._events

@@ -300,6 +300,7 @@ class TcpDirection:
     def _try_fin(self, ts: int, frames: tuple[int, ...]) -> None:
         if self.nxt >= self.fin_at:
             self.fin_done = True
+            self._tail = bytearray()  # closed: nothing left to compare retransmissions with
             if self._emit is not None:
                 self._emit(StreamFin(self.fin_at, ts, frames))
 
