@@ -20,10 +20,9 @@ from wsarecv_cli.capture.stats import DecodeStats
 from wsarecv_cli.net import Packet, Transport
 
 _new = tuple.__new__
-# From the Ethernet type field (offset 12) to the transport ports: type, ver/ihl, total length,
-# fragment field, protocol, src, dst, sport, dport.
-_ETH_IP4 = struct.Struct("!HBxH2xHxB2x4s4sHH").unpack_from
-_TCP_REST = struct.Struct("!IIBBH2xH").unpack_from  # from offset 38: seq ack doff flags win urg
+# From the Ethernet type field (offset 12) through the TCP header: type, ver/ihl, total length,
+# fragment field, protocol, src, dst, sport, dport, then TCP's seq ack doff flags win urg — one call.
+_ETH_IP4_TCP = struct.Struct("!HBxH2xHxB2x4s4sHHIIBBH2xH").unpack_from
 _TCP, _UDP = Transport.TCP, Transport.UDP
 
 
@@ -72,26 +71,24 @@ class PacketStream:
             append = out.append
             frames += len(raw_batch)
             for frame in raw_batch:
-                data = frame[3]
-                if frame[2] == 1 and len(data) >= 54:
-                    et, vihl, total, frag, proto, src, dst, sport, dport = _ETH_IP4(data, 12)
+                index, ts, linktype, data, _ = frame
+                if linktype == 1 and len(data) >= 54:
+                    (et, vihl, total, frag, proto, src, dst, sport, dport,
+                     seq, ack, doff, flags, win, urg) = _ETH_IP4_TCP(data, 12)
                     if et == 0x0800 and vihl == 0x45 and not frag & 0x3FFF and 34 <= total + 14 <= len(data):
                         if proto == 6:
-                            seq, ack, doff, flags, win, urg = _TCP_REST(data, 38)
                             hl = (doff >> 4) * 4
                             if 20 <= hl <= total - 20:
                                 tcp += 1
-                                index = frame[0]
-                                append(_new(Packet, (index, frame[1], _TCP, src, sport, dst, dport,
+                                append(_new(Packet, (index, ts, _TCP, src, sport, dst, dport,
                                                      data[34 + hl:14 + total], seq, ack, flags, urg, win, 0,
                                                      (index,))))
                                 continue
                         elif proto == 17:
-                            ulen = data[38] << 8 | data[39]
+                            ulen = seq >> 16  # the UDP length field sits where TCP's seq starts
                             if 8 <= ulen <= total - 20:
                                 udp += 1
-                                index = frame[0]
-                                append(_new(Packet, (index, frame[1], _UDP, src, sport, dst, dport,
+                                append(_new(Packet, (index, ts, _UDP, src, sport, dst, dport,
                                                      data[42:34 + ulen], 0, 0, 0, 0, 0, 0, (index,))))
                                 continue
                 result = decode_frame(frame, stats)
