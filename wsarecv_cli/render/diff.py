@@ -1,0 +1,191 @@
+"""`wsarecv diff`: where two runs of the same input differ, call by call.
+
+The core is `diff_runs(records_a, records_b) -> DiffReport`, a pure function over the stable
+records (render/records.py), so it serves scenarios and captures alike: calls are matched by
+(flow, receiver, n), and a call's completion record (same n) is folded into it, because "call 3
+pended and completed with 6 bytes" vs "call 3 returned 6 bytes at once" is one comparison.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+Record = dict[str, Any]
+Key = tuple[Any, Any, int]
+
+# What a person compares; `t`, `rules` and `reason` differ for explanatory reasons only.
+CALL_FIELDS = ("status", "ret", "error", "bytes", "filled", "flags_out", "lost", "event", "delivery")
+COMPLETION_FIELDS = ("error", "bytes", "filled", "flags_out", "lost", "event", "delivery")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDiff:
+    field: str  # "status", or "completion.bytes" for the later completion of a pended call
+    a: Any
+    b: Any
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    """A call as compared: its call record and, when it pended, its completion record."""
+
+    call: Record | None
+    completion: Record | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallDiff:
+    key: Key
+    a: CallView
+    b: CallView
+    fields: tuple[FieldDiff, ...]
+
+    @property
+    def n(self) -> int:
+        return self.key[2]
+
+    @property
+    def differs(self) -> bool:
+        return bool(self.fields)
+
+
+@dataclass(frozen=True, slots=True)
+class DiffReport:
+    calls: tuple[CallDiff, ...]
+    summary_a: tuple[Record, ...] = ()
+    summary_b: tuple[Record, ...] = ()
+
+    @property
+    def differing(self) -> tuple[CallDiff, ...]:
+        return tuple(c for c in self.calls if c.differs)
+
+    def field_counts(self) -> Counter[str]:
+        """Per field, how many calls differ in it (completion.x counts as x)."""
+        counts: Counter[str] = Counter()
+        for call in self.differing:
+            counts.update({f.field.removeprefix("completion.") for f in call.fields})
+        return counts
+
+    def summary_line(self) -> str:
+        """'3 of 7 calls differ: status in 2, bytes in 1' (or 'no difference in 7 calls')."""
+        total, differing = len(self.calls), len(self.differing)
+        if not differing:
+            return f"no difference in {total} call{'s' if total != 1 else ''}"
+        parts = [f"{name} in {count}" for name, count in self.field_counts().most_common()]
+        return f"{differing} of {total} calls differ: " + ", ".join(parts)
+
+    def record(self) -> Record:
+        return {"type": "diff", "calls": len(self.calls), "differing": len(self.differing),
+                "fields": dict(self.field_counts()), "summary": self.summary_line(),
+                "diffs": [{"flow": c.key[0], "receiver": c.key[1], "n": c.n,
+                           "fields": {f.field: {"a": f.a, "b": f.b} for f in c.fields}}
+                          for c in self.differing]}
+
+
+def _index(records: Iterable[Record]) -> tuple[dict[Key, CallView], list[Record]]:
+    calls: dict[Key, Record] = {}
+    completions: dict[Key, Record] = {}
+    summaries = []
+    for rec in records:
+        kind = rec.get("type")
+        if kind in ("call", "completion"):
+            key = (rec.get("flow"), rec.get("receiver"), rec["n"])
+            (calls if kind == "call" else completions)[key] = rec
+        elif kind == "summary":
+            summaries.append(rec)
+    keys = list(dict.fromkeys([*calls, *completions]))
+    return {k: CallView(calls.get(k), completions.get(k)) for k in keys}, summaries
+
+
+def _compare(a: CallView, b: CallView) -> tuple[FieldDiff, ...]:
+    diffs = []
+    for name in CALL_FIELDS:
+        va = a.call.get(name) if a.call else None
+        vb = b.call.get(name) if b.call else None
+        if va != vb:
+            diffs.append(FieldDiff(name, va, vb))
+    if a.completion or b.completion:
+        for name in COMPLETION_FIELDS:
+            va = a.completion.get(name) if a.completion else None
+            vb = b.completion.get(name) if b.completion else None
+            if va != vb:
+                diffs.append(FieldDiff("completion." + name, va, vb))
+    return tuple(diffs)
+
+
+def diff_runs(records_a: Iterable[Record], records_b: Iterable[Record]) -> DiffReport:
+    """Compare two record streams call by call (matched by flow, receiver and call number)."""
+    index_a, summaries_a = _index(records_a)
+    index_b, summaries_b = _index(records_b)
+    keys = list(dict.fromkeys([*index_a, *index_b]))
+    empty = CallView(None)
+    calls = tuple(CallDiff(k, index_a.get(k, empty), index_b.get(k, empty),
+                           _compare(index_a.get(k, empty), index_b.get(k, empty))) for k in keys)
+    return DiffReport(calls, tuple(summaries_a), tuple(summaries_b))
+
+
+# ---- pretty output ---------------------------------------------------------------------------
+
+
+def outcome_words(view: CallView) -> str:
+    """One run's result for a call, compactly: '0 · 6 B · data [event]', 'pending → 3 B data'."""
+    if view.call is None:
+        return "(no such call)"
+    call = view.call
+    head = "0" if call["ret"] == 0 else (call.get("error") or "SOCKET_ERROR")
+    words = [head]
+    if call.get("bytes") is not None:
+        words.append(f"{call['bytes']} B")
+    words.append(call["event"])
+    if call.get("lost"):
+        words.append(f"−{call['lost']} B lost")
+    if call.get("flags_out"):
+        words.append("|".join(call["flags_out"]))
+    text = " · ".join(words)
+    if call.get("delivery"):
+        text += f" [{call['delivery']}]"
+    done = view.completion
+    if done is not None:
+        result = done.get("error") or "0"
+        text += f" → {result} · {done['bytes']} B · {done['event']}"
+        if done.get("lost"):
+            text += f" · −{done['lost']} B lost"
+        if done.get("flags_out"):
+            text += " · " + "|".join(done["flags_out"])
+        text += f" [{done['delivery']}]"
+    return text
+
+
+def diff_table(report: DiffReport, label_a: str, label_b: str, only_diff: bool = False) -> Table:
+    table = Table(show_lines=False, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("buffers", no_wrap=True)
+    table.add_column(f"A: {label_a}", ratio=1)
+    table.add_column(f"B: {label_b}", ratio=1)
+    table.add_column("differs in", style="yellow")
+    for call in report.calls:
+        if only_diff and not call.differs:
+            continue
+        source = call.a.call or call.b.call or {}
+        buffers = ",".join(map(str, source.get("buffers", [])))
+        style = "bold" if call.differs else "dim"
+        changed = ", ".join(f.field for f in call.fields)
+        table.add_row(_n_label(call), buffers, Text(outcome_words(call.a), style=style),
+                      Text(outcome_words(call.b), style=style), changed)
+    return table
+
+
+def _n_label(call: CallDiff) -> str:
+    flow = call.key[0]
+    return f"{flow}/{call.n}" if flow else str(call.n)
+
+
+def summary_text(report: DiffReport) -> Text:
+    style = "bold yellow" if report.differing else "bold green"
+    return Text(report.summary_line(), style=style)
