@@ -1,0 +1,35 @@
+"""Stream reconstruction: Packets in, per-flow StreamEvents out (pure: no I/O, no clock).
+
+Public API:
+
+    FlowTracker(limits=None, *, events=True)
+        .feed(packet) -> list[FlowEvent]      events the packet released, in order
+        .finish() -> list[FlowEvent]          end of capture: holes become gaps, held data is released
+        .flows -> list[FlowInfo]              snapshots, TCP then UDP, in Wireshark stream order
+    FlowInfo, DirectionStats, ReassemblyLimits, UrgentMode
+    events: StreamData, StreamGap, GapReason, UrgentData, StreamFin, StreamReset, Datagram, FlowEvent
+    lower level: TcpDirection, UdpDirection, RangeSet, seq helpers (reassembly.seq)
+"""
+
+from wsarecv_cli.reassembly.events import (
+    Datagram,
+    FlowEvent,
+    GapReason,
+    StreamData,
+    StreamEvent,
+    StreamFin,
+    StreamGap,
+    StreamReset,
+    UrgentData,
+)
+from wsarecv_cli.reassembly.flows import FlowInfo, FlowTracker
+from wsarecv_cli.reassembly.ranges import RangeSet
+from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
+from wsarecv_cli.reassembly.tcp import TcpDirection
+from wsarecv_cli.reassembly.udp import UdpDirection
+
+__all__ = [
+    "Datagram", "DirectionStats", "FlowEvent", "FlowInfo", "FlowTracker", "GapReason", "RangeSet",
+    "ReassemblyLimits", "StreamData", "StreamEvent", "StreamFin", "StreamGap", "StreamReset",
+    "TcpDirection", "UdpDirection", "UrgentData", "UrgentMode",
+]
