@@ -183,6 +183,7 @@ class PcapngParser:
                 append = batch.append
                 index = self.index
                 stop = False
+                damage = ""
                 need = 12
                 while pos + 12 <= end:
                     h = hdr(buf, pos) if pos + 28 <= end else head2(buf, pos) + (0,) * 5
@@ -190,14 +191,14 @@ class PcapngParser:
                     if btype == SHB:
                         blen = struct.unpack_from(">I" if buf[pos + 8] == 0x1A else "<I", buf, pos + 4)[0]
                     if blen < 12 or blen % 4 or blen > MAX_BLOCK:
-                        self.index = index
-                        raise _Damage(f"block length {blen} is invalid")
+                        damage = f"block length {blen} is invalid"
+                        break
                     if pos + blen > end:
                         need = blen
                         break
                     if trailer(buf, pos + blen - 4)[0] != blen and btype != SHB:
-                        self.index = index
-                        raise _Damage(f"block total length {blen} differs from its trailing copy")
+                        damage = f"block total length {blen} differs from its trailing copy"
+                        break
                     if btype == EPB:
                         _, _, iface, hi, lo, caplen, wire_len = h
                         if iface < len(ifaces) and 32 + caplen <= blen:
@@ -210,8 +211,11 @@ class PcapngParser:
                                    else f"captured length {caplen} beyond its block")
                             self._skip(f"packet block {why}", f"byte {feed.base + pos}")
                     elif btype == SHB:
-                        self.index = index
-                        self._section(buf, pos, end)
+                        try:
+                            self._section(buf, pos, end)
+                        except _Damage as exc:
+                            damage = str(exc)
+                            break
                         pos += blen
                         stop = True  # byte order may have changed: rebuild the unpackers
                         break
@@ -231,6 +235,8 @@ class PcapngParser:
                 self.index = index
                 if batch:
                     yield batch
+                if damage:
+                    raise _Damage(damage)
                 if stop:
                     continue
                 if feed.eof and pos == end:
