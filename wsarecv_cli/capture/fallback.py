@@ -88,7 +88,7 @@ def reference_decode(linktype: int, data: bytes, index: int = 0, ts_ns: int = 0)
     if not isinstance(ip, (dpkt.ip.IP, dpkt.ip6.IP6)):
         return "not ip"
     if isinstance(ip, dpkt.ip.IP):
-        if ip.off & 0x3FFF:
+        if ip.mf or ip.offset:
             return "fragment"
         total = ip.len or len(bytes(ip))
         l4_len = total - ip.hl * 4
