@@ -12,6 +12,8 @@ reported as such) and is not used on the hot path.
 
 from __future__ import annotations
 
+from struct import error as struct_error  # dpkt raises bare struct.error on short input
+
 import dpkt
 
 from wsarecv_cli.net import Packet, Transport
@@ -117,5 +119,3 @@ def reference_decode(linktype: int, data: bytes, index: int = 0, ts_ns: int = 0)
 def _ext_len(ip6) -> int:
     return sum(len(bytes(h)) for h in getattr(ip6, "extension_hdrs", {}).values() if h is not None)
 
-
-from struct import error as struct_error  # noqa: E402 - dpkt raises bare struct.error on short input
