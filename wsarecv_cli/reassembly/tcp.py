@@ -48,6 +48,10 @@ SYN, FIN, RST, PSH, ACK, URG = (int(f) for f in (TcpFlags.SYN, TcpFlags.FIN, Tcp
 
 Emit = Callable[[StreamEvent], None]
 
+# Ranges dropped at the memory limit are remembered exactly up to this many, then as one hull
+# (holes inside it are then reported as LIMIT rather than NOT_CAPTURED).
+_MAX_DROPPED_RANGES = 1024
+
 
 class TcpDirection:
     """Reassembles what one sender sent; see the module docstring for the rules."""
@@ -236,6 +240,8 @@ class TcpDirection:
                     st.limit_hits += 1
                     st.limit_bytes += len(r)
                     self._dropped.add(r.start, r.stop)
+                    if len(self._dropped) > _MAX_DROPPED_RANGES:  # stay bounded: keep the hull
+                        self._dropped = RangeSet([self._dropped.bounds()])
                     continue
                 piece = data if data is None or len(r) == len(data) else \
                     data[r.start - start:r.stop - start]
