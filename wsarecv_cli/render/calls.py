@@ -247,6 +247,16 @@ class CallTable:
                               style="dim italic"))
         return lines
 
+    def action(self, t_ns: int, text: str) -> list[Text]:
+        """A line between rows for what is not a call: an arrival, shutdown, close, an alertable
+        wait (simulate shows them so a reader sees *why* the next row looks the way it does)."""
+        t = format_time(seconds(t_ns, self.opts.base_ns))
+        cols = self.layout.columns
+        lead = _pad("·", cols[0].width, True) + " " + _pad(t, cols[1].width, True) + " "
+        width = max(20, self.layout.indent + self.layout.event_width - len(lead))
+        body = textwrap.shorten(text, width, placeholder="…")
+        return [Text(lead + body, style="dim")]
+
     def render(self, outcomes: Iterable[Outcome]) -> Iterator[Text]:
         """Convenience: the whole table for an iterable of outcomes, line by line."""
         yield from self.header()
@@ -345,9 +355,12 @@ class CallTable:
         cols = self.layout.columns
         width = self.layout.buf_width
         line = " " * sum(c.width + 1 for c in cols[:3]) + _pad("data:", cols[3].width, True) + " "
-        line += " ".join(_pad(escape_bytes(chunk, width), width)
-                         for chunk in final.data[: self.layout.ncols])
-        return Text(line.rstrip(), style="dim italic")
+        chunks = final.data[: self.layout.ncols]
+        cells = [_pad(escape_bytes(chunk, width), width) for chunk in chunks[:-1]]
+        room = max(width, self.layout.indent + self.layout.event_width - len(line)
+                   - (width + 1) * len(cells))
+        cells.append(escape_bytes(chunks[-1], room) if chunks else "")  # the last may run on
+        return Text((line + " ".join(cells)).rstrip(), style="dim italic")
 
     def _side_line(self, words: str, style: str) -> Text:
         indent = self.layout.columns[0].width + 1
@@ -379,7 +392,7 @@ def _flags_out_shown(row: Row, final: Outcome, short: bool) -> str:
 def _folded_cell(lengths: tuple[int, ...], filled: tuple[int, ...] | None) -> tuple[str, str]:
     total = sum(lengths)
     got = None if filled is None else sum(filled)
-    text = f"{len(lengths)}×buf {'–' if got is None else got}/{total}"
+    text = f"{len(lengths)}× {'–' if got is None else got}/{total}"
     return text, "dim" if not got else "yellow"
 
 
