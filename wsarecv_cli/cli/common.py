@@ -28,8 +28,9 @@ class InputError(click.ClickException):
 def run_guarded(group: click.Group, args: list[str] | None = None) -> int:
     """Run the click group; never let a traceback reach the user for expected failures."""
     try:
-        group.main(args=args, prog_name="wsarecv", standalone_mode=False)
-        return EXIT_OK
+        # Without standalone mode click returns (not raises) the code of a command's Exit.
+        code = group.main(args=args, prog_name="wsarecv", standalone_mode=False)
+        return code if isinstance(code, int) else EXIT_OK
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
