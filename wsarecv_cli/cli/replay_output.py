@@ -1,0 +1,208 @@
+"""Printing a replay: receiver sections as streamed tables, or NDJSON / JSON records.
+
+Pretty output groups rows by receiver although the session produces them interleaved in capture
+order: each live receiver buffers its lines until it ends (closure, or end of capture). A receiver
+that buffers more than FLUSH_LINES lines prints what it has and continues in a new "(continued)"
+section, so memory never grows with the number of calls.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.text import Text
+
+from wsarecv_cli.cli.common import error_console, make_console
+from wsarecv_cli.render.calls import CallTable, TableOptions, section_header, table_options_for
+from wsarecv_cli.render.records import (
+    JsonDocumentWriter,
+    NdjsonWriter,
+    ReceiverInfo,
+    RecordOptions,
+    RowPairer,
+    SummaryAccumulator,
+    row_record,
+)
+from wsarecv_cli.render.summary import summary_panel
+from wsarecv_cli.replay.session import (
+    ReceiverEnd,
+    ReceiverKey,
+    ReceiverOutcome,
+    ReceiverStart,
+    ReplayConfig,
+    ReplaySession,
+)
+
+FLUSH_LINES = 2000
+PROGRESS_MIN_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class OutputOptions:
+    json: bool = False
+    ndjson: bool = False
+    show_data: bool = False
+    explain: bool = False
+    max_calls: int | None = None
+    export_svg: str | None = None
+    export_html: str | None = None
+    width: int | None = None
+    color: str = "auto"
+    progress: bool | None = None
+
+
+def info_for(start: ReceiverStart) -> ReceiverInfo:
+    return ReceiverInfo(flow=str(start.key.flow), receiver=str(start.key.receiver), peer=str(start.peer),
+                        protocol=start.protocol.value, platform=start.platform.value, mode=start.mode.value,
+                        schedule=str(start.schedule))
+
+
+@dataclass(slots=True)
+class _Section:
+    """One receiver's pretty output in progress."""
+
+    info: ReceiverInfo
+    table: CallTable
+    summary: SummaryAccumulator
+    lines: list[Text] = field(default_factory=list)
+    continued: bool = False
+
+
+@dataclass(slots=True)
+class _Findings:
+    """What --strict turns into exit code 3."""
+
+    gaps: int = 0
+    warnings: int = 0
+    truncated_frames: int = 0
+
+    def __str__(self) -> str:
+        parts = []
+        if self.gaps:
+            parts.append(f"{self.gaps} capture gap(s)")
+        if self.warnings:
+            parts.append(f"{self.warnings} warning(s)")
+        return ", ".join(parts)
+
+
+def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
+    """Run the replay and print it; return the findings that --strict reports ('' when none)."""
+    session = ReplaySession(path, config)
+    findings = _Findings()
+    if output.json or output.ndjson:
+        _print_records(session, output, findings)
+    else:
+        _print_tables(session, config, output, findings)
+    errors = error_console()
+    for warning in session.warnings:
+        errors.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+    findings.warnings = len(session.warnings)
+    return str(findings)
+
+
+def _items_with_progress(session: ReplaySession, output: OutputOptions):
+    """The session's items, with a byte-based progress bar on stderr for big captures on a TTY."""
+    show = output.progress
+    if show is None:
+        show = sys.stderr.isatty() and session.path != "-"
+    if not show:
+        yield from session
+        return
+    progress = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                        TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    with progress:
+        task = None
+        for index, item in enumerate(session):
+            if index % 512 == 0:
+                total = session.total_bytes
+                if task is None and total and (total >= PROGRESS_MIN_BYTES or output.progress):
+                    task = progress.add_task("replaying", total=total)
+                if task is not None:
+                    progress.update(task, completed=session.bytes_read)
+            yield item
+
+
+def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings) -> None:
+    stream = click.get_text_stream("stdout")
+    writer = JsonDocumentWriter(stream, capture=session.path) if output.json else NdjsonWriter(stream)
+    infos: dict[ReceiverKey, tuple[ReceiverInfo, RowPairer, SummaryAccumulator]] = {}
+    opts = RecordOptions(show_data=output.show_data, explain=output.explain)
+    for item in _items_with_progress(session, output):
+        if isinstance(item, ReceiverStart):
+            info = info_for(item)
+            infos[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info))
+            writer.write(info.record())
+            continue
+        info, pairer, summary = infos[item.key]
+        opts = RecordOptions(base_ns=session.first_ts_ns or 0, show_data=output.show_data, explain=output.explain)
+        if isinstance(item, ReceiverOutcome):
+            summary.add(item.outcome)
+            for row in pairer.push(item.outcome):
+                writer.write(row_record(row, info, opts))
+        elif isinstance(item, ReceiverEnd):
+            for row in pairer.finish():
+                writer.write(row_record(row, info, opts))
+            summary.framing = item.framing
+            findings.gaps += summary.gaps
+            writer.write(summary.record())
+            del infos[item.key]
+    if output.json:
+        writer.close()
+
+
+def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions, findings: _Findings) -> None:
+    console = make_console(output.color, output.width,
+                           record=bool(output.export_svg or output.export_html))
+    sections: dict[ReceiverKey, _Section] = {}
+    shown = 0
+    for item in _items_with_progress(session, output):
+        if isinstance(item, ReceiverStart):
+            info = info_for(item)
+            opts = table_options_for([item.buffers], width=console.width, show_data=output.show_data,
+                                     explain=output.explain, max_calls=output.max_calls,
+                                     base_ns=session.first_ts_ns or 0)
+            sections[item.key] = _Section(info, CallTable(opts), SummaryAccumulator.for_receiver(info))
+            continue
+        section = sections[item.key]
+        if isinstance(item, ReceiverOutcome):
+            section.summary.add(item.outcome)
+            section.lines += section.table.push(item.outcome)
+            if item.framing is not None and item.framing.suspicious and section.table.hidden_calls == 0:
+                section.lines.append(Text(f"{'':>6}↳ framing: {item.framing} in one call", style="yellow"))
+            if len(section.lines) >= FLUSH_LINES:
+                _flush(console, section)
+        elif isinstance(item, ReceiverEnd):
+            section.lines += section.table.finish()
+            section.summary.framing = item.framing
+            findings.gaps += section.summary.gaps
+            _flush(console, section)
+            console.print(summary_panel(section.summary, open_calls=item.open_calls, idle_polls=item.idle_polls))
+            console.print()
+            del sections[item.key]
+            shown += 1
+    if shown == 0:
+        console.print(Text("No receiver got anything: no TCP payload, FIN/RST or UDP datagram in the selected flows.",
+                           style="yellow"))
+    _export(console, output)
+
+
+def _flush(console: Console, section: _Section) -> None:
+    header = section_header(section.info)
+    if section.continued:
+        header.append("  (continued)", style="dim")
+    console.print(header)
+    for line in section.table.header() + section.lines:
+        console.print(line, overflow="ignore", crop=False)
+    section.lines = []
+    section.continued = True
+
+
+def _export(console: Console, output: OutputOptions) -> None:
+    if output.export_svg:
+        console.save_svg(output.export_svg, title="wsarecv replay", clear=False)
+    if output.export_html:
+        console.save_html(output.export_html, clear=False)

@@ -1,0 +1,299 @@
+"""capture -> flows -> one model socket per receiving endpoint -> a stream of report items.
+
+Theory of operation (the driver loop around the pure cores, like httpcore's around h11): packets
+are read and reassembled one at a time; each FlowEvent is turned into a model Arrival and handed
+to the ReceiverDriver of its receiving endpoint, which decides when the application calls
+WSARecv. Items come out in capture order as they are produced — nothing is held per call — so a
+caller can print rows or NDJSON records while the capture is still being read. Receivers that
+reported a closure are finished and dropped at once; the rest are finished at the end of the
+capture. The session never prints.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from pathlib import Path
+from dataclasses import dataclass, field
+
+from wsarecv_cli.capture import CaptureLimits, read_packets
+from wsarecv_cli.errors import SelectionError
+from wsarecv_cli.model.socket import Socket
+from wsarecv_cli.model.types import (
+    Arrival,
+    CaptureGap,
+    Discon,
+    Fin,
+    Message,
+    Mode,
+    Platform,
+    Protocol,
+    RecvFlags,
+    Reset,
+    SocketConfig,
+    StreamBytes,
+    UrgentByte,
+)
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport
+from wsarecv_cli.reassembly.events import (
+    Datagram,
+    FlowEvent,
+    StreamData,
+    StreamFin,
+    StreamGap,
+    StreamReset,
+    UrgentData,
+)
+from wsarecv_cli.reassembly.flows import FlowTracker
+from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
+from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
+from wsarecv_cli.replay.scenario import Step, parse_scenario
+from wsarecv_cli.replay.schedule import ScheduleKind, ScheduleSpec
+
+
+class ReceiverRole(enum.Enum):
+    CLIENT = "client"
+    SERVER = "server"
+    BOTH = "both"
+    ENDPOINT = "endpoint"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverChoice:
+    """--receiver: client (the initiator), server, both, or one ADDR:PORT."""
+
+    role: ReceiverRole = ReceiverRole.BOTH
+    endpoint: Endpoint | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ReceiverChoice:
+        value = text.strip().lower()
+        for role in (ReceiverRole.CLIENT, ReceiverRole.SERVER, ReceiverRole.BOTH):
+            if value == role.value:
+                return cls(role)
+        return cls(ReceiverRole.ENDPOINT, Endpoint.parse(text))
+
+    def accepts(self, receiver: Endpoint, initiator: Endpoint | None) -> bool:
+        if self.role is ReceiverRole.BOTH:
+            return True
+        if self.role is ReceiverRole.ENDPOINT:
+            return receiver == self.endpoint
+        is_client = initiator is not None and receiver == initiator
+        return is_client if self.role is ReceiverRole.CLIENT else not is_client
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayConfig:
+    """Everything `wsarecv replay` lets a user choose."""
+
+    buffers: tuple[int, ...] = (4096,)
+    flags: RecvFlags = RecvFlags.NONE
+    mode: Mode = Mode.BLOCKING
+    outstanding: int = 1
+    platform: Platform = Platform.DESKTOP
+    protocol: Protocol | None = None  # None: tcp for TCP flows, udp for UDP flows
+    oobinline: bool = False
+    expedited_1122: bool = False
+    connected_peer: str | None = None
+    keep_on_reset: bool = False
+    schedule: ScheduleSpec = ScheduleSpec.parse("eager")
+    framing: FramingSpec | None = None
+    receiver: ReceiverChoice = ReceiverChoice()
+    selectors: tuple[FlowSelector, ...] = ()
+    capture_limits: CaptureLimits = CaptureLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverKey:
+    flow: FlowId
+    receiver: Endpoint
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverStart:
+    """A new receiver section: who receives from whom, and how it was configured."""
+
+    key: ReceiverKey
+    peer: Endpoint
+    protocol: Protocol
+    platform: Platform
+    mode: Mode
+    schedule: ScheduleSpec
+    buffers: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverOutcome:
+    key: ReceiverKey
+    outcome: Outcome
+    framing: CallFraming | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverEnd:
+    key: ReceiverKey
+    framing: FramingFindings | None
+    idle_polls: int
+    open_calls: int  # calls still pending / waiting when the capture ended
+
+
+ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverEnd
+
+
+@dataclass(slots=True)
+class _Receiver:
+    key: ReceiverKey
+    protocol: Protocol
+    driver: ReceiverDriver
+    audit: FramingAudit | None
+    assembler: MessageAssembler | None
+    framing_findings: FramingFindings | None = None
+
+
+@dataclass(slots=True)
+class ReplaySession:
+    """Iterate a capture's replay; `first_ts_ns`, `warnings`, `stats` and `flows` are filled as it goes."""
+
+    path: str
+    config: ReplayConfig
+    first_ts_ns: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    stats: object = None
+    tracker: FlowTracker | None = None
+    bytes_read: int = 0
+    total_bytes: int | None = None
+    _live: dict[ReceiverKey, _Receiver] = field(default_factory=dict)
+    _finished: set[ReceiverKey] = field(default_factory=set)
+    _matched_flows: set[FlowId] = field(default_factory=set)
+    _script: tuple[Step, ...] = ()
+
+    def __iter__(self) -> Iterator[ReplayItem]:
+        if self.config.schedule.kind is ScheduleKind.SCRIPT:
+            self._script = parse_scenario(Path(self.config.schedule.script)).steps
+        tracker = FlowTracker()
+        self.tracker = tracker
+        with read_packets(self.path, self.config.capture_limits) as packets:
+            self.total_bytes = packets.total_bytes
+            self.stats = packets.stats
+            last_ts = 0
+            for packet in packets:
+                if self.first_ts_ns is None:
+                    self.first_ts_ns = packet.ts_ns
+                last_ts = packet.ts_ns
+                for event in tracker.feed(packet):
+                    yield from self._route(event)
+                self.bytes_read = packets.bytes_read
+            for event in tracker.finish():
+                yield from self._route(event)
+            self.warnings = list(packets.warnings)
+        for key in list(self._live):
+            yield from self._finish(key, last_ts)
+        if self.config.selectors and not self._matched_flows:
+            wanted = ", ".join(str(s) for s in self.config.selectors)
+            raise SelectionError(f"no flow matches --flow {wanted}")
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def _route(self, flow_event: FlowEvent) -> Iterator[ReplayItem]:
+        key = ReceiverKey(flow_event.flow, flow_event.receiver)
+        if key in self._finished:
+            return
+        receiver = self._live.get(key)
+        if receiver is None:
+            if not self._wanted(flow_event):
+                self._finished.add(key)  # remembered so the selection test runs once per receiver
+                return
+            receiver, start = self._open(key, flow_event)
+            yield start
+        event = flow_event.event
+        t_ns = event.ts_ns
+        for arrival in self._arrivals(receiver, event):
+            yield from self._emit(receiver, receiver.driver.arrive(arrival, t_ns))
+        if receiver.driver.done:
+            yield from self._finish(key, t_ns)
+        elif self.config.schedule.kind is ScheduleKind.DRAIN and isinstance(event, (StreamFin, StreamReset)):
+            yield from self._finish(key, t_ns)  # nothing more can arrive: read it all now
+
+    def _wanted(self, flow_event: FlowEvent) -> bool:
+        initiator = self.tracker.endpoints(flow_event.flow)[2] if self.tracker else None
+        if self.config.selectors:
+            if not any(s.matches(flow_event.flow, flow_event.sender, flow_event.receiver) for s in self.config.selectors):
+                return False
+            self._matched_flows.add(flow_event.flow)
+        return self.config.receiver.accepts(flow_event.receiver, initiator)
+
+    def _open(self, key: ReceiverKey, flow_event: FlowEvent) -> tuple[_Receiver, ReceiverStart]:
+        config = self.config
+        transport = key.flow.transport
+        protocol = config.protocol or (Protocol.TCP if transport is Transport.TCP else Protocol.UDP)
+        socket = Socket(SocketConfig(
+            protocol=protocol, platform=config.platform, mode=config.mode, oobinline=config.oobinline,
+            expedited_1122=config.expedited_1122, connected_peer=config.connected_peer,
+            keep_on_reset=config.keep_on_reset))
+        plan = CallPlan(config.buffers, config.flags, config.outstanding)
+        driver = ReceiverDriver(socket, plan, config.schedule, config.mode, config.platform, config.oobinline,
+                                script=self._script, base_ns=self.first_ts_ns or 0)
+        message_oriented = protocol is not Protocol.TCP
+        audit = assembler = None
+        if config.framing is not None:
+            if message_oriented and transport is Transport.TCP:
+                assembler = MessageAssembler(config.framing)
+            elif not message_oriented:
+                audit = FramingAudit(config.framing)
+        receiver = _Receiver(key, protocol, driver, audit, assembler)
+        self._live[key] = receiver
+        start = ReceiverStart(key, flow_event.sender, protocol, config.platform, config.mode, config.schedule,
+                              config.buffers)
+        return receiver, start
+
+    def _arrivals(self, receiver: _Receiver, event) -> list[Arrival]:
+        """Reassembly event -> model arrivals, through the message framing when one applies."""
+        message_oriented = receiver.protocol is not Protocol.TCP
+        if isinstance(event, StreamData):
+            if receiver.assembler is not None:
+                return self._framed_messages(receiver, event.data)
+            if message_oriented:
+                return [Message(event.data)]  # no framing given: each segment is a message
+            return [StreamBytes(event.data, event.push)]
+        if isinstance(event, Datagram):
+            if message_oriented:
+                return [Message(event.data, str(event.source), event.wire_length)]
+            return [StreamBytes(event.data)]
+        if isinstance(event, StreamGap):
+            if receiver.assembler is not None:
+                receiver.framing_findings = FramingFindings(error=f"capture gap of {event.length} B at offset "
+                                                            f"{event.offset}: message framing lost")
+                receiver.assembler = None
+            return [CaptureGap(event.length)]
+        if isinstance(event, UrgentData):
+            return [UrgentByte(event.byte)]
+        if isinstance(event, StreamFin):
+            if receiver.protocol is Protocol.TCP:
+                return [Fin()]
+            return [Discon()] if receiver.protocol is Protocol.RELIABLE_MSG else []
+        if isinstance(event, StreamReset):
+            return [Reset()]
+        return []
+
+    def _framed_messages(self, receiver: _Receiver, data: bytes) -> list[Arrival]:
+        try:
+            return [Message(m) for m in receiver.assembler.feed(data)]
+        except FramingError as exc:
+            receiver.framing_findings = FramingFindings(error=str(exc))
+            receiver.assembler = None
+            return []
+
+    def _emit(self, receiver: _Receiver, outcomes: list[Outcome]) -> Iterator[ReplayItem]:
+        for outcome in outcomes:
+            framing = None
+            if receiver.audit is not None and outcome.data and outcome.error is None and \
+                    not (outcome.call.flags & (RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB)):
+                framing = receiver.audit.call(b"".join(outcome.data))
+            yield ReceiverOutcome(receiver.key, outcome, framing)
+
+    def _finish(self, key: ReceiverKey, t_ns: int) -> Iterator[ReplayItem]:
+        receiver = self._live.pop(key)
+        self._finished.add(key)
+        yield from self._emit(receiver, receiver.driver.finish(t_ns))
+        findings = receiver.audit.findings if receiver.audit is not None else receiver.framing_findings
+        yield ReceiverEnd(key, findings, receiver.driver.idle_polls, receiver.driver.posted)
