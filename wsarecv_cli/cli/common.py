@@ -68,8 +68,11 @@ def wants_color(choice: str, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def make_console(color: str, width: int | None = None) -> Console:
-    """The stdout console for pretty output; commands own it, render/ only builds renderables."""
+def make_console(color: str, width: int | None = None, record: bool = False) -> Console:
+    """The stdout console for pretty output; commands own it, render/ only builds renderables.
+
+    record keeps everything printed (for --export-svg/--export-html) — only when asked, since it
+    holds the whole output in memory."""
     stream = click.get_text_stream("stdout")
     colored = wants_color(color, stream)
     return Console(
@@ -80,7 +83,7 @@ def make_console(color: str, width: int | None = None) -> Console:
         width=width,
         highlight=False,
         soft_wrap=False,
-        record=True,
+        record=record,
     )
 
 
