@@ -32,6 +32,12 @@ ARRIVAL_OPTIONS = {"--tcp": "tcp", "--udp": "udp", "--urgent": "urgent"}
 CLOSE_FLAGS = {"--fin": "fin", "--rst": "rst", "--discon": "discon"}
 
 
+class UsageLine(click.ClickException):
+    """A usage error as one line on stderr (exit 2), without click's usage banner."""
+
+    exit_code = 2
+
+
 class OrderedCommand(click.Command):
     """A click command that remembers its raw arguments (for the order of inline arrivals)."""
 
@@ -64,7 +70,7 @@ def inline_arrivals(raw_args: list[str]) -> list[Any]:
             else:
                 data = payload(value)
                 if len(data) != 1:
-                    raise click.BadParameter("one character or byte", param_hint="--urgent")
+                    raise UsageLine("--urgent: one character or byte")
                 arrivals.append(UrgentByte(data[0]))
         elif token in CLOSE_FLAGS:
             arrivals.append(CLOSE_FLAGS[token])
@@ -77,10 +83,9 @@ def parse_buffers(value: str | None) -> tuple[int, ...] | None:
     try:
         sizes = tuple(int(part) for part in value.split(",") if part.strip() != "")
     except ValueError:
-        raise click.BadParameter(f"{value!r}: comma-separated byte counts, e.g. 2,4",
-                                 param_hint="--buffers") from None
+        raise UsageLine(f"--buffers: {value!r}: comma-separated byte counts, e.g. 2,4") from None
     if any(size < 0 for size in sizes):
-        raise click.BadParameter("lengths cannot be negative", param_hint="--buffers")
+        raise UsageLine("--buffers: lengths cannot be negative")
     return sizes
 
 
@@ -92,7 +97,7 @@ def parse_flag_names(value: str | None) -> RecvFlags | None:
         name = name if name.startswith("MSG_") else "MSG_" + name
         if name not in RecvFlags.__members__ or name == "NONE":
             allowed = ", ".join(f.name for f in RecvFlags if f.name and f.name != "NONE")
-            raise click.BadParameter(f"unknown flag {name} (allowed: {allowed})", param_hint="--flags")
+            raise UsageLine(f"--flags: unknown flag {name} (allowed: {allowed})")
         flags |= RecvFlags[name]
     return flags
 
@@ -110,8 +115,7 @@ def parse_socket_options(values: tuple[str, ...]) -> dict[str, Any]:
         key = key.strip().replace("-", "_")
         if not eq or key not in names or key in ("protocol", "platform", "mode"):
             allowed = ", ".join(n for n in names if n not in ("protocol", "platform", "mode"))
-            raise click.BadParameter(f"{item!r}: expected NAME=VALUE with NAME one of {allowed}",
-                                     param_hint="--option")
+            raise UsageLine(f"--option: {item!r}: expected NAME=VALUE with NAME one of {allowed}")
         out[key] = _option_value(key, raw.strip())
     return out
 
@@ -123,10 +127,10 @@ def _option_value(key: str, raw: str) -> Any:
         if raw.lower() in ("none", ""):
             return None
         if not raw.isdigit():
-            raise click.BadParameter(f"{key} needs a number", param_hint="--option")
+            raise UsageLine(f"--option: {key} needs a number")
         return int(raw)
     if raw.lower() not in _BOOL:
-        raise click.BadParameter(f"{key} needs true or false", param_hint="--option")
+        raise UsageLine(f"--option: {key} needs true or false")
     return _BOOL[raw.lower()]
 
 
@@ -197,7 +201,7 @@ def build_inline(raw_args: list[str], overrides: Overrides, calls: int | None) -
     """`simulate --tcp hello --fin --buffers 3`: arrivals in order, then the receives."""
     arrivals = inline_arrivals(raw_args)
     if not arrivals:
-        raise click.UsageError("give a SCENARIO file, or inline arrivals (--tcp, --udp, --urgent, "
+        raise UsageLine("give a SCENARIO file, or inline arrivals (--tcp, --udp, --urgent, "
                                "--fin, --rst, --discon)")
     datagrams = any(isinstance(a, Message) for a in arrivals)
     protocol = overrides.protocol or (Protocol.UDP if datagrams else Protocol.TCP)
@@ -213,7 +217,7 @@ def overrides_from_string(text: str, label: str) -> Overrides:
     try:
         args = shlex.split(text)
     except ValueError as exc:
-        raise click.BadParameter(f"{exc}", param_hint=label) from None
+        raise UsageLine(f"{label}: {exc}") from None
 
     @click.command()
     @config_options
@@ -223,4 +227,4 @@ def overrides_from_string(text: str, label: str) -> Overrides:
     try:
         return parse.main(args=args, standalone_mode=False, prog_name=label)
     except click.UsageError as exc:
-        raise click.BadParameter(exc.format_message(), param_hint=label) from None
+        raise UsageLine(f"{label}: {exc.format_message()}") from None

@@ -8,9 +8,22 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from wsarecv_cli.cli.common import CONTEXT_SETTINGS, EXIT_INPUT, color_option, make_console
+from wsarecv_cli.cli.common import (
+    CONTEXT_SETTINGS,
+    EXIT_INPUT,
+    InputError,
+    color_option,
+    make_console,
+)
 from wsarecv_cli.cli.main import cli
-from wsarecv_cli.cli.scenario_options import OrderedCommand, Overrides, build_inline, config_options
+from wsarecv_cli.cli.scenario_options import (
+    OrderedCommand,
+    Overrides,
+    UsageLine,
+    build_inline,
+    config_options,
+)
+from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.model.types import (
     CaptureGap,
     Completion,
@@ -46,7 +59,7 @@ def scenario_from(ctx: click.Context, scenario_file: str | None, params: dict[st
     if scenario_file:
         if any(t in ctx.meta.get("raw_args", []) for t in ("--tcp", "--udp", "--urgent", "--fin",
                                                            "--rst", "--discon")):
-            raise click.UsageError("give either a SCENARIO file or inline arrivals, not both")
+            raise UsageLine("give either a SCENARIO file or inline arrivals, not both")
         return overrides.apply(parse_scenario(scenario_file))
     return build_inline(ctx.meta.get("raw_args", []), overrides, calls)
 
@@ -204,10 +217,13 @@ def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int |
       wsarecv simulate samples/scenarios/graceful_close.toml --ndjson
     """
     if as_json and ndjson:
-        raise click.UsageError("choose one of --json and --ndjson")
-    export_paths_ok(export_svg, export_html)
-    scenario = scenario_from(ctx, scenario_file, params, calls)
-    run = run_scenario(scenario)
+        raise UsageLine("choose one of --json and --ndjson")
+    try:
+        export_paths_ok(export_svg, export_html)
+        scenario = scenario_from(ctx, scenario_file, params, calls)
+        run = run_scenario(scenario)
+    except WsarecvError as exc:  # our errors -> one line on stderr, exit 1
+        raise InputError(str(exc)) from None
     if as_json or ndjson:
         _print_records(run, as_json, show_data, explain)
     else:
