@@ -97,6 +97,7 @@ class FlowTracker:
         self._want_events = events
         self._table: dict[tuple, tuple[_Flow, int]] = {}
         self._flows: list[_Flow] = []
+        self._by_id: dict[FlowId, _Flow] = {}
         self._count = {Transport.TCP: 0, Transport.UDP: 0}
         self._events: list[FlowEvent] = []
         self._last_ts = 0
@@ -160,6 +161,14 @@ class FlowTracker:
     def flow_count(self) -> int:
         return len(self._flows)
 
+    def endpoints(self, flow_id: FlowId) -> tuple[Endpoint, Endpoint, Endpoint | None]:
+        """(a, b, initiator) of a flow, cheaply, while events are being routed."""
+        flow = self._by_id[flow_id]
+        return flow.ends[0], flow.ends[1], None if flow.initiator is None else flow.ends[flow.initiator]
+
+    def info(self, flow_id: FlowId) -> FlowInfo:
+        return self._by_id[flow_id].info()
+
     # --------------------------------------------------------------- private
 
     def _new_flow(self, p: Packet, key: tuple) -> _Flow:
@@ -175,6 +184,7 @@ class FlowTracker:
         else:
             flow.dirs = (UdpDirection(flow.stats[0], a, emits[0]), UdpDirection(flow.stats[1], b, emits[1]))
         self._flows.append(flow)
+        self._by_id[flow.id] = flow
         self._table[key] = (flow, 0)
         self._table[(transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)] = (flow, 1)
         return flow

@@ -1,0 +1,159 @@
+"""`wsarecv flows`: the flow table, its summary line and the stable JSON document.
+
+JSON document (field names are stable; new ones may be added, none renamed):
+
+    {"capture": {"path", "container", "linktypes", "interfaces", "snaplen"},
+     "stats": {"frames", "tcp", "udp", "truncated", "skipped": {reason: n}, "skip_lines": [...]},
+     "warnings": [...],
+     "flows": [{"id": "tcp:0", "transport": "tcp", "a": "ADDR:PORT", "b": "ADDR:PORT",
+                "initiator": "ADDR:PORT" | null, "first_ts": s, "last_ts": s, "closure": "open" |
+                "half-closed" | "closed" | "reset",
+                "a_to_b": {"packets", "bytes", "stream_bytes", "anomalies": {...}}, "b_to_a": {...}}]}
+
+Times are seconds since the epoch (floats). `bytes` is the payload on the wire (every copy),
+`stream_bytes` the unique bytes rebuilt (TCP). `anomalies` holds every DirectionStats counter that
+is not a volume (retransmitted, out_of_order, gaps, missing_bytes, truncated, fragments, rst, fin,
+overlap_conflicts, keepalives, zero_window_probes, limit_hits, ...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from wsarecv_cli.reassembly import DirectionStats, FlowInfo
+
+_VOLUMES = ("packets", "payload_bytes", "stream_bytes")
+
+# (counter, singular label, plural label); shown in this order when non-zero.
+_ANOMALIES = (
+    ("retransmitted", "retrans", "retrans"),
+    ("out_of_order", "out-of-order", "out-of-order"),
+    ("duplicates", "dup frame", "dup frames"),
+    ("overlap_conflicts", "overlap conflict", "overlap conflicts"),
+    ("truncated", "truncated", "truncated"),
+    ("fragments", "IP-reassembled", "IP-reassembled"),
+    ("keepalives", "keep-alive", "keep-alives"),
+    ("zero_window_probes", "zero-window probe", "zero-window probes"),
+    ("urgent", "urgent byte", "urgent bytes"),
+    ("limit_hits", "limit hit", "limit hits"),
+    ("rst_ignored", "out-of-window RST", "out-of-window RSTs"),
+    ("large_segments", "TSO/GRO-sized", "TSO/GRO-sized"),
+)
+
+
+def seconds(ts_ns: int) -> float:
+    return ts_ns / 1e9
+
+
+def anomalies_text(info: FlowInfo) -> str:
+    """'3 retrans, 1 gap (14 B)' over both directions; '' when nothing happened."""
+    both = (info.a_to_b, info.b_to_a)
+    parts = []
+    gaps = sum(d.gaps for d in both)
+    if gaps:
+        missing = sum(d.missing_bytes for d in both)
+        parts.append(f"{gaps} gap{'s' if gaps > 1 else ''} ({missing:,} B)")
+    for name, one, many in _ANOMALIES:
+        n = sum(getattr(d, name) for d in both)
+        if n:
+            parts.append(f"{n} {one if n == 1 else many}")
+    if any(d.midstream and d.stream_bytes for d in both) and not any(d.syn for d in both):
+        parts.append("no handshake")
+    return ", ".join(parts)
+
+
+def _direction_cell(d: DirectionStats) -> str:
+    return f"{d.packets:,} pkt / {d.payload_bytes:,} B"
+
+
+def flows_table(flows: list[FlowInfo], origin_ns: int) -> Table:
+    """One row per flow; times in seconds from the capture's first packet (origin_ns)."""
+    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    table.add_column("flow", no_wrap=True)
+    table.add_column("A → B  (* initiator)", no_wrap=True)
+    table.add_column("first s", justify="right")
+    table.add_column("last s", justify="right")
+    table.add_column("A→B", justify="right", no_wrap=True)
+    table.add_column("B→A", justify="right", no_wrap=True)
+    table.add_column("state")
+    table.add_column("anomalies", style="yellow")
+    for f in flows:
+        a = f"{f.a}{'*' if f.initiator == f.a else ''}"
+        b = f"{f.b}{'*' if f.initiator == f.b else ''}"
+        state = f.closure if f.transport.label == "tcp" else ""
+        style = "red" if f.closure == "reset" else "green" if f.closure == "closed" else ""
+        table.add_row(
+            str(f.id), f"{a} → {b}",
+            f"{seconds(f.first_ts - origin_ns):.6f}", f"{seconds(f.last_ts - origin_ns):.6f}",
+            _direction_cell(f.a_to_b), _direction_cell(f.b_to_a), Text(state, style=style),
+            anomalies_text(f),
+        )
+    return table
+
+
+def summary_line(frames: int, decoded: int, flows: list[FlowInfo], skip_lines: list[str]) -> str:
+    tcp = sum(1 for f in flows if f.transport.label == "tcp")
+    text = f"{frames:,} frames read, {decoded:,} TCP/UDP packets decoded; {tcp} TCP and {len(flows) - tcp} UDP flows"
+    if skip_lines:
+        text += "; skipped: " + "; ".join(skip_lines)
+    return text
+
+
+def _direction_dict(d: DirectionStats) -> dict[str, Any]:
+    counters = d.as_dict()
+    return {
+        "packets": d.packets,
+        "bytes": d.payload_bytes,
+        "stream_bytes": d.stream_bytes,
+        "anomalies": {k: v for k, v in counters.items() if k not in _VOLUMES},
+    }
+
+
+def flow_dict(f: FlowInfo) -> dict[str, Any]:
+    return {
+        "id": str(f.id),
+        "transport": f.transport.label,
+        "a": str(f.a),
+        "b": str(f.b),
+        "initiator": None if f.initiator is None else str(f.initiator),
+        "first_ts": seconds(f.first_ts),
+        "last_ts": seconds(f.last_ts),
+        "closure": f.closure,
+        "a_to_b": _direction_dict(f.a_to_b),
+        "b_to_a": _direction_dict(f.b_to_a),
+    }
+
+
+def capture_dict(path: str, info: Any) -> dict[str, Any]:
+    if info is None:
+        return {"path": path}
+    return {
+        "path": path,
+        "container": info.container,
+        "linktypes": list(info.linktypes),
+        "interfaces": len(info.interfaces),
+        "snaplen": info.snaplen,
+    }
+
+
+def stats_dict(stats: Any) -> dict[str, Any]:
+    return {
+        "frames": stats.frames,
+        "tcp": stats.tcp,
+        "udp": stats.udp,
+        "truncated": stats.truncated,
+        "skipped": {reason.value: n for reason, n in stats.skipped.items() if n},
+        "skip_lines": stats.skip_lines(),
+    }
+
+
+def flows_document(path: str, info: Any, stats: Any, warnings: list[str], flows: list[FlowInfo]) -> dict[str, Any]:
+    return {
+        "capture": capture_dict(path, info),
+        "stats": stats_dict(stats),
+        "warnings": list(warnings),
+        "flows": [flow_dict(f) for f in flows],
+    }

@@ -1,0 +1,149 @@
+"""`wsarecv follow`: Wireshark's Follow Stream, event by event, and its JSON summary.
+
+Pretty output: one header line per segment (flow, direction, offset, length, time, frames) and its
+bytes as text (non-printable bytes as '.') or a hexdump, colored by direction (A→B red, B→A blue,
+as Wireshark does). Gaps, urgent bytes, FIN and RST are one bracketed line each:
+"[14 bytes missing in capture]".
+
+JSON (`follow_document`): {"capture", "warnings", "flows": [{"id", "transport", "a", "b",
+"initiator", "directions": [{"sender", "receiver", "bytes", "sha256", "gaps": [[offset, length]],
+"gap_reasons": [...], "urgent": [[offset, byte]], "segments": [{"offset", "length", "t", "frames"}],
+"fin", "reset"}]}]}. `bytes`/`sha256` cover every captured byte in stream order with urgent bytes
+in place (like Wireshark's follow), gaps excluded; `t` is seconds from the capture's first packet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from rich.text import Text
+
+from wsarecv_cli.net import Endpoint
+from wsarecv_cli.reassembly import (
+    Datagram,
+    FlowEvent,
+    GapReason,
+    StreamData,
+    StreamFin,
+    StreamGap,
+    StreamReset,
+    UrgentData,
+)
+
+DIRECTION_STYLES = ("red", "blue")
+_PRINTABLE = bytes(range(32, 127)) + b"\n\t"
+_TO_TEXT = bytes(b if b in _PRINTABLE else ord(".") for b in range(256))
+
+_GAP_TEXT = {
+    GapReason.NOT_CAPTURED: "missing in capture",
+    GapReason.SNAPLEN: "cut by the snaplen",
+    GapReason.LIMIT: "dropped at the memory limit",
+    GapReason.END_OF_CAPTURE: "acknowledged but not in capture",
+}
+
+
+def printable(data: bytes) -> str:
+    return data.translate(_TO_TEXT).decode("ascii")
+
+
+def hexdump(data: bytes, offset: int = 0) -> str:
+    lines = []
+    for i in range(0, len(data), 16):
+        chunk = data[i:i + 16]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        text = chunk.translate(_TO_TEXT).replace(b"\n", b".").replace(b"\t", b".").decode("ascii")
+        lines.append(f"{offset + i:08x}  {hexes:<47}  {text}")
+    return "\n".join(lines)
+
+
+def _payload(event: Any) -> bytes | None:
+    if isinstance(event, (StreamData, Datagram)):
+        return event.data
+    return None
+
+
+def event_lines(fe: FlowEvent, a: Endpoint, origin_ns: int, hex_mode: bool) -> list[Text]:
+    """The lines one event shows as: a header then the data, or one bracketed note."""
+    e = fe.event
+    side = 0 if fe.sender == a else 1
+    style = DIRECTION_STYLES[side]
+    t = (e.ts_ns - origin_ns) / 1e9
+    frames = ",".join(str(f) for f in e.frames)
+    where = f"{fe.flow} {fe.sender} → {fe.receiver}"
+    data = _payload(e)
+    if data is not None:
+        offset = getattr(e, "offset", 0)
+        head = Text(f"── {where}  @{offset}  {len(data)} B  t={t:.6f}  frame {frames}", style=f"dim {style}")
+        if isinstance(e, Datagram) and e.wire_length > len(data):
+            head.append(f"  ({e.wire_length - len(data)} B cut by the snaplen)", style="yellow")
+        body = hexdump(data, offset) if hex_mode else printable(data)
+        return [head, Text(body, style=style)] if data else [head]
+    if isinstance(e, StreamGap):
+        note = f"[{e.length:,} bytes {_GAP_TEXT[e.reason]}]  {where} @{e.offset}  t={t:.6f}"
+        return [Text(note, style="bold yellow")]
+    if isinstance(e, UrgentData):
+        return [Text(f"[urgent byte 0x{e.byte:02x} {printable(bytes([e.byte]))!r} at offset {e.offset}]  {where}  "
+                     f"t={t:.6f}  frame {frames}", style=f"bold {style}")]
+    if isinstance(e, StreamFin):
+        return [Text(f"[FIN at offset {e.offset}]  {where}  t={t:.6f}  frame {frames}", style=f"dim {style}")]
+    if isinstance(e, StreamReset):
+        return [Text(f"[RST at offset {e.offset}]  {where}  t={t:.6f}  frame {frames}", style="bold red")]
+    return []
+
+
+class DirectionDigest:
+    """What --json keeps of one direction: hashes and metadata, never the bytes themselves."""
+
+    __slots__ = ("sender", "receiver", "sha", "bytes", "gaps", "gap_reasons", "urgent", "segments", "fin",
+                 "reset")
+
+    def __init__(self, sender: Endpoint, receiver: Endpoint) -> None:
+        self.sender = sender
+        self.receiver = receiver
+        self.sha = hashlib.sha256()
+        self.bytes = 0
+        self.gaps: list[list[int]] = []
+        self.gap_reasons: list[str] = []
+        self.urgent: list[list[int]] = []
+        self.segments: list[dict[str, Any]] = []
+        self.fin = False
+        self.reset = False
+
+    def add(self, e: Any, origin_ns: int) -> None:
+        t = round((e.ts_ns - origin_ns) / 1e9, 9)
+        if isinstance(e, (StreamData, Datagram)):
+            self.sha.update(e.data)
+            self.segments.append({"offset": getattr(e, "offset", self.bytes), "length": len(e.data), "t": t,
+                                  "frames": list(e.frames)})
+            self.bytes += len(e.data)
+        elif isinstance(e, UrgentData):
+            self.sha.update(bytes([e.byte]))
+            self.bytes += 1
+            self.urgent.append([e.offset, e.byte])
+        elif isinstance(e, StreamGap):
+            self.gaps.append([e.offset, e.length])
+            self.gap_reasons.append(e.reason.value)
+        elif isinstance(e, StreamFin):
+            self.fin = True
+        elif isinstance(e, StreamReset):
+            self.reset = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sender": str(self.sender), "receiver": str(self.receiver), "bytes": self.bytes,
+            "sha256": self.sha.hexdigest(), "gaps": self.gaps, "gap_reasons": self.gap_reasons,
+            "urgent": self.urgent, "segments": self.segments, "fin": self.fin, "reset": self.reset,
+        }
+
+
+def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest]) -> dict[str, Any]:
+    """One flow of the JSON document; both directions always listed, a→b first."""
+    directions = []
+    for sender, receiver in ((info.a, info.b), (info.b, info.a)):
+        digest = digests.get(sender) or DirectionDigest(sender, receiver)
+        directions.append(digest.as_dict())
+    return {
+        "id": str(info.id), "transport": info.transport.label, "a": str(info.a), "b": str(info.b),
+        "initiator": None if info.initiator is None else str(info.initiator), "directions": directions,
+    }
