@@ -50,6 +50,8 @@ def test_partial_vs_truncated_counts_fields():
               done(2, 0, (4,), (b"4567",), Event.PARTIAL, "R19", flags_out=RecvFlags.MSG_PARTIAL)])
     report = diff_runs(a, b)
     assert len(report.calls) == 2 and len(report.differing) == 2
-    assert report.field_counts()["status"] == 2
+    assert report.field_counts() == {"status": 1, "error": 1, "flags_out": 1, "lost": 1, "event": 1, "only in b": 1}
+    assert report.summary_line() == (
+        "2 of 2 calls differ: status in 1, error in 1, flags_out in 1, lost in 1, event in 1, only in b in 1")
     assert outcome_words(report.calls[1].a) == "(no such call)"
     assert diff_table(report, "a", "b").row_count == 2

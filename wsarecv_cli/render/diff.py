@@ -20,7 +20,9 @@ Record = dict[str, Any]
 Key = tuple[Any, Any, int]
 
 # What a person compares; `t`, `rules` and `reason` differ for explanatory reasons only.
-CALL_FIELDS = ("status", "ret", "error", "bytes", "filled", "flags_out", "lost", "event", "delivery")
+CALL_FIELDS = ("status", "error", "bytes", "filled", "flags_out", "lost", "event", "delivery")
+# `ret` is not compared: it follows status (0 completed, -1 failed/pending).
+ORDER = {name: i for i, name in enumerate((*CALL_FIELDS, "only in a", "only in b"))}
 COMPLETION_FIELDS = ("error", "bytes", "filled", "flags_out", "lost", "event", "delivery")
 
 
@@ -77,7 +79,8 @@ class DiffReport:
         total, differing = len(self.calls), len(self.differing)
         if not differing:
             return f"no difference in {total} call{'s' if total != 1 else ''}"
-        parts = [f"{name} in {count}" for name, count in self.field_counts().most_common()]
+        ranked = sorted(self.field_counts().items(), key=lambda kv: (-kv[1], ORDER.get(kv[0], 99)))
+        parts = [f"{name} in {count}" for name, count in ranked]
         return f"{differing} of {total} calls differ: " + ", ".join(parts)
 
     def record(self) -> Record:
@@ -104,6 +107,10 @@ def _index(records: Iterable[Record]) -> tuple[dict[Key, CallView], list[Record]
 
 
 def _compare(a: CallView, b: CallView) -> tuple[FieldDiff, ...]:
+    if a.call is None and a.completion is None:
+        return (FieldDiff("only in b", None, True),)
+    if b.call is None and b.completion is None:
+        return (FieldDiff("only in a", True, None),)
     diffs = []
     for name in CALL_FIELDS:
         va = a.call.get(name) if a.call else None
@@ -138,6 +145,8 @@ def outcome_words(view: CallView) -> str:
     if view.call is None:
         return "(no such call)"
     call = view.call
+    if call.get("status") == "waiting":
+        return "still blocked at the end"
     head = "0" if call["ret"] == 0 else (call.get("error") or "SOCKET_ERROR")
     words = [head]
     if call.get("bytes") is not None:
