@@ -77,8 +77,8 @@ class TableLayout:
 
     When the console is narrow the layout gives up detail in this order so the event column keeps
     at least EVENT_WANT characters: the result column writes SOCKET_ERROR as its value, -1
-    ("-1 WSAEMSGSIZE"), then flag names lose their MSG_ prefix ("PEEK|OOB"), then the last WSABUF
-    columns fold into one.
+    ("-1 WSAEMSGSIZE"), then flag names lose their MSG_ prefix ("PEEK|OOB"); only when the event
+    column would still be narrower than EVENT_MIN do the last WSABUF columns fold into one.
     """
 
     def __init__(self, opts: TableOptions) -> None:
@@ -93,7 +93,7 @@ class TableLayout:
         if self.event_width < EVENT_WANT:
             self.short_flags = True
             self._build(opts.width)
-        while self.event_width < EVENT_WANT and self.ncols > 1:
+        while self.event_width < EVENT_MIN and self.ncols > 1:
             self.ncols -= 1  # the last buffer column then sums the rest: "+3:12/16"
             self._build(opts.width)
 
