@@ -72,10 +72,12 @@ class ReceiverDriver:
         self._script = [step for step in script if step.acts and step.arrive is None]
         self._script_clock = base_ns  # steps without `at` run right after the one before
         self._base_ns = base_ns
+        self._clock = 0
 
     # -- inputs from the session ------------------------------------------------------------
 
     def arrive(self, arrival: Arrival, t_ns: int) -> list[Outcome]:
+        t_ns = self._monotonic(t_ns)
         out: list[Outcome] = []
         if not self._started:
             out += self._start(t_ns)
@@ -96,6 +98,7 @@ class ReceiverDriver:
 
     def finish(self, t_ns: int) -> list[Outcome]:
         """The flow ended (closed, or the capture ended): read what is left, as the schedule would."""
+        t_ns = self._monotonic(t_ns)
         out: list[Outcome] = []
         if not self._started:
             out += self._start(t_ns)
@@ -106,6 +109,12 @@ class ReceiverDriver:
         else:
             out += self._call_while_useful(t_ns)
         return out
+
+    def _monotonic(self, t_ns: int) -> int:
+        """Capture clocks can step back (several interfaces, pcapng sections, SPBs without a time);
+        the application's clock cannot, so a late timestamp is taken as 'no time passed'."""
+        self._clock = max(self._clock, t_ns)
+        return self._clock
 
     # -- schedules ---------------------------------------------------------------------------
 
@@ -155,10 +164,13 @@ class ReceiverDriver:
                 self.idle_polls += skipped
                 self._next_tick += skipped * interval
                 break
+            if self.posted >= self._wanted():
+                if t_ns is None:
+                    break  # a blocking call (or every overlapped slot) is waiting: no more polls
+                self._next_tick += ((t_ns - 1 - self._next_tick) // interval + 1) * interval
+                break
             tick = self._next_tick
             self._next_tick += interval
-            if self.posted >= self._wanted():
-                continue
             before = len(out)
             out += self._call_while_useful(tick, max_calls=1)
             new = out[before:]
