@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from conftest import corpus_params, reference_for
+from tests.conftest import corpus_params, reference_for
 
 from wsarecv_cli.errors import CaptureError
 from wsarecv_cli.net import Transport

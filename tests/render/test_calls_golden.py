@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import render_text
+from tests.render.conftest import render_text
 from render_outcomes import mixed_outcomes, stream_outcomes
 
 from wsarecv_cli.render.calls import CallTable, TableOptions, section_header, table_options_for
