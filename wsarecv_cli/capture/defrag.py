@@ -25,6 +25,7 @@ from wsarecv_cli.capture.stats import DecodeStats, SkipReason
 from wsarecv_cli.net import Packet
 
 MAX_DATAGRAM = 65535  # an IP datagram (without jumbo options) cannot be longer
+WARN_SETS = 5  # dropped fragment sets named one by one in warnings; the rest are summed up
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,8 @@ class Defragmenter:
         self.warnings = warnings
         self._sets: OrderedDict[tuple, _Set] = OrderedDict()  # oldest first
         self._held = 0
+        self._named = 0  # dropped sets named in a warning of their own
+        self._unnamed: dict[str, int] = {}  # the rest, by reason
 
     def add(self, frag: Fragment) -> Packet | None:
         self._expire(frag.ts_ns)
@@ -165,11 +168,22 @@ class Defragmenter:
         self._held -= fset.held
         if why != "memory limit":
             self.stats.fragments_incomplete += 1
-        if len(self.warnings) < 1000 and (why != "memory limit" or self.stats.fragment_sets_evicted == 0):
+        # A fragment flood must not become a warning flood: the first few sets are named, the rest
+        # are counted and summed up in one line at the end (flush).
+        if self._named < WARN_SETS:
+            self._named += 1
             frames = ",".join(map(str, fset.frames[:8])) + ("…" if len(fset.frames) > 8 else "")
             self.warnings.append(f"incomplete IP fragment set dropped ({why}): frames {frames}")
+        else:
+            self._unnamed[why] = self._unnamed.get(why, 0) + 1
 
     def flush(self) -> None:
         """End of capture: whatever is still incomplete is dropped and reported."""
         for key in list(self._sets):
             self._drop(key, "end of capture")
+        if self._unnamed:
+            detail = ", ".join(f"{n} {why}" for why, n in self._unnamed.items())
+            self.warnings.append(f"{sum(self._unnamed.values())} more incomplete IP fragment sets dropped ({detail}); "
+                                 f"a flood of fragments that never complete is bounded by --max-fragment-bytes "
+                                 f"and {self.limits.fragment_sets} sets")
+            self._unnamed = {}

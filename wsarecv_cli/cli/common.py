@@ -6,13 +6,16 @@ import errno
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import click
 from rich.console import Console
 
+from wsarecv_cli.capture import CaptureLimits
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import FlowSelector
+from wsarecv_cli.reassembly import ReassemblyLimits
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -149,3 +152,65 @@ def strict_option(func: Callable) -> Callable:
         is_flag=True,
         help="Exit 3 when the capture had findings (gaps, truncation, limits hit): for CI.",
     )(func)
+
+
+# -- resource limits (flows, follow, replay) --------------------------------------------------
+
+_SIZE_UNITS = {"": 1, "k": 1 << 10, "kb": 1 << 10, "kib": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "mib": 1 << 20,
+               "g": 1 << 30, "gb": 1 << 30, "gib": 1 << 30}
+
+
+def parse_size(text: str) -> int:
+    """'65536', '64k', '16M', '1GiB' -> bytes (binary units); ValueError otherwise."""
+    value = text.strip().lower().replace("_", "")
+    digits = value.rstrip("kmgib")
+    unit = value[len(digits):]
+    if not digits.isdigit() or unit not in _SIZE_UNITS:
+        raise ValueError(f"{text!r} is not a size like 65536, 64k, 16M or 1G")
+    return int(digits) * _SIZE_UNITS[unit]
+
+
+def _size_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        size = parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if size < 1:
+        raise click.BadParameter("must be at least 1 byte")
+    return size
+
+
+def limit_options(func: Callable) -> Callable:
+    """--max-flows, --max-ooo-bytes, --max-fragment-bytes: what a hostile capture may make us hold.
+
+    Defaults come from ReassemblyLimits / CaptureLimits; hitting a limit is an anomaly (counted in
+    `flows`, a warning in `replay`, exit 3 under --strict), never a crash or unbounded growth."""
+    reasm, cap = ReassemblyLimits(), CaptureLimits()
+    options = [
+        click.option("--max-flows", type=click.IntRange(1), default=getattr(reasm, 'max_flows', 100_000), show_default=True,
+                     help="Live flows kept at once; beyond it the flow idle longest is finished early "
+                          "(its holes become gaps) and counted as evicted. A closed flow goes first."),
+        click.option("--max-ooo-bytes", default=f"{reasm.max_held_bytes >> 20}M", show_default=True,
+                     callback=_size_callback, metavar="SIZE",
+                     help="Out-of-order bytes held per flow direction while a hole waits to be filled; "
+                          "beyond it segments are dropped and reported as a limit gap."),
+        click.option("--max-fragment-bytes", default=f"{cap.fragment_bytes >> 20}M", show_default=True,
+                     callback=_size_callback, metavar="SIZE",
+                     help="Bytes held in incomplete IP fragment sets, all together; beyond it the oldest "
+                          "sets are dropped (counted, with a warning)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def limits_from_options(options: dict) -> tuple[CaptureLimits, ReassemblyLimits]:
+    """Pop the limit options from a command's kwargs -> (CaptureLimits, ReassemblyLimits)."""
+    capture = replace(CaptureLimits(), fragment_bytes=options.pop("max_fragment_bytes"))
+    max_flows = options.pop("max_flows")
+    reassembly = replace(ReassemblyLimits(), max_held_bytes=options.pop("max_ooo_bytes"))
+    if hasattr(reassembly, "max_flows"):  # TODO(8)
+        reassembly = replace(reassembly, max_flows=max_flows)
+    return capture, reassembly

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import click
 
+from wsarecv_cli.cli.common import limit_options, limits_from_options, parse_size
+
 from wsarecv_cli.model.types import Mode, Platform, Protocol, RecvFlags
 from wsarecv_cli.net import Endpoint
 from wsarecv_cli.replay.framing import FramingSpec
@@ -92,13 +94,31 @@ REPLAY_OPTIONS: list[Callable] = [
 ]
 
 
+def _message_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    try:
+        size = parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    if size < 1:
+        raise click.BadParameter("must be at least 1 byte")
+    return size
+
+
+MESSAGE_LIMIT_OPTION = click.option(
+    "--max-message-bytes", default="16M", show_default=True, callback=_message_size, metavar="SIZE",
+    help="With a message-oriented --protocol and --framing on a TCP capture: the longest message held "
+         "whole; a longer one ends framing for that receiver (reported in its summary).")
+
+
 def replay_options(func: Callable) -> Callable:
+    func = limit_options(MESSAGE_LIMIT_OPTION(func))
     for option in reversed(REPLAY_OPTIONS):
         func = option(func)
     return func
 
 
 def config_from_options(options: dict, selectors: tuple) -> ReplayConfig:
+    capture_limits, reassembly_limits = limits_from_options(options)
     return ReplayConfig(
         buffers=options["buffers"],
         flags=options["recv_flags"],
@@ -114,4 +134,7 @@ def config_from_options(options: dict, selectors: tuple) -> ReplayConfig:
         framing=options["framing"],
         receiver=options["receiver"],
         selectors=selectors,
+        capture_limits=capture_limits,
+        reassembly_limits=reassembly_limits,
+        max_message_bytes=options["max_message_bytes"],
     )

@@ -84,6 +84,8 @@ class _Findings:
         parts = []
         if self.gaps:
             parts.append(f"{self.gaps} capture gap(s)")
+        if self.truncated_frames:
+            parts.append(f"{self.truncated_frames} frame(s) cut by the snaplen")
         if self.warnings:
             parts.append(f"{self.warnings} warning(s)")
         return ", ".join(parts)
@@ -101,6 +103,7 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
     for warning in session.warnings:
         errors.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
     findings.warnings = len(session.warnings)
+    findings.truncated_frames = getattr(session.stats, "truncated", 0)
     return str(findings)
 
 

@@ -45,6 +45,7 @@ from wsarecv_cli.reassembly.events import (
     UrgentData,
 )
 from wsarecv_cli.reassembly.flows import FlowTracker
+from wsarecv_cli.reassembly.stats import ReassemblyLimits
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
 from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
 from wsarecv_cli.replay.scenario import Step, parse_scenario
@@ -101,6 +102,21 @@ class ReplayConfig:
     receiver: ReceiverChoice = ReceiverChoice()
     selectors: tuple[FlowSelector, ...] = ()
     capture_limits: CaptureLimits = CaptureLimits()
+    reassembly_limits: ReassemblyLimits = ReassemblyLimits()
+    max_message_bytes: int = 16 * 1024 * 1024  # a --framing message held whole (message-oriented on TCP)
+
+
+def limit_warnings(tracker: FlowTracker) -> list[str]:
+    """The reassembly limits a capture hit, as warning lines (the capture's own come from read_packets)."""
+    lines = []
+    limits = tracker.limits
+    if getattr(tracker, 'evicted_flows', 0):
+        lines.append(f"{tracker.evicted_flows} flow(s) finished early at the live-flow limit "
+                     f"(--max-flows {limits.max_flows}); a later packet of one starts a new flow index")
+    if getattr(tracker, 'limit_hits', 0):
+        lines.append(f"{tracker.limit_hits} segment(s), {tracker.limit_bytes} bytes, dropped at the out-of-order "
+                     f"limit (--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +186,7 @@ class ReplaySession:
     def __iter__(self) -> Iterator[ReplayItem]:
         if self.config.schedule.kind is ScheduleKind.SCRIPT:
             self._script = parse_scenario(Path(self.config.schedule.script)).steps
-        tracker = FlowTracker()
+        tracker = FlowTracker(self.config.reassembly_limits)  # TODO(8): summaries=False
         self.tracker = tracker
         with read_packets(self.path, self.config.capture_limits) as packets:
             self.total_bytes = packets.total_bytes
@@ -185,7 +201,7 @@ class ReplaySession:
                 self.bytes_read = packets.bytes_read
             for event in tracker.finish():
                 yield from self._route(event)
-            self.warnings = list(packets.warnings)
+            self.warnings = list(packets.warnings) + limit_warnings(tracker)
         for key in list(self._live):
             yield from self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
@@ -237,7 +253,7 @@ class ReplaySession:
         audit = assembler = None
         if config.framing is not None:
             if message_oriented and transport is Transport.TCP:
-                assembler = MessageAssembler(config.framing)
+                assembler = MessageAssembler(config.framing, config.max_message_bytes)
             elif not message_oriented:
                 audit = FramingAudit(config.framing)
         receiver = _Receiver(key, protocol, driver, audit, assembler)
