@@ -13,18 +13,23 @@ absolute seconds; the per-function shares are what RESULTS.md's "where time goes
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import cProfile
-import io
-import os
-import pstats
 import sys
-import time
 from pathlib import Path
 
+# This file is named like the stdlib `profile` module that cProfile imports: keep bench/ off the
+# front of sys.path while importing it, then put it at the end (for `import run`).
 BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+
+import argparse  # noqa: E402
+import contextlib  # noqa: E402
+import cProfile  # noqa: E402
+import io
+import os
+import pstats  # noqa: E402
+import time  # noqa: E402
+
+sys.path.append(str(BENCH))
 
 COMMANDS = {
     "flows": ["flows", "{FILE}"],

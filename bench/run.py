@@ -225,7 +225,8 @@ def run_once(argv: list[str], capture: Path, timeout: float) -> tuple[float, int
     return wall, maxrss, code, tail
 
 
-def measure(rows: list[Row], capture: Path, runs: int, timeout: float, label: str) -> None:
+def measure(rows: list[Row], capture: Path, runs: int, timeout: float, label: str,
+            row_budget: float | None = None) -> None:
     for row in rows:
         if row.argv is None:
             print(f"  {label}:{row.name:18} skipped: {row.note}", file=sys.stderr)
@@ -240,6 +241,8 @@ def measure(rows: list[Row], capture: Path, runs: int, timeout: float, label: st
             row.runs.append((wall, rss))
             print(f"  {label}:{row.name:18} run {i + 1}/{runs}: {wall:8.3f} s  {rss / 1024:7.1f} MB",
                   file=sys.stderr)
+            if row_budget and len(row.runs) >= 3 and sum(w for w, _ in row.runs) >= row_budget:
+                break           # slow row: 3+ runs once its time budget is spent (runs column shows it)
 
 
 # ---------------------------------------------------------------------------------------- report
@@ -448,6 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5, help="runs per tool (median reported; default 5)")
     ap.add_argument("--aux-runs", type=int, default=3, help="runs per command on the extra captures (default 3)")
     ap.add_argument("--only", help="comma-separated row names or globs, e.g. 'wsarecv*,struct_loop'")
+    ap.add_argument("--row-budget", type=float,
+                    help="seconds: stop repeating a row once its runs took this long (never below 3 runs)")
     ap.add_argument("--no-extras", action="store_true", help="skip the scaling / 4x / 100k-concurrent captures")
     ap.add_argument("--extras", default="small,large,conc", help="which extras (default small,large,conc)")
     ap.add_argument("--timeout", type=float, default=1800, help="per-run timeout in seconds")
@@ -469,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
 
     rows = build_rows(only)
-    measure(rows, capture, a.runs, a.timeout, "main")
+    measure(rows, capture, a.runs, a.timeout, "main", a.row_budget)
 
     check_lines: list[str] = []
     fol = next((r for r in rows if r.name == "wsarecv_follow" and r.argv), None)
@@ -486,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
             xrows = [r for r in build_rows(only) if r.name in names]
             xrows = [Row(r.name, r.argv, r.desc, r.note) for r in xrows]
             print(f"extra '{key}': {path.name}: {xinfo['packets']:,} packets", file=sys.stderr)
-            measure(xrows, path, a.runs if key == "small" else a.aux_runs, a.timeout, key)
+            measure(xrows, path, a.runs if key == "small" else a.aux_runs, a.timeout, key, a.row_budget)
             extras[key] = (xinfo, xrows)
 
     title = {"main": "main capture", "small": "100k-packet capture (scaling)",
@@ -495,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
            f"### {title['main']}: `{os.path.relpath(capture, ROOT)}` — {info['packets']:,} packets, "
            f"{info['bytes'] / 1e6:.1f} MB" + (f", {info['flows']:,} flows ({info['concurrent']:,} concurrent)"
                                              if info.get('flows') else ""),
-           "", f"Median of {a.runs} whole-process runs; ratios are wall-time ratios (row / reference).", "",
+           "", f"Median of {a.runs} whole-process runs" + (f" (slow rows: at least 3, stopped after {a.row_budget:.0f} s; see the runs column)" if a.row_budget else "") + "; ratios are wall-time ratios (row / reference).", "",
            *table(rows, info), ""]
     for key in ("small", "large", "conc"):
         if key in extras:
