@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import json
 from collections.abc import Iterable
 
@@ -56,7 +57,7 @@ def width_option(func):
 
 def output_width(width: int | None) -> int | None:
     """Tables are wide: when stdout is not a terminal use 160 columns instead of rich's 80."""
-    if width is None and not click.get_text_stream("stdout").isatty():
+    if width is None and not sys.stdout.isatty():
         return 160
     return width
 

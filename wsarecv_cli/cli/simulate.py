@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -235,7 +236,7 @@ def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int |
 
 
 def _print_records(run: SimulationRun, as_json: bool, show_data: bool, explain: bool) -> None:
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     writer: Any = (JsonDocumentWriter(stream, scenario=run.scenario.source, title=run.scenario.title)
                    if as_json else NdjsonWriter(stream))
     for record in run_records(run, RecordOptions(show_data=show_data, explain=explain)):
