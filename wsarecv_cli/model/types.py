@@ -8,6 +8,7 @@ result of a call that pended or blocked). Both name the spec rules that decided 
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 
 
@@ -69,6 +70,14 @@ class NtStatus(enum.IntEnum):
     UNSPECIFIED = -1  # the spec names no NTSTATUS for this outcome (ICMP time-exceeded)
 
 
+class _Enum(enum.Enum):
+    """Plain enums hashed by identity: Enum.__hash__ is Python code (hash of the name), and replay
+    looks members up in sets and dicts millions of times. Members are singletons and compare by
+    identity, so the identity hash is consistent with equality."""
+
+    __hash__ = object.__hash__
+
+
 class RecvFlags(enum.IntFlag):
     """WSARecv lpFlags bits (Windows values, spec section 1)."""
 
@@ -80,10 +89,20 @@ class RecvFlags(enum.IntFlag):
     MSG_PARTIAL = 0x8000
 
     def names(self) -> list[str]:
-        return [flag.name for flag in RecvFlags if flag and flag in self and flag.name]
+        return list(_flag_names(int(self)))
+
+    # Flag.__contains__ is general-purpose Python code; replay asks it millions of times.
+    def __contains__(self, other: object) -> bool:
+        bits = int(other)  # type: ignore[call-overload]
+        return int(self) & bits == bits
 
 
-class Protocol(enum.Enum):
+@functools.lru_cache(maxsize=64)
+def _flag_names(value: int) -> tuple[str, ...]:
+    return tuple(flag.name for flag in RecvFlags if flag and flag.name and value & flag == flag)
+
+
+class Protocol(_Enum):
     """Protocol profiles of the mode table (R15/R19)."""
 
     TCP = "tcp"  # byte stream
@@ -92,12 +111,12 @@ class Protocol(enum.Enum):
     PARTIAL_MSG = "partial-msg"  # IPX-like: XP1_PARTIAL_MESSAGE
 
 
-class Platform(enum.Enum):
+class Platform(_Enum):
     DESKTOP = "desktop"  # Windows NT family
     WINCE = "wince"  # Windows CE / Windows Mobile (R47-R49)
 
 
-class Mode(enum.Enum):
+class Mode(_Enum):
     """How the application calls: sync (blocking / non-blocking) or overlapped with a delivery kind."""
 
     BLOCKING = "blocking"
@@ -106,12 +125,12 @@ class Mode(enum.Enum):
     OVERLAPPED_ROUTINE = "overlapped-routine"
     IOCP = "iocp"
 
-    @property
-    def overlapped(self) -> bool:
-        return self in (Mode.OVERLAPPED_EVENT, Mode.OVERLAPPED_ROUTINE, Mode.IOCP)
+    def __init__(self, value: str) -> None:
+        # A plain attribute, not a property: the model asks on every call.
+        self.overlapped = value.startswith("overlapped") or value == "iocp"
 
 
-class Status(enum.Enum):
+class Status(_Enum):
     """What the call itself returned."""
 
     COMPLETED = "completed"  # returned 0 (the data/closure is in the result)
@@ -120,7 +139,7 @@ class Status(enum.Enum):
     WAITING = "waiting"  # a blocking call that has not returned yet; its Completion is the return
 
 
-class Event(enum.Enum):
+class Event(_Enum):
     """What happened, in words a person scanning the table reads."""
 
     DATA = "data"
@@ -139,7 +158,7 @@ class Event(enum.Enum):
     ERROR = "error"  # any other failure (WSAEINVAL, WSAEOPNOTSUPP, WSAENETRESET, ...)
 
 
-class Delivery(enum.Enum):
+class Delivery(_Enum):
     """How an overlapped result reaches the application (R30, R47, R48)."""
 
     EVENT = "event"  # hEvent signalled
@@ -151,12 +170,12 @@ class Delivery(enum.Enum):
     RETURN = "return"  # a blocking call returning (no overlapped delivery)
 
 
-class Shutdown(enum.Enum):
+class Shutdown(_Enum):
     RECEIVE = "receive"  # SD_RECEIVE
     BOTH = "both"  # SD_BOTH
 
 
-class IcmpKind(enum.Enum):
+class IcmpKind(_Enum):
     PORT_UNREACHABLE = "port-unreachable"  # -> WSAECONNRESET (R46)
     TIME_EXCEEDED = "time-exceeded"  # -> WSAENETRESET (R46)
 
