@@ -11,7 +11,8 @@ Writes a capture of ~N packets (the exact count is in the sidecar) made of inter
   and repacketised retransmissions spanning two segments), closed by FIN/ACK both ways, ~3 % by RST.
   Sequence numbers start at random ISNs, so some streams wrap around 2**32.
 * UDP (~20 % of flows): DNS-like, media-like and QUIC-like datagram exchanges; ~1 % of IPv4
-  datagrams are larger than 1472 bytes and sent as IPv4 fragments, a third of those out of order.
+  datagrams are larger than 1472 bytes and sent as IPv4 fragments (back to back), a third of those
+  out of order.
 * ~10 % of flows are IPv6, ~10 % carry an 802.1Q tag; IPv4 header checksums are valid, TCP/UDP
   checksums are zero (not validated by wsarecv, tshark or tcpflow by default).
 
@@ -355,8 +356,10 @@ def generate(out: str, packets: int, flows: int, seed: int, concurrent: int,
     n_tcp = n_udp = n_frag = 0
     live = max_live = 0       # flows whose first packet is written and last one is not yet
 
+    k = -1
     while active:
-        k = randrange(len(active))
+        if k < 0:
+            k = randrange(len(active))
         fl = active[k]
         p = fl.plan[fl.pos]
         fl.pos += 1
@@ -367,6 +370,7 @@ def generate(out: str, packets: int, flows: int, seed: int, concurrent: int,
         d = p[0]
         if fl.proto == 6:
             _, flags, seq, ack, n = p
+            stay = False
             isn = fl.isn
             sp, dp = fl.ports[d]
             l4 = tcp_pack(sp, dp, (isn[d] + seq) & 0xFFFFFFFF,
@@ -381,6 +385,7 @@ def generate(out: str, packets: int, flows: int, seed: int, concurrent: int,
             n_tcp += 1
         else:
             _, soff, n, fo, flen, more, idx = p
+            stay = False
             start = (fl.base[d] + soff) % BLOCK_SIZE
             sp, dp = fl.ports[d]
             if fo < 0:
@@ -393,6 +398,9 @@ def generate(out: str, packets: int, flows: int, seed: int, concurrent: int,
                 payload = whole[fo:fo + flen]
                 frag = (fo >> 3) | (0x2000 if more else 0)
                 n_frag += 1
+                if fl.pos < len(fl.plan) and fl.plan[fl.pos][3] >= 0 and fl.plan[fl.pos][6] == idx \
+                        and fl.plan[fl.pos][0] == d:
+                    stay = True          # fragments of one datagram leave back to back
             n_udp += 1
         ln = len(l4) + len(payload)
         if fl.v6:
@@ -425,6 +433,9 @@ def generate(out: str, packets: int, flows: int, seed: int, concurrent: int,
             else:
                 active[k] = active[-1]
                 active.pop()
+            k = -1
+        elif not stay:
+            k = -1               # next packet: a random live flow
         if len(buf) >= 5000:
             f.write(b"".join(buf))
             buf.clear()
