@@ -131,6 +131,24 @@ class Packet(NamedTuple):
         return TcpFlags(self.flags)
 
 
+class IcmpNotice(NamedTuple):
+    """An ICMP/ICMPv6 error quoting a datagram we may have replayed (spec R46).
+
+    src/dst are the quoted datagram's own endpoints: the application at src sent it and is the
+    one whose next receive fails (port-unreachable -> WSAECONNRESET, time-exceeded ->
+    WSAENETRESET).
+    """
+
+    frame: int
+    ts_ns: int
+    kind: str  # "port-unreachable" | "time-exceeded"
+    transport: Transport
+    src_addr: bytes
+    src_port: int
+    dst_addr: bytes
+    dst_port: int
+
+
 @dataclass(frozen=True, slots=True)
 class FlowId:
     """A conversation's Wireshark-style name: transport and stream index (`tcp:3`)."""

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from wsarecv_cli.capture import fallback
 from wsarecv_cli.capture.stats import DecodeStats, SkipReason
-from wsarecv_cli.net import Packet, RawFrame, Transport
+from wsarecv_cli.net import IcmpNotice, Packet, RawFrame, Transport
 
 _new = tuple.__new__
 _TCP, _UDP = Transport.TCP, Transport.UDP
@@ -217,4 +217,36 @@ def transport_packet(proto: int, data: bytes, pos: int, end: int, src: bytes, ds
         stats.udp += 1
         return _new(Packet, (index, ts, _UDP, src, sport, dst, dport, payload, 0, 0, 0, 0, 0, missing,
                              frames or (index,)))
+    if proto in (1, 58):
+        notice = icmp_notice(proto, data[pos:have], index, ts)
+        if notice is not None:
+            stats.icmp_notices += 1
+            return notice
     return SkipReason.NOT_TCP_UDP
+
+
+# (ICMP protocol, type, code or None for any) -> the kinds spec R46 gives a meaning to.
+_ICMP_KINDS = {(1, 3, 3): "port-unreachable", (1, 11, None): "time-exceeded",
+               (58, 1, 4): "port-unreachable", (58, 3, None): "time-exceeded"}
+
+
+def icmp_notice(proto: int, icmp: bytes, index: int, ts: int) -> IcmpNotice | None:
+    """An ICMP error quoting a UDP/TCP header -> IcmpNotice; None for anything else."""
+    if len(icmp) < 8:
+        return None
+    kind = _ICMP_KINDS.get((proto, icmp[0], icmp[1])) or _ICMP_KINDS.get((proto, icmp[0], None))
+    if kind is None:
+        return None
+    quoted = icmp[8:]
+    if proto == 1:
+        if len(quoted) < 20 or quoted[0] >> 4 != 4:
+            return None
+        hl, inner, src, dst = (quoted[0] & 15) * 4, quoted[9], quoted[12:16], quoted[16:20]
+    else:
+        if len(quoted) < 40 or quoted[0] >> 4 != 6:
+            return None
+        hl, inner, src, dst = 40, quoted[6], quoted[8:24], quoted[24:40]
+    if inner not in (6, 17) or len(quoted) < hl + 4:
+        return None
+    sport, dport = struct.unpack_from("!HH", quoted, hl)
+    return _new(IcmpNotice, (index, ts, kind, Transport(inner), src, sport, dst, dport))

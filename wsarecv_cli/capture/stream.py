@@ -17,7 +17,7 @@ from wsarecv_cli.capture.decode import Fragment, decode_frame
 from wsarecv_cli.capture.defrag import CaptureLimits, Defragmenter
 from wsarecv_cli.capture.reader import CaptureInfo, CaptureSource, open_capture
 from wsarecv_cli.capture.stats import DecodeStats
-from wsarecv_cli.net import Packet, Transport
+from wsarecv_cli.net import IcmpNotice, Packet, Transport
 
 _new = tuple.__new__
 # From the Ethernet type field (offset 12) through the TCP header: type, ver/ihl, total length,
@@ -29,8 +29,9 @@ _TCP, _UDP = Transport.TCP, Transport.UDP
 class PacketStream:
     """Iterator of Packet and context manager; `stats`, `warnings`, progress like CaptureSource."""
 
-    def __init__(self, source: CaptureSource, limits: CaptureLimits) -> None:
+    def __init__(self, source: CaptureSource, limits: CaptureLimits, icmp: bool = False) -> None:
         self.source = source
+        self.icmp = icmp  # also hand out IcmpNotices (replay's R46); others only count them
         self.stats = DecodeStats()
         self.warnings = source.warnings  # one list: reader damage and decode notes, in order
         self._defrag = Defragmenter(self.stats, limits, self.warnings)
@@ -98,6 +99,8 @@ class PacketStream:
                     result = defrag_add(result)
                     if result is None:
                         continue
+                if result.__class__ is IcmpNotice and not self.icmp:
+                    continue
                 append(result)
             stats.frames, stats.tcp, stats.udp = frames, stats.tcp + tcp, stats.udp + udp
             tcp = udp = 0
@@ -115,6 +118,8 @@ class PacketStream:
         self.close()
 
 
-def read_packets(path: str, limits: CaptureLimits = CaptureLimits()) -> PacketStream:  # noqa: B008 - frozen
-    """Open a capture ('-' = stdin) as Packets; CaptureError if it cannot be read at all."""
-    return PacketStream(open_capture(path), limits)
+def read_packets(path: str, limits: CaptureLimits = CaptureLimits(),  # noqa: B008 - frozen
+                 icmp: bool = False) -> PacketStream:
+    """Open a capture ('-' = stdin) as Packets (and IcmpNotices with icmp=True); CaptureError if
+    it cannot be read at all."""
+    return PacketStream(open_capture(path), limits, icmp)

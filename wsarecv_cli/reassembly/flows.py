@@ -166,6 +166,12 @@ class FlowTracker:
         flow = self._by_id[flow_id]
         return flow.ends[0], flow.ends[1], None if flow.initiator is None else flow.ends[flow.initiator]
 
+    def lookup(self, transport: Transport, src_addr: bytes, src_port: int, dst_addr: bytes,
+               dst_port: int) -> FlowId | None:
+        """The live flow of a 5-tuple (either direction), e.g. for an ICMP error quoting it."""
+        entry = self._table.get((transport, src_addr, src_port, dst_addr, dst_port))
+        return None if entry is None else entry[0].id
+
     def info(self, flow_id: FlowId) -> FlowInfo:
         return self._by_id[flow_id].info()
 
