@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -80,7 +81,7 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
     digests: dict[FlowId, dict[Endpoint, render_follow.DirectionDigest]] = {}
     raw_senders: dict[FlowId, Endpoint | None] = {}
     console = None if (as_json or raw) else make_console(color, output_width(width))
-    out = click.get_binary_stream("stdout")
+    out = sys.stdout.buffer
     origin: list[int] = []
     findings = False
 
