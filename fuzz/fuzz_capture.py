@@ -28,9 +28,9 @@ with atheris.instrument_imports(include=["wsarecv_cli"]):
 
 # Small limits so the fuzzer reaches the limit paths with small inputs.
 CAPTURE_LIMITS = CaptureLimits(fragment_bytes=4096, fragment_sets=8)
-REASSEMBLY_LIMITS = ReassemblyLimits(max_held_bytes=4096)
+REASSEMBLY_LIMITS = ReassemblyLimits(max_held_bytes=4096, max_flows=4)
 CONFIGS = (
-    ReplayConfig(),
+    ReplayConfig(reassembly_limits=REASSEMBLY_LIMITS, capture_limits=CAPTURE_LIMITS),
     ReplayConfig(buffers=(3, 0, 5), schedule=ScheduleSpec.parse("drain")),
     ReplayConfig(protocol=Protocol.RELIABLE_MSG, framing=FramingSpec.parse("len:u16be")),
     ReplayConfig(mode=Mode.IOCP, outstanding=2, framing=FramingSpec.parse("line")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from click.testing import CliRunner
@@ -25,4 +26,6 @@ def wsarecv(*args: str) -> Run:
     runner = CliRunner()
     with runner.isolation() as (out, err, _):
         code = run_guarded(cli, list(args))
+        sys.stdout.flush()  # commands may write through sys.stdout's buffer
+        sys.stderr.flush()
     return Run(code, out.getvalue().decode(), err.getvalue().decode())

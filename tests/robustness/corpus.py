@@ -225,6 +225,23 @@ def hostile_pcap(n: int) -> bytes:
     return _pcap_of(hostile_frames(n))
 
 
+def write_pcap(path, frames: Iterator[bytes], chunk: int = 20_000) -> int:
+    """Stream frames into a pcap file (constant memory); returns the file size."""
+    size = 0
+    with open(path, "wb") as f:
+        f.write(_PCAP_HDR)
+        size += len(_PCAP_HDR)
+        parts: list[bytes] = []
+        for i, frame in enumerate(frames):
+            parts.append(_REC.pack(i // 1000, (i % 1000) * 1000, len(frame), len(frame)))
+            parts.append(frame)
+            if len(parts) >= 2 * chunk:
+                size += f.write(b"".join(parts))
+                parts = []
+        size += f.write(b"".join(parts))
+    return size
+
+
 def prefix_plus(damage: bytes) -> bytes:
     return pcap_records(PREFIX) + damage
 

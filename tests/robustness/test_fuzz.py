@@ -28,7 +28,7 @@ from wsarecv_cli.replay.session import ReplayConfig, ReplaySession
 SAMPLE_BYTES = {p.name: p.read_bytes() for p in sorted(SAMPLES.glob("*.pcap*"))}
 NAMES = sorted(SAMPLE_BYTES)
 SMALL_CAPTURE = CaptureLimits(fragment_bytes=2048, fragment_sets=4)
-SMALL_REASSEMBLY = ReassemblyLimits(max_held_bytes=2048)
+SMALL_REASSEMBLY = ReassemblyLimits(max_held_bytes=2048, max_flows=3)
 CONFIGS = [
     ReplayConfig(capture_limits=SMALL_CAPTURE, reassembly_limits=SMALL_REASSEMBLY),
     ReplayConfig(buffers=(3, 0, 5), schedule=ScheduleSpec.parse("drain")),

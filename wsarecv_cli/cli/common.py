@@ -58,6 +58,12 @@ def run_guarded(group: click.Group, args: list[str] | None = None) -> int:
             return EXIT_OK
         click.echo(f"Error: {exc.strerror or exc}", err=True)
         return EXIT_INPUT
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+        if os.environ.get("WSARECV_DEBUG"):
+            raise
+        click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in wsarecv, please report it "
+                   "with the capture (WSARECV_DEBUG=1 shows the traceback)", err=True)
+        return EXIT_INPUT
 
 
 def wants_color(choice: str, stream: Any) -> bool:
@@ -189,9 +195,9 @@ def limit_options(func: Callable) -> Callable:
     `flows`, a warning in `replay`, exit 3 under --strict), never a crash or unbounded growth."""
     reasm, cap = ReassemblyLimits(), CaptureLimits()
     options = [
-        click.option("--max-flows", type=click.IntRange(1), default=getattr(reasm, 'max_flows', 100_000), show_default=True,
-                     help="Live flows kept at once; beyond it the flow idle longest is finished early "
-                          "(its holes become gaps) and counted as evicted. A closed flow goes first."),
+        click.option("--max-flows", type=click.IntRange(1), default=reasm.max_flows, show_default=True,
+                     help="Live flows kept at once; beyond it the flows idle longest (1/32 of the table, "
+                          "closed ones first) are finished early: holes become gaps, counted as evicted."),
         click.option("--max-ooo-bytes", default=f"{reasm.max_held_bytes >> 20}M", show_default=True,
                      callback=_size_callback, metavar="SIZE",
                      help="Out-of-order bytes held per flow direction while a hole waits to be filled; "
@@ -209,8 +215,6 @@ def limit_options(func: Callable) -> Callable:
 def limits_from_options(options: dict) -> tuple[CaptureLimits, ReassemblyLimits]:
     """Pop the limit options from a command's kwargs -> (CaptureLimits, ReassemblyLimits)."""
     capture = replace(CaptureLimits(), fragment_bytes=options.pop("max_fragment_bytes"))
-    max_flows = options.pop("max_flows")
-    reassembly = replace(ReassemblyLimits(), max_held_bytes=options.pop("max_ooo_bytes"))
-    if hasattr(reassembly, "max_flows"):  # TODO(8)
-        reassembly = replace(reassembly, max_flows=max_flows)
+    reassembly = replace(ReassemblyLimits(), max_flows=options.pop("max_flows"),
+                         max_held_bytes=options.pop("max_ooo_bytes"))
     return capture, reassembly

@@ -8,12 +8,14 @@ from collections.abc import Iterable
 
 import click
 
-from wsarecv_cli.capture import read_packets
+from wsarecv_cli.capture import CaptureLimits, read_packets
 from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
     EXIT_FINDINGS,
     InputError,
     capture_argument,
+    limit_options,
+    limits_from_options,
     color_option,
     error_console,
     flow_option,
@@ -27,12 +29,13 @@ from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker
 from wsarecv_cli.render import flows as render_flows
+from wsarecv_cli.replay.session import limit_warnings
 
 
-def open_packets(path: str):
+def open_packets(path: str, limits: CaptureLimits = CaptureLimits()):  # noqa: B008 - frozen
     """read_packets, with unreadable captures turned into one line on stderr and exit 1."""
     try:
-        return read_packets(path)
+        return read_packets(path, limits)
     except WsarecvError as exc:
         raise InputError(str(exc)) from exc
 
@@ -62,6 +65,13 @@ def output_width(width: int | None) -> int | None:
     return width
 
 
+def limit_lines(tracker: FlowTracker, flows: list[FlowInfo]) -> list[str]:
+    """Warnings for the reassembly limits the capture hit (the fragment limit warns from read_packets)."""
+    hits = sum(d.limit_hits for f in flows for d in (f.a_to_b, f.b_to_a))
+    nbytes = sum(d.limit_bytes for f in flows for d in (f.a_to_b, f.b_to_a))
+    return limit_warnings(tracker.limits, tracker.evicted_flows, hits, nbytes)
+
+
 def warn(lines: Iterable[str]) -> None:
     console = error_console()
     for line in lines:
@@ -73,10 +83,11 @@ def warn(lines: Iterable[str]) -> None:
 @flow_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (flows, capture info, stats, warnings).")
 @width_option
+@limit_options
 @color_option
 @strict_option
 def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], as_json: bool,
-                  width: int | None, color: str, strict: bool) -> None:
+                  width: int | None, color: str, strict: bool, **limits) -> None:
     """List the TCP and UDP flows of CAPTURE with volumes and anomalies.
 
     Flows are numbered like Wireshark's tcp.stream / udp.stream (tcp:N, udp:N, in order of first
@@ -93,8 +104,9 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
     """
     path = resolve_capture(capture, read_file)
     selectors = parse_flow_selectors(flows)
-    tracker = FlowTracker(events=False)
-    with open_packets(path) as stream:
+    capture_limits, reassembly_limits = limits_from_options(limits)
+    tracker = FlowTracker(reassembly_limits, events=False)
+    with open_packets(path, capture_limits) as stream:
         first_ts = None
         for packet in stream:
             if first_ts is None:
@@ -104,7 +116,7 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
         all_flows = tracker.flows
         check_selectors(selectors, all_flows)
         shown = [f for f in all_flows if selected(selectors, f)]
-        warnings = list(stream.warnings)
+        warnings = list(stream.warnings) + limit_lines(tracker, all_flows)
         warn(warnings)
         if as_json:
             doc = render_flows.flows_document(path, stream.info, stream.stats, warnings, shown)
@@ -114,5 +126,5 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
             console.print(render_flows.flows_table(shown, first_ts or 0))
             console.print(render_flows.summary_line(stream.stats.frames, stream.stats.tcp + stream.stats.udp,
                                                     all_flows, stream.stats.skip_lines()))
-    if strict and any(f.has_findings for f in shown):
+    if strict and (warnings or any(f.has_findings for f in shown)):
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -12,13 +12,23 @@ from wsarecv_cli.cli.common import (
     EXIT_FINDINGS,
     capture_argument,
     color_option,
+    limit_options,
+    limits_from_options,
     flow_option,
     make_console,
     parse_flow_selectors,
     resolve_capture,
     strict_option,
 )
-from wsarecv_cli.cli.flows import check_selectors, open_packets, output_width, selected, warn, width_option
+from wsarecv_cli.cli.flows import (
+    check_selectors,
+    limit_lines,
+    open_packets,
+    output_width,
+    selected,
+    warn,
+    width_option,
+)
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.net import Endpoint, FlowId
 from wsarecv_cli.reassembly import Datagram, FlowTracker, StreamData, StreamGap, UrgentData
@@ -47,10 +57,11 @@ def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | Non
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON document: per flow and direction bytes, sha256, gaps and segments.")
 @width_option
+@limit_options
 @color_option
 @strict_option
 def follow_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], hex_mode: bool,
-                   raw: str | None, as_json: bool, width: int | None, color: str, strict: bool) -> None:
+                   raw: str | None, as_json: bool, width: int | None, color: str, strict: bool, **limits) -> None:
     """Show the rebuilt streams of CAPTURE, both directions interleaved in time.
 
     Every selected flow (default: all) is shown as its receivers got it: retransmissions removed,
@@ -76,7 +87,8 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
                 raise click.BadParameter(f"{exc}; use client, server or ADDR:PORT", param_hint="--raw") from exc
         if as_json or hex_mode:
             raise click.UsageError("--raw writes bytes only; it cannot be combined with --json or --hex")
-    tracker = FlowTracker()
+    capture_limits, reassembly_limits = limits_from_options(limits)
+    tracker = FlowTracker(reassembly_limits)
     chosen: dict[FlowId, bool] = {}
     digests: dict[FlowId, dict[Endpoint, render_follow.DirectionDigest]] = {}
     raw_senders: dict[FlowId, Endpoint | None] = {}
@@ -119,7 +131,7 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
                 for line in render_follow.event_lines(fe, a, origin[0], hex_mode):
                     console.print(line)
 
-    with open_packets(path) as stream:
+    with open_packets(path, capture_limits) as stream:
         for packet in stream:
             if not origin:
                 origin.append(packet.ts_ns)
@@ -127,7 +139,7 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
         handle(tracker.finish())
         all_flows = tracker.flows
         check_selectors(selectors, all_flows)
-        warnings = list(stream.warnings)
+        warnings = list(stream.warnings) + limit_lines(tracker, all_flows)
         warn(warnings)
         if as_json:
             shown = [f for f in all_flows if selected(selectors, f)]
@@ -141,5 +153,5 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
             click.echo(json.dumps(doc, separators=(",", ":")))
         elif raw is not None:
             out.flush()
-    if strict and (findings or any(f.has_findings for f in all_flows if selected(selectors, f))):
+    if strict and (findings or warnings or any(f.has_findings for f in all_flows if selected(selectors, f))):
         raise click.exceptions.Exit(EXIT_FINDINGS)

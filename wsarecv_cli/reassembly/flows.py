@@ -11,10 +11,22 @@ Numbering (Wireshark 4.0 rules, checked against the corpus references):
 
 `feed` returns the events the packet released; `finish` flushes the end of the capture. With
 `events=False` only counters are kept (no event objects), for `wsarecv flows` on big captures.
+
+Bounded flow table: at most `limits.max_flows` flows are live. A new flow beyond that first
+evicts the 1/32 of live flows (at least one) idle longest by last packet time, closed ones (FIN
+both ways / RST) before open ones — in one sweep, so the cost per flow stays O(1) on average and
+the hot path pays nothing. Eviction finishes each flow like the end of the capture (holes become
+gaps, held data is released) and sets `evicted` in its DirectionStats; `evicted_flows` counts them. The evicted 5-tuple is
+forgotten: a later packet starts a new index (Wireshark would keep the old one; remembering every
+5-tuple is the unbounded table the limit exists to avoid). Finished flows keep only a FlowInfo
+snapshot for `flows` (`summaries=False` keeps none: the replay never lists flows), and
+`on_retire(flow_id)` tells a consumer that a flow is finished for good.
 """
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,13 +64,13 @@ class FlowInfo:
     @property
     def has_findings(self) -> bool:
         """Gaps, truncation or limits hit in either direction (what --strict reports)."""
-        return any(d.gaps or d.truncated or d.limit_hits for d in (self.a_to_b, self.b_to_a))
+        return any(d.gaps or d.truncated or d.limit_hits or d.evicted for d in (self.a_to_b, self.b_to_a))
 
 
 class _Flow:
     """Live state of one flow; directions[0] carries a's data to b."""
 
-    __slots__ = ("id", "ends", "initiator", "first_ts", "last_ts", "dirs", "stats", "done")
+    __slots__ = ("id", "ends", "initiator", "first_ts", "last_ts", "dirs", "stats", "done", "keys")
 
     def __init__(self, fid: FlowId, a: Endpoint, b: Endpoint, ts: int) -> None:
         self.id = fid
@@ -69,6 +81,7 @@ class _Flow:
         self.stats = (DirectionStats(), DirectionStats())
         self.dirs: tuple = ()
         self.done = False
+        self.keys: tuple = ()  # its two entries in the 5-tuple table
 
     def info(self) -> FlowInfo:
         a, b = self.ends
@@ -92,12 +105,17 @@ class _Flow:
 class FlowTracker:
     """Routes packets to per-flow, per-direction reassemblers; see the module docstring."""
 
-    def __init__(self, limits: ReassemblyLimits | None = None, *, events: bool = True) -> None:
+    def __init__(self, limits: ReassemblyLimits | None = None, *, events: bool = True, summaries: bool = True,
+                 on_retire: Callable[[FlowId], None] | None = None) -> None:
         self.limits = limits or ReassemblyLimits()
         self._want_events = events
         self._table: dict[tuple, tuple[_Flow, int]] = {}
-        self._flows: list[_Flow] = []
-        self._by_id: dict[FlowId, _Flow] = {}
+        self._flows: dict[_Flow, None] = {}  # live flows; insertion order is the eviction sweep's order
+        self._by_id: dict[FlowId, _Flow] = {}  # live flows, and the last ones retired (see endpoints)
+        self._retired_ids: list[FlowId] = []
+        self._done: list[FlowInfo] | None = [] if summaries else None
+        self._on_retire = on_retire
+        self.evicted_flows = 0
         self._count = {Transport.TCP: 0, Transport.UDP: 0}
         self._events: list[FlowEvent] = []
         self._last_ts = 0
@@ -106,6 +124,8 @@ class FlowTracker:
 
     def feed(self, p: Packet) -> list[FlowEvent]:
         """Account one packet; return the events it released (a list owned by the caller)."""
+        if self._retired_ids:
+            self._forget_retired()
         key = (p.transport, p.src_addr, p.src_port, p.dst_addr, p.dst_port)
         entry = self._table.get(key)
         if entry is None:
@@ -144,7 +164,7 @@ class FlowTracker:
 
     def finish(self) -> list[FlowEvent]:
         """End of capture: flush every flow (pending holes become gaps, held data is released)."""
-        for flow in self._flows:
+        for flow in list(self._flows):
             self._retire(flow, self._last_ts)
         events, self._events = self._events, []
         return events
@@ -153,16 +173,21 @@ class FlowTracker:
 
     @property
     def flows(self) -> list[FlowInfo]:
-        """Snapshots of every flow so far, in index order (TCP first, then UDP)."""
-        infos = [f.info() for f in self._flows]
+        """Snapshots of every flow so far, in index order (TCP first, then UDP); with
+        summaries=False only the live ones."""
+        infos = list(self._done or ()) + [f.info() for f in self._flows]
         infos.sort(key=lambda i: (i.id.transport != TCP, i.id.index))
         return infos
 
     def flow_count(self) -> int:
+        return self._count[Transport.TCP] + self._count[Transport.UDP]
+
+    def live_flows(self) -> int:
         return len(self._flows)
 
     def endpoints(self, flow_id: FlowId) -> tuple[Endpoint, Endpoint, Endpoint | None]:
-        """(a, b, initiator) of a flow, cheaply, while events are being routed."""
+        """(a, b, initiator) of a flow, cheaply, while events are being routed (a flow retired by
+        this packet stays known until the next `feed`)."""
         flow = self._by_id[flow_id]
         return flow.ends[0], flow.ends[1], None if flow.initiator is None else flow.ends[flow.initiator]
 
@@ -178,6 +203,8 @@ class FlowTracker:
     # --------------------------------------------------------------- private
 
     def _new_flow(self, p: Packet, key: tuple) -> _Flow:
+        if len(self._flows) >= self.limits.max_flows:
+            self._evict(p.ts_ns)
         transport = p.transport
         index = self._count[transport]
         self._count[transport] = index + 1
@@ -189,10 +216,12 @@ class FlowTracker:
             flow.dirs = tuple(TcpDirection(flow.stats[i], self.limits, emits[i]) for i in (0, 1))
         else:
             flow.dirs = (UdpDirection(flow.stats[0], a, emits[0]), UdpDirection(flow.stats[1], b, emits[1]))
-        self._flows.append(flow)
+        self._flows[flow] = None
         self._by_id[flow.id] = flow
+        back = (transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)
         self._table[key] = (flow, 0)
-        self._table[(transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)] = (flow, 1)
+        self._table[back] = (flow, 1)
+        flow.keys = (key, back)
         return flow
 
     def _emitter(self, flow: _Flow, sender: Endpoint, receiver: Endpoint):
@@ -205,9 +234,42 @@ class FlowTracker:
         return emit
 
     def _retire(self, flow: _Flow, ts: int) -> None:
-        if flow.done or flow.id.transport is not TCP:
-            flow.done = True
+        """Finish a flow for good: flush it, keep its snapshot, drop its live state."""
+        if flow.done:
             return
         flow.done = True
-        for d in flow.dirs:
-            d.finish(ts, ())
+        if flow.id.transport is TCP:
+            for d in flow.dirs:
+                d.finish(ts, ())
+        if self._done is not None:
+            self._done.append(flow.info())
+        self._flows.pop(flow, None)
+        table = self._table
+        for key in flow.keys:
+            if table.get(key, (None,))[0] is flow:
+                del table[key]
+        self._retired_ids.append(flow.id)  # endpoints() still answers until the next feed
+        if self._on_retire is not None:
+            self._on_retire(flow.id)
+
+    def _forget_retired(self) -> None:
+        by_id = self._by_id
+        for fid in self._retired_ids:
+            flow = by_id.get(fid)
+            if flow is not None and flow.done:
+                del by_id[fid]
+        self._retired_ids = []
+
+    def _evict(self, ts: int) -> None:
+        """Finish the 1/32 of live flows idle longest (closed ones first) to make room."""
+        count = max(1, len(self._flows) // 32)
+        victims = heapq.nsmallest(count, self._flows, key=_eviction_order)
+        for flow in victims:
+            for st in flow.stats:
+                st.evicted = 1
+            self._retire(flow, ts)
+        self.evicted_flows += len(victims)
+
+
+def _eviction_order(flow: _Flow) -> tuple[bool, int, int]:
+    return flow.closure() not in ("closed", "reset"), flow.last_ts, flow.id.index

@@ -25,6 +25,7 @@ class ReassemblyLimits:
         be obeyed; farther RSTs are counted as ignored.
     large_segment: payload size above which a segment is counted as TSO/GRO-sized.
     urgent: urgent pointer convention (R39).
+    max_flows: live flows kept at once (the flow-table bound; see FlowTracker).
     """
 
     max_held_bytes: int = 16 * 1024 * 1024
@@ -32,6 +33,7 @@ class ReassemblyLimits:
     rst_window: int = 16 * 1024 * 1024
     large_segment: int = 1460
     urgent: UrgentMode = UrgentMode.BSD
+    max_flows: int = 100_000
 
 
 @dataclass(slots=True)
@@ -61,6 +63,7 @@ class DirectionStats:
     missing_bytes: int = 0  # bytes in those gaps
     limit_hits: int = 0  # segments (or parts) dropped at max_held_bytes
     limit_bytes: int = 0
+    evicted: int = 0  # 1 when the flow was finished early at max_flows (both directions)
     large_segments: int = 0
 
     def copy(self) -> DirectionStats:

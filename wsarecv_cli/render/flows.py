@@ -39,6 +39,7 @@ _ANOMALIES = (
     ("zero_window_probes", "zero-window probe", "zero-window probes"),
     ("urgent", "urgent byte", "urgent bytes"),
     ("limit_hits", "limit hit", "limit hits"),
+    ("evicted", "evicted (--max-flows)", "evicted (--max-flows)"),
     ("rst_ignored", "out-of-window RST", "out-of-window RSTs"),
     ("large_segments", "TSO/GRO-sized", "TSO/GRO-sized"),
 )

@@ -24,6 +24,8 @@ from wsarecv_cli.model.types import (
     CaptureGap,
     Discon,
     Fin,
+    IcmpError,
+    IcmpKind,
     Message,
     Mode,
     Platform,
@@ -34,10 +36,11 @@ from wsarecv_cli.model.types import (
     StreamBytes,
     UrgentByte,
 )
-from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Transport
 from wsarecv_cli.reassembly.events import (
     Datagram,
     FlowEvent,
+    GapReason,
     StreamData,
     StreamFin,
     StreamGap,
@@ -106,16 +109,15 @@ class ReplayConfig:
     max_message_bytes: int = 16 * 1024 * 1024  # a --framing message held whole (message-oriented on TCP)
 
 
-def limit_warnings(tracker: FlowTracker) -> list[str]:
-    """The reassembly limits a capture hit, as warning lines (the capture's own come from read_packets)."""
+def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int, limit_bytes: int) -> list[str]:
+    """The reassembly limits a capture hit, as warning lines (the fragment limit warns from read_packets)."""
     lines = []
-    limits = tracker.limits
-    if getattr(tracker, 'evicted_flows', 0):
-        lines.append(f"{tracker.evicted_flows} flow(s) finished early at the live-flow limit "
-                     f"(--max-flows {limits.max_flows}); a later packet of one starts a new flow index")
-    if getattr(tracker, 'limit_hits', 0):
-        lines.append(f"{tracker.limit_hits} segment(s), {tracker.limit_bytes} bytes, dropped at the out-of-order "
-                     f"limit (--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
+    if evicted_flows:
+        lines.append(f"{evicted_flows} flow(s) finished early at the live-flow limit (--max-flows {limits.max_flows}); "
+                     "a later packet of one starts a new flow index")
+    if limit_gaps:
+        lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} bytes "
+                     f"(--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
     return lines
 
 
@@ -178,17 +180,22 @@ class ReplaySession:
     tracker: FlowTracker | None = None
     bytes_read: int = 0
     total_bytes: int | None = None
+    limit_gaps: int = 0  # StreamGaps of reason LIMIT (out-of-order data dropped at max_held_bytes)
+    limit_gap_bytes: int = 0
     _live: dict[ReceiverKey, _Receiver] = field(default_factory=dict)
     _finished: set[ReceiverKey] = field(default_factory=set)
+    _by_flow: dict[FlowId, list[ReceiverKey]] = field(default_factory=dict)  # receivers seen, per live flow
     _matched_flows: set[FlowId] = field(default_factory=set)
     _script: tuple[Step, ...] = ()
 
     def __iter__(self) -> Iterator[ReplayItem]:
         if self.config.schedule.kind is ScheduleKind.SCRIPT:
             self._script = parse_scenario(Path(self.config.schedule.script)).steps
-        tracker = FlowTracker(self.config.reassembly_limits)  # TODO(8): summaries=False
+        retired: list[FlowId] = []
+        # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
+        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append)
         self.tracker = tracker
-        with read_packets(self.path, self.config.capture_limits) as packets:
+        with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
             self.total_bytes = packets.total_bytes
             self.stats = packets.stats
             last_ts = 0
@@ -196,12 +203,19 @@ class ReplaySession:
                 if self.first_ts_ns is None:
                     self.first_ts_ns = packet.ts_ns
                 last_ts = packet.ts_ns
+                if packet.__class__ is IcmpNotice:
+                    yield from self._icmp(packet)
+                    continue
                 for event in tracker.feed(packet):
                     yield from self._route(event)
+                if retired:
+                    yield from self._end_flows(retired, last_ts)
+                    retired.clear()
                 self.bytes_read = packets.bytes_read
             for event in tracker.finish():
                 yield from self._route(event)
-            self.warnings = list(packets.warnings) + limit_warnings(tracker)
+            self.warnings = list(packets.warnings) + limit_warnings(
+                tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_gap_bytes)
         for key in list(self._live):
             yield from self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
@@ -211,17 +225,21 @@ class ReplaySession:
     # -- routing -----------------------------------------------------------------------------
 
     def _route(self, flow_event: FlowEvent) -> Iterator[ReplayItem]:
+        event = flow_event.event
+        if event.__class__ is StreamGap and event.reason is GapReason.LIMIT:
+            self.limit_gaps += 1
+            self.limit_gap_bytes += event.length
         key = ReceiverKey(flow_event.flow, flow_event.receiver)
         if key in self._finished:
             return
         receiver = self._live.get(key)
         if receiver is None:
+            self._by_flow.setdefault(key.flow, []).append(key)
             if not self._wanted(flow_event):
                 self._finished.add(key)  # remembered so the selection test runs once per receiver
                 return
             receiver, start = self._open(key, flow_event)
             yield start
-        event = flow_event.event
         t_ns = event.ts_ns
         for arrival in self._arrivals(receiver, event):
             yield from self._emit(receiver, receiver.driver.arrive(arrival, t_ns))
@@ -229,6 +247,15 @@ class ReplaySession:
             yield from self._finish(key, t_ns)
         elif self.config.schedule.kind is ScheduleKind.DRAIN and isinstance(event, (StreamFin, StreamReset)):
             yield from self._finish(key, t_ns)  # nothing more can arrive: read it all now
+
+    def _end_flows(self, flows: list[FlowId], t_ns: int) -> Iterator[ReplayItem]:
+        """Flows the tracker finished for good (port reuse, --max-flows eviction): end their receivers
+        now and forget them, so memory follows the live flows, not every flow of the capture."""
+        for flow in flows:
+            for key in self._by_flow.pop(flow, ()):
+                if key in self._live:
+                    yield from self._finish(key, t_ns)
+                self._finished.discard(key)
 
     def _wanted(self, flow_event: FlowEvent) -> bool:
         initiator = self.tracker.endpoints(flow_event.flow)[2] if self.tracker else None
@@ -262,8 +289,19 @@ class ReplaySession:
                               config.buffers)
         return receiver, start
 
+    def _icmp(self, notice: IcmpNotice) -> Iterator[ReplayItem]:
+        """An ICMP error quoting a datagram of a UDP flow goes to that datagram's sender (R46)."""
+        if notice.transport is not Transport.UDP or self.tracker is None:
+            return
+        flow = self.tracker.lookup(Transport.UDP, notice.src_addr, notice.src_port, notice.dst_addr, notice.dst_port)
+        if flow is not None:
+            yield from self._route(FlowEvent(flow, Endpoint(notice.dst_addr, notice.dst_port),
+                                             Endpoint(notice.src_addr, notice.src_port), notice))
+
     def _arrivals(self, receiver: _Receiver, event) -> list[Arrival]:
         """Reassembly event -> model arrivals, through the message framing when one applies."""
+        if event.__class__ is IcmpNotice:
+            return [IcmpError(IcmpKind(event.kind))] if receiver.protocol is Protocol.UDP else []
         message_oriented = receiver.protocol is not Protocol.TCP
         if isinstance(event, StreamData):
             if receiver.assembler is not None:
