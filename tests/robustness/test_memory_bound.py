@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.robustness.corpus import hostile_frames, write_pcap
+from tests.robustness.corpus import hostile_frames, many_flows_frames, write_pcap
 
 # Stated bounds, peak RSS of the whole process (interpreter and imports ~45 MB included):
 BOUND_MB = 200  # replay, and flows' live state, with --max-flows 10000
@@ -86,3 +86,14 @@ def test_200k_hostile_packets_stay_below_the_bound(tmp_path: Path) -> None:
 def test_1m_hostile_packets_stay_below_the_bound(tmp_path: Path) -> None:
     for name, (mb, bound) in _measure(tmp_path, 1_000_000).items():
         assert mb < bound, f"{name}: peak {mb:.0f} MB"
+
+
+def test_200k_tiny_flows_keep_the_live_table_bounded(tmp_path: Path) -> None:
+    """200k one-datagram UDP flows (the corpus's "million tiny flows", at CI size): the live table
+    stays at --max-flows; what grows is only the per-flow summary `flows` lists."""
+    path = tmp_path / "tiny-flows.pcap"
+    write_pcap(path, many_flows_frames(200_000))
+    flows, evicted, mb = peak_mb("api-flows", _API_FLOWS, str(path), "10000")
+    print(f"\n200k tiny flows: flows state {mb:.0f} MB, {evicted} evicted")
+    assert flows == 200_000 and evicted >= 190_000
+    assert mb < BOUND_MB + flows * LISTED_FLOW_KB // 1024
