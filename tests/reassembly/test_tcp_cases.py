@@ -137,6 +137,38 @@ def _lost_tail_acked_at_end(c: Capture) -> None:
     c.tcp(ISN_C + 1, ack=S1 + 10, sender=CLIENT)
 
 
+def _late_segment_after_ack(c: Capture) -> None:
+    # Reordered capture (GRO, two interfaces): the ACK covering the hole is seen before the data.
+    c.handshake()
+    c.tcp(S1, b"abc")
+    c.tcp(S1 + 6, b"ghi")
+    c.tcp(ISN_C + 1, ack=S1 + 9, sender=CLIENT)  # the receiver had all of it
+    c.tcp(S1 + 3, b"def")  # late, not lost
+
+
+def _late_segment_after_ack_beyond_held(c: Capture) -> None:
+    # The bench case: the late segment shows up a few packets after an ACK past held data, with
+    # more data and ACKs of both directions in between.
+    c.handshake()
+    c.tcp(S1, b"abc", flags="PA", ack=ISN_C + 1)
+    c.tcp(ISN_C + 1, ack=S1 + 3, sender=CLIENT)
+    c.tcp(S1 + 6, b"ghi", flags="PA", ack=ISN_C + 1)
+    c.tcp(ISN_C + 1, b"req", flags="PA", ack=S1 + 9, sender=CLIENT)
+    c.tcp(S1 + 9, b"jkl", ack=ISN_C + 4)
+    c.tcp(ISN_C + 4, ack=S1 + 12, sender=CLIENT)
+    c.tcp(S1 + 3, b"def", ack=ISN_C + 1)
+
+
+def _late_segment_filling_two_acked_holes(c: Capture) -> None:
+    c.handshake()
+    c.tcp(S1, b"ab")
+    c.tcp(S1 + 4, b"ef")
+    c.tcp(S1 + 8, b"ij")
+    c.tcp(ISN_C + 1, ack=S1 + 10, sender=CLIENT)
+    c.tcp(S1 + 6, b"gh")
+    c.tcp(S1 + 2, b"cd")
+
+
 def _limit_exceeded(c: Capture) -> None:
     c.handshake()
     c.tcp(S1 + 10, b"0123456789")  # held: 10 bytes (the limit)
@@ -165,6 +197,12 @@ CASES = [
                  id="snaplen-gap"),
     pytest.param(_lost_segment_acked, {"gaps": 1}, b"abcafter", [(3, 14)], id="lost-segment-acked"),
     pytest.param(_lost_tail_acked_at_end, {"gaps": 1}, b"abc", [(3, 6)], id="acked-beyond-capture"),
+    pytest.param(_late_segment_after_ack, {"gaps": 0, "missing_bytes": 0}, b"abcdefghi", [],
+                 id="late-segment-after-ack-is-not-lost"),
+    pytest.param(_late_segment_after_ack_beyond_held, {"gaps": 0}, b"abcdefghijkl", [],
+                 id="late-segment-after-ack-beyond-held-data"),
+    pytest.param(_late_segment_filling_two_acked_holes, {"gaps": 0}, b"abcdefghij", [],
+                 id="late-segments-fill-two-acked-holes"),
 ]
 
 
@@ -278,3 +316,67 @@ def test_fragments_and_large_segments_counted():
     stats = tracker.flows[0].direction(SERVER)
     assert (stats.fragments, stats.large_segments, stats.stream_bytes) == (1, 1, 3000)
     assert events[0].frames == (4, 5, 6)
+
+
+def _feed(packets, limits=None):
+    """Events of the server's direction released while the capture is read, then by finish()."""
+    from wsarecv_cli.reassembly import FlowTracker
+
+    tracker = FlowTracker(limits)
+    during = [fe.event for p in packets for fe in tracker.feed(p) if fe.sender == SERVER]
+    at_end = [fe.event for fe in tracker.finish() if fe.sender == SERVER]
+    return during, at_end
+
+
+def _hole_acked_then_traffic(c: Capture, packets: int) -> None:
+    c.handshake()
+    c.tcp(S1, b"abc")
+    c.tcp(S1 + 6, b"ghi")
+    c.tcp(ISN_C + 1, ack=S1 + 9, sender=CLIENT)  # frame 6
+    for k in range(packets):  # unrelated client traffic the server acknowledges
+        c.tcp(ISN_C + 1 + k, b"x", sender=CLIENT, ack=S1 + 9)
+
+
+def test_acked_hole_waits_for_reordered_data_then_is_lost():
+    """An ACK-covered hole is declared lost (with the ACK as evidence) once ACK_REORDER_PACKETS
+    more packets passed without the data, while the capture is still being read."""
+    from wsarecv_cli.reassembly.tcp import ACK_REORDER_PACKETS
+
+    c = Capture()
+    _hole_acked_then_traffic(c, ACK_REORDER_PACKETS - 1)
+    during, _ = _feed(c.packets)
+    assert not [e for e in during if isinstance(e, StreamGap)]  # still waiting
+
+    c = Capture()
+    _hole_acked_then_traffic(c, ACK_REORDER_PACKETS)
+    c.tcp(S1 + 3, b"DEF")  # too late: the hole was given up
+    during, at_end = _feed(c.packets)
+    assert stream_of(during) == (b"abcghi", [(3, 3)])
+    gap = next(e for e in during if isinstance(e, StreamGap))
+    assert (gap.frames, gap.reason) == ((6,), GapReason.NOT_CAPTURED)
+    assert not [e for e in at_end if isinstance(e, (StreamGap, StreamData))]
+
+
+def test_acked_hole_filled_late_within_the_allowance():
+    from wsarecv_cli.reassembly.tcp import ACK_REORDER_PACKETS
+
+    c = Capture()
+    _hole_acked_then_traffic(c, ACK_REORDER_PACKETS - 1)
+    c.tcp(S1 + 3, b"def")
+    during, at_end = _feed(c.packets)
+    assert stream_of(during) == (b"abcdefghi", [])
+    assert not [e for e in at_end if isinstance(e, StreamGap)]
+
+
+def test_acked_hole_is_settled_at_the_memory_limit_instead_of_dropping():
+    """Held data reaching max_held_bytes ends the wait for an ACK-covered hole: nothing dropped."""
+    c = Capture()
+    c.handshake()
+    c.tcp(S1, b"abc")
+    c.tcp(S1 + 6, b"0123456789")  # held: 10 bytes, the limit
+    c.tcp(ISN_C + 1, ack=S1 + 16, sender=CLIENT)  # frame 6 covers the hole [3, 6)
+    c.tcp(S1 + 16, b"ABCDEFGHIJ")  # would exceed the limit
+    during, _ = _feed(c.packets, ReassemblyLimits(max_held_bytes=10))
+    assert stream_of(during) == (b"abc0123456789ABCDEFGHIJ", [(3, 3)])
+    assert [(e.reason, e.frames) for e in during if isinstance(e, StreamGap)] == \
+        [(GapReason.NOT_CAPTURED, (6,))]

@@ -16,9 +16,14 @@ For every segment, in this order:
   4. Otherwise the parts not already held are stored (first copy wins again), up to
      `max_held_bytes`; parts beyond it are dropped and remembered as LIMIT ranges.
   5. Held data that now starts at the next expected offset is released in order.
-A hole becomes a `StreamGap` when it is proven lost: the peer acknowledged data beyond it
-(Wireshark's rule), a RST arrived, or the capture ended. A snaplen-truncated segment holds its
-captured bytes plus a SNAPLEN gap for the rest. The urgent byte (R39) is cut out of the data and
+A hole becomes a `StreamGap` when it is proven lost: the peer acknowledged data beyond it, a RST
+arrived, or the capture ended. An ACK is strong evidence but not immediate: captures are reordered
+(several interfaces, GRO on the capturing host), so an ACK may be seen before the data it covers.
+An ACK-covered hole is therefore declared lost only after `ACK_REORDER_PACKETS` further packets of
+the connection (either direction), when held data would otherwise hit `max_held_bytes`, on a RST,
+or at the end of the capture; a late segment that fills it before that is taken normally. (tshark
+declares it at the ACK: same stream unless late data follows, the gap just comes later.) A
+snaplen-truncated segment holds its captured bytes plus a SNAPLEN gap for the rest. The urgent byte (R39) is cut out of the data and
 emitted as `UrgentData` at its offset. A FIN is emitted once everything before it was.
 
 Events are passed to `emit`; with `emit=None` the direction only keeps counters (stats mode).
@@ -52,6 +57,10 @@ Emit = Callable[[StreamEvent], None]
 # (holes inside it are then reported as LIMIT rather than NOT_CAPTURED).
 _MAX_DROPPED_RANGES = 1024
 
+# Packets of the connection (both directions) an ACK-covered hole waits for its late data before it
+# is declared lost. Capture reordering (multi-interface, GRO) spans a few packets; this leaves room.
+ACK_REORDER_PACKETS = 32
+
 
 class TcpDirection:
     """Reassembles what one sender sent; see the module docstring for the rules."""
@@ -59,7 +68,7 @@ class TcpDirection:
     __slots__ = (
         "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_held",
         "_chunks", "_starts", "_held_bytes", "_dropped", "_urgent", "fin_at", "fin_done",
-        "reset", "_last", "ws_base",
+        "reset", "_last", "ws_base", "_ticks", "_proof", "_ack_frames",
     )
 
     def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None) -> None:
@@ -83,6 +92,10 @@ class TcpDirection:
         self.fin_done = False
         self.reset = False
         self._last: tuple = ()
+        self._ticks = 0  # packets of the connection seen by this direction (segments and ACKs)
+        # A pending ACK proof: (acked offset, tick at which its holes are declared lost, frames).
+        self._proof: tuple[int, int, tuple[int, ...]] | None = None
+        self._ack_frames: tuple[int, ...] = ()  # frames of the ACK that last raised `acked`
 
     # ------------------------------------------------------------------ input
 
@@ -133,22 +146,35 @@ class TcpDirection:
             self._reset(off, ts, frames)
         elif self.fin_at is not None and not self.fin_done:
             self._try_fin(ts, frames)
+        self._ticks += 1
+        if self._proof is not None and self._ticks >= self._proof[1]:
+            self._settle_proof(ts)
 
     def ack(self, ack: int, ts: int, frames: tuple[int, ...]) -> None:
-        """The peer acknowledged up to `ack`: holes below held data it covers are lost for good."""
+        """The peer acknowledged up to `ack`: holes below held data it covers are lost, once the
+        late data had `ACK_REORDER_PACKETS` packets to show up (the capture may be reordered)."""
         if self.base is None:
             return
         acked = unwrap(ack, self.base, self.nxt)
         if acked > self.acked:
             self.acked = acked
-        while self._starts and acked > self._starts[0]:
-            self._fill_holes(self._starts[0], ts, frames)
-            self._release(ts)
+            self._ack_frames = frames
+        self._ticks += 1
+        proof = self._proof
+        if proof is not None and (not self._starts or self._starts[0] >= proof[0]):
+            self._proof = proof = None  # the late data filled its holes
+        if proof is not None:
+            if self._ticks >= proof[1]:
+                self._settle_proof(ts)
+        elif self._starts and self.acked > self._starts[0]:
+            self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, frames)
         if self.fin_at is not None and not self.fin_done:
             self._try_fin(ts, frames)
 
     def finish(self, ts: int, frames: tuple[int, ...]) -> None:
         """End of capture: every hole left is a gap; acknowledged bytes never seen are one too."""
+        while self._proof is not None:  # ACK-proven holes first, with their ACK as evidence
+            self._settle_proof(ts)
         self._flush(ts, frames)
         if len(self._dropped) and self._dropped.bounds().stop > self.nxt:
             self._fill_holes(self._dropped.bounds().stop, ts, frames)
@@ -161,6 +187,17 @@ class TcpDirection:
         if self.fin_at is not None and not self.fin_done:
             self._try_fin(ts, frames)
         self.close()
+
+    def _settle_proof(self, ts: int) -> None:
+        """The pending ACK proof is due: holes below held data it covers are lost for good. Holes
+        covered only by later ACKs get a proof (and a full reordering allowance) of their own."""
+        upto, _, frames = self._proof
+        self._proof = None
+        while self._starts and upto > self._starts[0]:
+            self._fill_holes(self._starts[0], ts, frames)
+            self._release(ts)
+        if self._starts and self.acked > self._starts[0]:
+            self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, self._ack_frames)
 
     def _flush(self, ts: int, frames: tuple[int, ...]) -> None:
         """Declare every hole below held data lost and deliver all of it."""
@@ -177,6 +214,7 @@ class TcpDirection:
         self._dropped = RangeSet()
         self._held_bytes = 0
         self._urgent = []
+        self._proof = None
 
     # -------------------------------------------------------------- decisions
 
@@ -205,6 +243,8 @@ class TcpDirection:
                 frames: tuple[int, ...], push: int) -> None:
         """The general path: trim what was delivered, store the rest, release what is in order."""
         st = self.stats
+        if self._proof is not None and self._held_bytes + len(payload) > self.limits.max_held_bytes:
+            self._settle_proof(ts)  # out of room: stop waiting for late data the peer already had
         nxt = self.nxt
         end = off + len(payload) + missing
         if end > self.hi:
