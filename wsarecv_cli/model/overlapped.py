@@ -9,7 +9,8 @@ and the Win32 code kernel32 GetOverlappedResult / GetQueuedCompletionStatus woul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 from wsarecv_cli.model.take import Take
 from wsarecv_cli.model.types import (
@@ -27,14 +28,16 @@ class PendingOp:
     t_ns: int
     deadline_ns: int | None = None  # SO_RCVTIMEO expiry of a blocking call (R7)
     hold_since_ns: int | None = None  # R14 hold mode: when data first waited for PSH
+    # Derived from call and mode once (asked for every pending op on every arrival).
+    blocking: bool = field(init=False, repr=False, compare=False)
+    oob: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def blocking(self) -> bool:
-        return not self.mode.overlapped
+    def __post_init__(self) -> None:
+        self.blocking = not self.mode.overlapped
+        self.oob = bool(int(self.call.flags) & _MSG_OOB)
 
-    @property
-    def oob(self) -> bool:
-        return RecvFlags.MSG_OOB in self.call.flags
+
+_MSG_OOB = int(RecvFlags.MSG_OOB)
 
 
 _STATUS: dict[WsaError | None, tuple[NtStatus, Win32Error]] = {
@@ -50,9 +53,12 @@ _STATUS: dict[WsaError | None, tuple[NtStatus, Win32Error]] = {
 }
 
 
+_UNSPECIFIED = (NtStatus.UNSPECIFIED, Win32Error.UNSPECIFIED)
+
+
 def status_for(error: WsaError | None) -> tuple[NtStatus, Win32Error]:
     """NTSTATUS (OVERLAPPED.Internal) and kernel32 Win32 code for a result (section 1)."""
-    return _STATUS.get(error, (NtStatus.UNSPECIFIED, Win32Error.UNSPECIFIED))
+    return _STATUS.get(error, _UNSPECIFIED)
 
 
 def icmp_status(error: WsaError | None) -> tuple[NtStatus, Win32Error]:
@@ -78,38 +84,44 @@ def delivery_for(mode: Mode, platform: Platform, *, immediate: bool, success: bo
     return Delivery.IOCP
 
 
+_DELIVERY_RULES: dict[Delivery, tuple[str, ...]] = {
+    Delivery.EVENT: ("R30",), Delivery.ROUTINE: ("R30", "R31"), Delivery.IOCP: ("R30",),
+    Delivery.NONE: ("R30",), Delivery.EVENT_NOT_SIGNALLED: ("R47",), Delivery.ROUTINE_THREAD: ("R48",),
+}
+
+_DELIVERY_TEXT: dict[Delivery, str] = {
+    Delivery.EVENT: "hEvent signalled (R30)",
+    Delivery.EVENT_NOT_SIGNALLED: "hEvent NOT signalled on an immediate completion (R47)",
+    Delivery.ROUTINE: "completion routine queued as an APC; it runs in the next alertable wait (R30)",
+    Delivery.ROUTINE_THREAD: "completion routine runs on a thread of its own, no alertable wait (R48)",
+    Delivery.IOCP: "a completion packet is queued on the port (R30)",
+    Delivery.NONE: "no completion packet: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (R30)",
+    Delivery.RETURN: "the blocking call returns",
+}
+
+
 def delivery_rules(delivery: Delivery) -> tuple[str, ...]:
-    return {
-        Delivery.EVENT: ("R30",), Delivery.ROUTINE: ("R30", "R31"), Delivery.IOCP: ("R30",),
-        Delivery.NONE: ("R30",), Delivery.EVENT_NOT_SIGNALLED: ("R47",), Delivery.ROUTINE_THREAD: ("R48",),
-    }.get(delivery, ())
+    return _DELIVERY_RULES.get(delivery, ())
 
 
 def delivery_text(delivery: Delivery) -> str:
-    return {
-        Delivery.EVENT: "hEvent signalled (R30)",
-        Delivery.EVENT_NOT_SIGNALLED: "hEvent NOT signalled on an immediate completion (R47)",
-        Delivery.ROUTINE: "completion routine queued as an APC; it runs in the next alertable wait (R30)",
-        Delivery.ROUTINE_THREAD: "completion routine runs on a thread of its own, no alertable wait (R48)",
-        Delivery.IOCP: "a completion packet is queued on the port (R30)",
-        Delivery.NONE: "no completion packet: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (R30)",
-        Delivery.RETURN: "the blocking call returns",
-    }[delivery]
+    return _DELIVERY_TEXT[delivery]
 
 
 def completion_from(op: PendingOp, take: Take, t_ns: int, delivery: Delivery, *,
                     extra_rules: tuple[str, ...] = (), icmp: bool = False) -> Completion:
     """The Completion of `op` carrying what `take` decided."""
-    status, win32 = icmp_status(take.error) if icmp else status_for(take.error)
-    failed = take.error is not None and take.error is not WsaError.WSAEMSGSIZE
+    error = take.error
+    status, win32 = icmp_status(error) if icmp else _STATUS.get(error, _UNSPECIFIED)
+    failed = error is not None and error is not WsaError.WSAEMSGSIZE
     count = 0 if failed else take.count
     notes = take.notes
     if failed and op.blocking:
         notes += ("count untouched (R6); bytes shows 0",)
-    rules = _merge(take.rules, extra_rules, delivery_rules(delivery))
+    rules = _merge(take.rules, extra_rules, _DELIVERY_RULES.get(delivery, ()))
     reason = take.reason
     if delivery is not Delivery.RETURN:
-        reason += "; " + delivery_text(delivery)
+        reason += "; " + _DELIVERY_TEXT[delivery]
     return Completion(
         n=op.n, t_ns=t_ns, call=op.call, error=take.error, bytes=count, data=take.data,
         flags_out=take.flags, lost=take.lost, event=take.event, delivery=delivery, rules=rules,
@@ -124,6 +136,19 @@ def abort_take(call: RecvCall, error: WsaError, rules: tuple[str, ...], reason: 
 
 
 def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    """Rule ids of the groups in order, each once (cached: the same few combinations recur)."""
+    try:
+        return _merge_cached(groups)
+    except TypeError:  # an unhashable group (a list): merge without the cache
+        return _merge_groups(groups)
+
+
+@functools.lru_cache(maxsize=1024)
+def _merge_cached(groups: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    return _merge_groups(groups)
+
+
+def _merge_groups(groups) -> tuple[str, ...]:
     out: list[str] = []
     for group in groups:
         for rule_id in group:

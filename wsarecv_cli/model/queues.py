@@ -142,6 +142,9 @@ class RxState:
 
 def scatter(payload: bytes, buffers: tuple[int, ...]) -> tuple[bytes, ...]:
     """Fill WSABUF[0] completely, then WSABUF[1], ... (R8); zero-length WSABUFs get b"" (R4)."""
+    if len(buffers) == 1:  # the common shape: one WSABUF
+        length = buffers[0]
+        return (payload if len(payload) <= length else payload[:max(length, 0)],)
     out, pos = [], 0
     for length in buffers:
         chunk = payload[pos:pos + max(length, 0)]
@@ -152,6 +155,9 @@ def scatter(payload: bytes, buffers: tuple[int, ...]) -> tuple[bytes, ...]:
 
 def fill_text(buffers: tuple[int, ...], data: tuple[bytes, ...]) -> str:
     """ "filled WSABUF[0] 4/4 then WSABUF[1] 5/5" (zero-length and untouched WSABUFs left out)."""
+    if len(buffers) == 1 and len(data) == 1:  # the common shape: one WSABUF
+        size = len(data[0])
+        return f"filled WSABUF[0] {size}/{buffers[0]}" if size else "no WSABUF written"
     parts = [f"WSABUF[{i}] {len(chunk)}/{length}" for i, (length, chunk) in enumerate(zip(buffers, data))
              if chunk]
     if not parts:

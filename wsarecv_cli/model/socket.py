@@ -33,12 +33,13 @@ from dataclasses import dataclass
 
 from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.arrivals import apply_arrival
+from wsarecv_cli.model.calls import call_notes, static_refusal
 from wsarecv_cli.model.overlapped import (
     HOLD_NS, PendingOp, abort_take, completion_from, delivery_for, delivery_rules, delivery_text, merge_rules,
 )
-from wsarecv_cli.model.provider import effective_mode, profile_for, supports_waitall
+from wsarecv_cli.model.provider import profile_for
 from wsarecv_cli.model.queues import End, RxState
-from wsarecv_cli.model.take import Take, take
+from wsarecv_cli.model.take import Take, empty_data as _empty, take
 from wsarecv_cli.model.types import (
     ActionResult, Arrival, Completion, Delivery, Event, Mode, Platform, Protocol, RecvCall, RecvFlags,
     RecvResult, Shutdown, SocketConfig, Status, WsaError,
@@ -56,6 +57,9 @@ class SocketStats:
 
 _FAIL_EVENT = {WsaError.WSAESHUTDOWN: Event.SHUTDOWN, WsaError.WSAEWOULDBLOCK: Event.WOULD_BLOCK}
 
+_R7, _R32, _PROBE = ("R7",), ("R32",), RecvCall((1,))  # _PROBE: deliverable's 1-byte receive
+_MSG_OOB, _MSG_PEEK, _MSG_WAITALL = int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK), int(RecvFlags.MSG_WAITALL)
+
 
 class Socket:
     def __init__(self, config: SocketConfig | None = None) -> None:
@@ -72,6 +76,9 @@ class Socket:
         self._shut = False
         self._closed_local = False
         self._arrived = self._delivered = self._lost = self._filtered = 0
+        # (call, mode, static refusal, oob, waitall, notes) for the last call object seen: drivers
+        # reuse one RecvCall, so what recv derives from the call alone is computed once.
+        self._facts: tuple | None = None
         self.log: list[tuple[int, str]] = []  # (t_ns, note) for arrivals and actions
 
     # ---- read-only state for drivers -------------------------------------------------------
@@ -85,9 +92,9 @@ class Socket:
         """A normal receive (flags 0, one 1-byte WSABUF) would complete now, with data or an error."""
         if self._closed_local or self._shut:
             return True
-        if any(not op.oob for op in self._pending):
+        if self._pending and any(not op.oob for op in self._pending):
             return False
-        return take(self._rx, self.profile, RecvCall((1,)), waitall=False) is not None
+        return take(self._rx, self.profile, _PROBE, waitall=False) is not None
 
     @property
     def queued_bytes(self) -> int:
@@ -125,7 +132,7 @@ class Socket:
         if self._closed_local:
             self._note(t_ns, f"{type(arrival).__name__} after closesocket: ignored")
             return self._hand_out(out)
-        receive_pending = any(not op.oob for op in self._pending)
+        receive_pending = any(not op.oob for op in self._pending) if self._pending else False
         applied = apply_arrival(self._rx, self.profile, self.config, arrival, shut=self._shut,
                                 receive_pending=receive_pending)
         self._arrived += applied.arrived
@@ -133,22 +140,32 @@ class Socket:
         self._filtered += applied.filtered
         if applied.note:
             self._note(t_ns, applied.note)
-        return self._hand_out(out + self._satisfy(t_ns))
+        if self._pending:
+            satisfied = self._satisfy(t_ns)
+            if satisfied:
+                out += satisfied
+        return self._hand_out(out)
 
     def recv(self, call: RecvCall, t_ns: int) -> RecvResult:
         self._outbox.extend(self._tick(t_ns))
         mode = call.mode or self.config.mode
-        if not mode.overlapped and any(op.blocking for op in self._pending):
+        pending = self._pending
+        if pending and not mode.overlapped and any(op.blocking for op in pending):
             raise ModelError("state: a blocking receive is still waiting; input: another non-overlapped recv")
         self._n += 1
         n = self._n
-        failure = self._validate(call, mode)
+        facts = self._facts
+        if facts is None or facts[0] is not call or facts[1] is not mode:
+            flags = int(call.flags)
+            facts = self._facts = (call, mode, static_refusal(self.config, self.profile, call),
+                                   bool(flags & _MSG_OOB), bool(flags & _MSG_WAITALL),
+                                   call_notes(self.profile, call, mode))
+        _, _, refusal, oob, waitall, notes = facts
+        failure = self._validate(call, mode, refusal)
         if failure:
             return self._failed(n, t_ns, call, *failure)
-        oob = RecvFlags.MSG_OOB in call.flags
-        queued_behind = any(op.oob == oob for op in self._pending)  # R32: no overtaking
-        got = None if queued_behind else take(self._rx, self.profile, call, waitall=self._waitall(call))
-        notes = self._call_notes(call, mode)
+        queued_behind = any(op.oob == oob for op in pending) if pending else False  # R32: no overtaking
+        got = None if queued_behind else take(self._rx, self.profile, call, waitall=waitall)
         if got is None:
             return self._not_now(n, t_ns, call, mode, notes)
         if mode.overlapped:
@@ -216,23 +233,17 @@ class Socket:
 
     # ---- recv helpers ----------------------------------------------------------------------
 
-    def _validate(self, call: RecvCall, mode: Mode) -> tuple[WsaError, tuple[str, ...], str] | None:
-        cfg, flags = self.config, call.flags
+    def _validate(self, call: RecvCall, mode: Mode,
+                  refusal: tuple[WsaError, tuple[str, ...], str] | None | bool = False,
+                  ) -> tuple[WsaError, tuple[str, ...], str] | None:
+        """Why the call fails at once, or None. `refusal` is `static_refusal(...)` when known."""
+        cfg = self.config
         if self._closed_local:
             return WsaError.WSAENOTSOCK, ("R5", "R33"), "the socket was closed by closesocket: not a socket any more"
-        if not call.buffers:
-            return WsaError.WSAEINVAL, ("R3",), "dwBufferCount is 0: WSAEINVAL at once, no completion (R3)"
-        if any(length < 0 for length in call.buffers):
-            return WsaError.WSAEFAULT, ("R4",), "a negative buffer length: WSAEFAULT (R4)"
-        if RecvFlags.MSG_WAITALL in flags:
-            why = self._waitall_refusal(call)
-            if why:
-                return WsaError.WSAEOPNOTSUPP, ("R13",) + (("R49",) if "CE" in why else ()), why
-        if RecvFlags.MSG_OOB in flags:
-            if not self.profile.expedited:
-                return WsaError.WSAEOPNOTSUPP, ("R41",), "MSG_OOB on a non-stream socket: WSAEOPNOTSUPP (R41)"
-            if cfg.oobinline:
-                return WsaError.WSAEINVAL, ("R41",), "MSG_OOB with SO_OOBINLINE on: WSAEINVAL (R41)"
+        if refusal is False:
+            refusal = static_refusal(self.config, self.profile, call)
+        if refusal:
+            return refusal  # type: ignore[return-value]
         if self._shut:
             return WsaError.WSAESHUTDOWN, ("R44",), "the socket was shut down for receiving: WSAESHUTDOWN (R44)"
         limit = cfg.max_outstanding
@@ -241,45 +252,25 @@ class Socket:
                     f"{limit} overlapped receives already outstanding: WSAEWOULDBLOCK (R35)")
         return None
 
-    def _waitall_refusal(self, call: RecvCall) -> str:
-        if not supports_waitall(self.config.platform):
-            return "CE documents no MSG_WAITALL: rejected with WSAEOPNOTSUPP (R13 assumption, R49)"
-        if self.config.mode is Mode.NONBLOCKING:
-            return "MSG_WAITALL on a non-blocking socket: WSAEOPNOTSUPP (R13)"
-        if call.flags & (RecvFlags.MSG_OOB | RecvFlags.MSG_PEEK | RecvFlags.MSG_PARTIAL):
-            return "MSG_WAITALL with MSG_OOB, MSG_PEEK or MSG_PARTIAL: WSAEOPNOTSUPP (R13)"
-        if self.profile.message_oriented:
-            return "MSG_WAITALL on a message-oriented socket: WSAEOPNOTSUPP (R13)"
-        return ""
-
     def _waitall(self, call: RecvCall) -> bool:
-        return RecvFlags.MSG_WAITALL in call.flags
-
-    def _call_notes(self, call: RecvCall, mode: Mode) -> tuple[str, ...]:
-        notes = []
-        if mode.overlapped and RecvFlags.MSG_PEEK in call.flags:
-            notes.append("doc-invalid: MSG_PEEK is documented for non-overlapped sockets only; accepted (R36, Q3)")
-        if self.profile.message_oriented:
-            _, mode_note = effective_mode(self.profile, call.flags)
-            if mode_note:
-                notes.append(mode_note)
-        return tuple(notes)
+        return bool(int(call.flags) & _MSG_WAITALL)
 
     def _failed(self, n, t_ns, call, error, rules, reason, notes=()) -> RecvResult:
-        return RecvResult(n, t_ns, call, Status.FAILED, -1, error, None, tuple(b"" for _ in call.buffers),
+        return RecvResult(n, t_ns, call, Status.FAILED, -1, error, None, _empty(call),
                           None, 0, _FAIL_EVENT.get(error, Event.ERROR), merge_rules(rules, ("R6",)),
                           notes=tuple(notes), reason=reason + "; count and lpFlags untouched (R6)")
 
     def _commit(self, got: Take, call: RecvCall) -> None:
         got.commit()
-        if RecvFlags.MSG_PEEK not in call.flags:
-            self._delivered += sum(len(chunk) for chunk in got.data)
+        if not int(call.flags) & _MSG_PEEK:
+            data = got.data
+            self._delivered += len(data[0]) if len(data) == 1 else sum(len(chunk) for chunk in data)
             if got.event is Event.TRUNCATED:
                 self._lost += got.lost
 
     def _not_now(self, n, t_ns, call, mode, notes) -> RecvResult:
-        oob = ("R41",) if RecvFlags.MSG_OOB in call.flags else ()
-        empty = tuple(b"" for _ in call.buffers)
+        oob = ("R41",) if int(call.flags) & _MSG_OOB else ()
+        empty = _empty(call)
         if mode is Mode.NONBLOCKING:
             return self._failed(n, t_ns, call, WsaError.WSAEWOULDBLOCK, ("R7",) + oob,
                                 "non-blocking socket and nothing to receive: WSAEWOULDBLOCK (R7)", notes)
@@ -291,7 +282,7 @@ class Socket:
                 why += f" (SO_RCVTIMEO {self.config.rcvtimeo_ms} ms)"
             self._pending.append(op)
             return RecvResult(n, t_ns, call, Status.WAITING, -1, None, None, empty, None, 0, Event.PENDING,
-                              ("R7",) + oob, notes=notes, reason=why + " (R7)")
+                              ("R7",) + oob if oob else _R7, notes=notes, reason=why + " (R7)")
         self._pending.append(op)
         rules = ["R29"] + list(oob)
         why = "nothing to receive yet: WSA_IO_PENDING; count and lpFlags not written (R29)"
@@ -361,10 +352,11 @@ class Socket:
     def _complete(self, op: PendingOp, got: Take, t_ns: int, extra: tuple[str, ...] = ()) -> Completion:
         delivery = delivery_for(op.mode, self.config.platform, immediate=False, success=got.error is None,
                                 skip_on_success=False)
-        blocking = ("R7",) if op.blocking else ()
-        if got.error is WsaError.WSAEMSGSIZE and not op.blocking:
+        if op.blocking:
+            extra = extra + _R7 if extra else _R7
+        elif got.error is WsaError.WSAEMSGSIZE:
             extra = ("R18",) + extra  # a warning status: the completion is delivered
-        return completion_from(op, got, t_ns, delivery, extra_rules=extra + blocking, icmp="R46" in got.rules)
+        return completion_from(op, got, t_ns, delivery, extra_rules=extra, icmp="R46" in got.rules)
 
     def _close_take(self, op: PendingOp) -> Take:
         if op.blocking:
@@ -379,14 +371,22 @@ class Socket:
 
     def _satisfy(self, t_ns: int) -> list[Completion]:
         """Offer the queued state to the pending receives in posting order (R32)."""
+        pending = self._pending
+        if not pending:
+            return []
+        rx = self._rx
+        if rx.end is None and not rx.stream.entries and not rx.messages and not rx.oob and not rx.icmp:
+            return []  # nothing queued and no closure: every take() would return None
         done: list[Completion] = []
         blocked = False
-        several = len(self._pending) > 1
-        for op in list(self._pending):
+        several = len(pending) > 1
+        profile = self.profile
+        for op in list(pending):
             if blocked and not op.oob:
                 continue
-            got = take(self._rx, self.profile, op.call, waitall=self._waitall(op.call))
-            extra: tuple[str, ...] = ("R32",) if several else ()
+            call = op.call
+            got = take(rx, profile, call, waitall=bool(int(call.flags) & _MSG_WAITALL))
+            extra: tuple[str, ...] = _R32 if several else ()
             if got is not None and self._held(op, got, t_ns):
                 got = None
             elif got is not None and op.hold_since_ns is not None:
@@ -394,8 +394,8 @@ class Socket:
             if got is None:
                 blocked = blocked or not op.oob
                 continue
-            self._commit(got, op.call)
-            self._pending.remove(op)
+            self._commit(got, call)
+            pending.remove(op)
             done.append(self._complete(op, got, t_ns, extra))
         return done
 
@@ -415,8 +415,11 @@ class Socket:
         if t_ns < self._now:
             raise ModelError(f"state: clock at {self._now} ns; input: t_ns={t_ns} goes backwards")
         self._now = t_ns
+        pending = self._pending
+        if not pending:
+            return []
         out = []
-        for op in list(self._pending):
+        for op in list(pending):
             if op.deadline_ns is not None and t_ns >= op.deadline_ns:
                 self._pending.remove(op)
                 notes = ("CE lists no WSAETIMEDOUT (R49)",) if self.config.platform is Platform.WINCE else ()
@@ -424,9 +427,14 @@ class Socket:
                            Event.ERROR, ("R7",), f"SO_RCVTIMEO ({self.config.rcvtimeo_ms} ms) expired with "
                            "nothing received: WSAETIMEDOUT, count untouched (R7)", notes=notes)
                 out.append(self._complete(op, got, op.deadline_ns))
-        return out + self._satisfy(t_ns)
+        satisfied = self._satisfy(t_ns)
+        if not out:
+            return satisfied
+        return out + satisfied
 
     def _hand_out(self, completions: list[Completion]) -> list[Completion]:
+        if not completions and not self._outbox:
+            return []
         out, self._outbox = self._outbox, []
         for completion in completions:
             (self._apcs if completion.delivery is Delivery.ROUTINE else out).append(completion)

@@ -34,12 +34,29 @@ class Take:
     commit: Callable[[], None] = _nothing
 
 
-def _empty(call: RecvCall) -> tuple[bytes, ...]:
-    return tuple(b"" for _ in call.buffers)
+_EMPTY: dict[int, tuple[bytes, ...]] = {}
+
+# int bit tests: an IntFlag `&`/`in` is Python code, and take() runs for every call and arrival
+_MSG_OOB = int(RecvFlags.MSG_OOB)
+_MSG_PEEK = int(RecvFlags.MSG_PEEK)
+_MSG_PARTIAL = int(RecvFlags.MSG_PARTIAL)
+_R8_R9 = ("R8", "R9")
+
+
+def empty_data(call: RecvCall) -> tuple[bytes, ...]:
+    """One b"" per WSABUF (shared tuples: results hold many)."""
+    n = len(call.buffers)
+    empty = _EMPTY.get(n)
+    if empty is None:
+        empty = _EMPTY[n] = (b"",) * n
+    return empty
+
+
+_empty = empty_data
 
 
 def take(state: RxState, profile: Profile, call: RecvCall, *, waitall: bool) -> Take | None:
-    if RecvFlags.MSG_OOB in call.flags:
+    if int(call.flags) & _MSG_OOB:
         return _oob(state, call)
     if profile.message_oriented:
         if state.icmp:
@@ -86,11 +103,13 @@ def _terminal(state: RxState, call: RecvCall) -> Take | None:
 
 def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
     queue = state.stream
-    head = queue.head
-    peek = RecvFlags.MSG_PEEK in call.flags
-    if head is None:
+    entries = queue.entries
+    if not entries:
         return _terminal(state, call)
-    if call.capacity == 0:
+    head = entries[0]
+    peek = bool(int(call.flags) & _MSG_PEEK)
+    capacity = sum(call.buffers)
+    if capacity == 0:
         return Take(None, _empty(call), 0, RecvFlags.NONE, Event.ZERO_BYTE, ("R12",),
                     "0-length request with data queued: completes with 0 bytes and consumes nothing; "
                     "this 0 is not a FIN (R12)")
@@ -99,25 +118,27 @@ def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
                     f"the capture lacks the next {head.length} stream bytes; the receive stops at the "
                     "gap (not a WinSock outcome)", gap=head.length,
                     commit=_nothing if peek else lambda: queue.consume(0))
-    count = min(call.capacity, len(head))
-    if waitall and count < call.capacity and not queue.head_bounded() and state.end is None:
+    queued = len(head.data)
+    count = capacity if capacity < queued else queued
+    if waitall and count < capacity and not queue.head_bounded() and state.end is None:
         return None
-    data = scatter(bytes(head.data[:count]), call.buffers)
-    rules = ["R8", "R9"]
-    why = f"{len(head)} bytes queued; {fill_text(call.buffers, data)} (R8)"
-    if count < len(head):
-        why += f"; {len(head) - count} stay queued (R9)"
-    elif count < call.capacity and queue.head_bounded():
-        rules.append("R10")
+    buffers = call.buffers
+    data = scatter(bytes(head.data[:count]) if count < queued else bytes(head.data), buffers)
+    rules: tuple[str, ...] = _R8_R9
+    why = f"{queued} bytes queued; {fill_text(buffers, data)} (R8)"
+    if count < queued:
+        why += f"; {queued - count} stay queued (R9)"
+    elif count < capacity and queue.head_bounded():
+        rules += ("R10",)
         why += f"; stops at {head.boundary or 'a block boundary (R10)'}"
-    elif count < call.capacity and state.end is not None:
-        rules.append("R10")
+    elif count < capacity and state.end is not None:
+        rules += ("R10",)
         why += "; the closure is reported on a later call (R10b)"
     if waitall:
-        rules.append("R13")
-        why += "; MSG_WAITALL satisfied" if count == call.capacity else "; MSG_WAITALL ended early (R13)"
+        rules += ("R13",)
+        why += "; MSG_WAITALL satisfied" if count == capacity else "; MSG_WAITALL ended early (R13)"
     if peek:
-        rules.append("R11")
+        rules += ("R11",)
         why += "; MSG_PEEK: nothing consumed (R11)"
 
     def commit() -> None:
@@ -125,7 +146,7 @@ def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
             queue.consume(count)
             state.push_seen = False
 
-    return Take(None, data, count, RecvFlags.NONE, Event.DATA, tuple(rules), why, commit=commit)
+    return Take(None, data, count, RecvFlags.NONE, Event.DATA, rules, why, commit=commit)
 
 
 # ---- urgent data ----------------------------------------------------------------------------
@@ -136,7 +157,7 @@ def _oob(state: RxState, call: RecvCall) -> Take | None:
         if state.end in (End.RESET, End.ABORTED):
             return _terminal(state, call)
         return None
-    peek = RecvFlags.MSG_PEEK in call.flags
+    peek = bool(int(call.flags) & _MSG_PEEK)
     byte = state.oob[0]
     data = scatter(bytes([byte]), call.buffers)
     count = 1 if call.capacity else 0
@@ -170,10 +191,10 @@ def _message(state: RxState, profile: Profile, call: RecvCall) -> Take | None:
     if not state.messages:
         return _terminal(state, call)
     msg = state.messages[0]
-    peek = RecvFlags.MSG_PEEK in call.flags
+    peek = bool(int(call.flags) & _MSG_PEEK)
     mode, mode_note = effective_mode(profile, call.flags)
     notes = (mode_note,) if mode_note else ()
-    r15 = ("R15",) if RecvFlags.MSG_PARTIAL in call.flags else ()
+    r15 = ("R15",) if int(call.flags) & _MSG_PARTIAL else ()
     peek_rules = ("R20",) if peek else ()
     rest = msg.captured_rest
     if call.capacity >= msg.remaining:

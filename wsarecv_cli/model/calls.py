@@ -1,0 +1,55 @@
+"""What a receive call implies on a given socket before any state is looked at (R3-R6, R13, R36, R41).
+
+These depend only on the call (WSABUF lengths, lpFlags), its mode and the socket's fixed settings
+(config, provider profile), so the socket computes them once per RecvCall object it is handed:
+drivers reuse one RecvCall for every call, as programs reuse their WSABUF array.
+"""
+
+from __future__ import annotations
+
+from wsarecv_cli.model.provider import Profile, effective_mode, supports_waitall
+from wsarecv_cli.model.types import Mode, RecvCall, RecvFlags, SocketConfig, WsaError
+
+Refusal = tuple[WsaError, tuple[str, ...], str]
+
+
+def static_refusal(config: SocketConfig, profile: Profile, call: RecvCall) -> Refusal | None:
+    """The checks of Socket._validate that depend on the call and the socket's fixed settings only."""
+    flags = call.flags
+    if not call.buffers:
+        return WsaError.WSAEINVAL, ("R3",), "dwBufferCount is 0: WSAEINVAL at once, no completion (R3)"
+    if any(length < 0 for length in call.buffers):
+        return WsaError.WSAEFAULT, ("R4",), "a negative buffer length: WSAEFAULT (R4)"
+    if RecvFlags.MSG_WAITALL in flags:
+        why = waitall_refusal(config, profile, call)
+        if why:
+            return WsaError.WSAEOPNOTSUPP, ("R13",) + (("R49",) if "CE" in why else ()), why
+    if RecvFlags.MSG_OOB in flags:
+        if not profile.expedited:
+            return WsaError.WSAEOPNOTSUPP, ("R41",), "MSG_OOB on a non-stream socket: WSAEOPNOTSUPP (R41)"
+        if config.oobinline:
+            return WsaError.WSAEINVAL, ("R41",), "MSG_OOB with SO_OOBINLINE on: WSAEINVAL (R41)"
+    return None
+
+
+def waitall_refusal(config: SocketConfig, profile: Profile, call: RecvCall) -> str:
+    if not supports_waitall(config.platform):
+        return "CE documents no MSG_WAITALL: rejected with WSAEOPNOTSUPP (R13 assumption, R49)"
+    if config.mode is Mode.NONBLOCKING:
+        return "MSG_WAITALL on a non-blocking socket: WSAEOPNOTSUPP (R13)"
+    if call.flags & (RecvFlags.MSG_OOB | RecvFlags.MSG_PEEK | RecvFlags.MSG_PARTIAL):
+        return "MSG_WAITALL with MSG_OOB, MSG_PEEK or MSG_PARTIAL: WSAEOPNOTSUPP (R13)"
+    if profile.message_oriented:
+        return "MSG_WAITALL on a message-oriented socket: WSAEOPNOTSUPP (R13)"
+    return ""
+
+
+def call_notes(profile: Profile, call: RecvCall, mode: Mode) -> tuple[str, ...]:
+    notes = []
+    if mode.overlapped and RecvFlags.MSG_PEEK in call.flags:
+        notes.append("doc-invalid: MSG_PEEK is documented for non-overlapped sockets only; accepted (R36, Q3)")
+    if profile.message_oriented:
+        _, mode_note = effective_mode(profile, call.flags)
+        if mode_note:
+            notes.append(mode_note)
+    return tuple(notes)
