@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
 from pathlib import Path
@@ -119,22 +118,12 @@ def test_platform_and_protocol_options_reach_the_flow_record() -> None:
     assert (flow["platform"], flow["mode"], flow["protocol"]) == ("wince", "overlapped-event", "tcp")
 
 
-def _framed_truth() -> tuple[list[int], list[tuple[int, int]]]:
-    """Message end offsets (parsed by hand) and the segment ranges (from follow) of framed_messages."""
-    follow = json.loads(CliRunner().invoke(cli, ["follow", FRAMED, "--json"]).stdout)
-    (direction,) = [d for flow in follow["flows"] for d in flow["directions"] if d["bytes"]]
-    stream = bytes.fromhex(direction["data_hex"]) if "data_hex" in direction else None
-    segments = [(s["offset"], s["offset"] + s["length"]) for s in direction["segments"]]
-    return stream, segments
-
-
 def test_framing_counts_split_and_coalesced_messages_exactly() -> None:
     """Eager reader, big buffer: one call per segment, so the counts follow from the segment layout."""
     recs = records(FRAMED, "--framing", "len:u16be", "--receiver", "client")
     calls = [r for r in recs if r["type"] == "call" and r["bytes"]]
     summary = next(r for r in recs if r["type"] == "summary")
-    # Rebuild the stream from the calls and find message ends by hand.
-    raw = Path(FRAMED)  # noqa: F841 - the capture is the source; ends come from the delivered bytes
+    # Rebuild the stream from the calls' data and find the message ends by hand.
     delivered = [c["bytes"] for c in calls]
     data = b"".join(bytes.fromhex("".join(c["data_hex"])) for c in records(
         FRAMED, "--receiver", "client", "--show-data") if c["type"] == "call" and c["bytes"])

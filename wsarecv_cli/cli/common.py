@@ -82,7 +82,7 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
 
     record keeps everything printed (for --export-svg/--export-html) — only when asked, since it
     holds the whole output in memory."""
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     colored = wants_color(color, stream)
     return Console(
         file=stream,
@@ -97,7 +97,7 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
 
 
 def error_console() -> Console:
-    stream = click.get_text_stream("stderr")
+    stream = sys.stderr
     return Console(file=stream, highlight=False, no_color=not wants_color("auto", stream))
 
 

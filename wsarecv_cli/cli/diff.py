@@ -66,17 +66,11 @@ def capture_records(path: str, options: str, label: str) -> list[dict[str, Any]]
     """
     try:
         from wsarecv_cli.cli.replay_options import config_from_options, replay_options
-        from wsarecv_cli.cli.replay_output import info_for
-        from wsarecv_cli.replay.session import (
-            ReceiverEnd,
-            ReceiverOutcome,
-            ReceiverStart,
-            ReplaySession,
-        )
+        from wsarecv_cli.cli.replay_output import replay_records
+        from wsarecv_cli.replay.session import ReplaySession
     except ImportError as exc:
         raise InputError(f"diff of captures needs replay ({exc})") from None
     from wsarecv_cli.cli.common import flow_option, parse_flow_selectors
-    from wsarecv_cli.render.records import RowPairer, SummaryAccumulator, row_record
 
     @click.command()
     @flow_option
@@ -90,23 +84,7 @@ def capture_records(path: str, options: str, label: str) -> list[dict[str, Any]]
         message = exc.format_message() if isinstance(exc, click.UsageError) else str(exc)
         raise UsageLine(f"{label}: {message}") from None
     session = ReplaySession(path, config)
-    records: list[dict[str, Any]] = []
-    state: dict[Any, tuple[Any, RowPairer, SummaryAccumulator]] = {}
-    opts = RecordOptions()
-    for item in session:
-        if isinstance(item, ReceiverStart):
-            info = info_for(item)
-            state[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info))
-            records.append(info.record())
-            continue
-        info, pairer, summary = state[item.key]
-        if isinstance(item, ReceiverOutcome):
-            summary.add(item.outcome)
-            records += [row_record(r, info, opts) for r in pairer.push(item.outcome)]
-        elif isinstance(item, ReceiverEnd):
-            records += [row_record(r, info, opts) for r in pairer.finish()]
-            records.append(summary.record())
-    return records
+    return list(replay_records(session, session))
 
 
 def scenario_records(ctx: click.Context, scenario_file: str | None, params: dict[str, Any],

@@ -9,19 +9,20 @@ section, so memory never grows with the number of calls.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-import click
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.text import Text
 
 from wsarecv_cli.cli.common import error_console, make_console
-from wsarecv_cli.render.calls import CallTable, TableOptions, section_header, table_options_for
+from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.records import (
     JsonDocumentWriter,
     NdjsonWriter,
     ReceiverInfo,
+    Record,
     RecordOptions,
     RowPairer,
     SummaryAccumulator,
@@ -34,6 +35,7 @@ from wsarecv_cli.replay.session import (
     ReceiverOutcome,
     ReceiverStart,
     ReplayConfig,
+    ReplayItem,
     ReplaySession,
 )
 
@@ -129,30 +131,39 @@ def _items_with_progress(session: ReplaySession, output: OutputOptions):
             yield item
 
 
-def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings) -> None:
-    stream = click.get_text_stream("stdout")
-    writer = JsonDocumentWriter(stream, capture=session.path) if output.json else NdjsonWriter(stream)
-    infos: dict[ReceiverKey, tuple[ReceiverInfo, RowPairer, SummaryAccumulator]] = {}
-    opts = RecordOptions(show_data=output.show_data, explain=output.explain)
-    for item in _items_with_progress(session, output):
+def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_data: bool = False,
+                   explain: bool = False) -> Iterator[Record]:
+    """The records of a replay (flow, call/completion rows, summary per receiver), as produced."""
+    receivers: dict[ReceiverKey, tuple[ReceiverInfo, RowPairer, SummaryAccumulator]] = {}
+    opts: RecordOptions | None = None
+    for item in items:
+        if opts is None:  # the first item comes after the first packet: times count from it
+            opts = RecordOptions(base_ns=session.first_ts_ns or 0, show_data=show_data, explain=explain)
         if isinstance(item, ReceiverStart):
             info = info_for(item)
-            infos[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info))
-            writer.write(info.record())
+            receivers[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info))
+            yield info.record()
             continue
-        info, pairer, summary = infos[item.key]
-        opts = RecordOptions(base_ns=session.first_ts_ns or 0, show_data=output.show_data, explain=output.explain)
+        info, pairer, summary = receivers[item.key]
         if isinstance(item, ReceiverOutcome):
             summary.add(item.outcome)
             for row in pairer.push(item.outcome):
-                writer.write(row_record(row, info, opts))
+                yield row_record(row, info, opts)
         elif isinstance(item, ReceiverEnd):
             for row in pairer.finish():
-                writer.write(row_record(row, info, opts))
+                yield row_record(row, info, opts)
             summary.framing = item.framing
-            findings.gaps += summary.gaps
-            writer.write(summary.record())
-            del infos[item.key]
+            yield summary.record()
+            del receivers[item.key]
+
+
+def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings) -> None:
+    writer = JsonDocumentWriter(sys.stdout, capture=session.path) if output.json else NdjsonWriter(sys.stdout)
+    items = _items_with_progress(session, output)
+    for record in replay_records(items, session, output.show_data, output.explain):
+        if record["type"] == "summary":
+            findings.gaps += record["gaps"]
+        writer.write(record)
     if output.json:
         writer.close()
 
