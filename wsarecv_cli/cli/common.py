@@ -176,7 +176,7 @@ def parse_size(text: str) -> int:
     return int(digits) * _SIZE_UNITS[unit]
 
 
-def _size_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+def size_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
     if value is None:
         return None
     try:
@@ -199,11 +199,11 @@ def limit_options(func: Callable) -> Callable:
                      help="Live flows kept at once; beyond it the flows idle longest (1/32 of the table, "
                           "closed ones first) are finished early: holes become gaps, counted as evicted."),
         click.option("--max-ooo-bytes", default=f"{reasm.max_held_bytes >> 20}M", show_default=True,
-                     callback=_size_callback, metavar="SIZE",
+                     callback=size_callback, metavar="SIZE",
                      help="Out-of-order bytes held per flow direction while a hole waits to be filled; "
                           "beyond it segments are dropped and reported as a limit gap."),
         click.option("--max-fragment-bytes", default=f"{cap.fragment_bytes >> 20}M", show_default=True,
-                     callback=_size_callback, metavar="SIZE",
+                     callback=size_callback, metavar="SIZE",
                      help="Bytes held in incomplete IP fragment sets, all together; beyond it the oldest "
                           "sets are dropped (counted, with a warning)."),
     ]

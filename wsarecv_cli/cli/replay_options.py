@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import click
 
-from wsarecv_cli.cli.common import limit_options, limits_from_options, parse_size
+from wsarecv_cli.cli.common import limit_options, limits_from_options, size_callback
 
 from wsarecv_cli.model.types import Mode, Platform, Protocol, RecvFlags
 from wsarecv_cli.net import Endpoint
@@ -94,18 +94,8 @@ REPLAY_OPTIONS: list[Callable] = [
 ]
 
 
-def _message_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
-    try:
-        size = parse_size(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    if size < 1:
-        raise click.BadParameter("must be at least 1 byte")
-    return size
-
-
 MESSAGE_LIMIT_OPTION = click.option(
-    "--max-message-bytes", default="16M", show_default=True, callback=_message_size, metavar="SIZE",
+    "--max-message-bytes", default="16M", show_default=True, callback=size_callback, metavar="SIZE",
     help="With a message-oriented --protocol and --framing on a TCP capture: the longest message held "
          "whole; a longer one ends framing for that receiver (reported in its summary).")
 
