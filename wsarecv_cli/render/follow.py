@@ -15,6 +15,7 @@ in place (like Wireshark's follow), gaps excluded; `t` is seconds from the captu
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from rich.text import Text
@@ -147,3 +148,31 @@ def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest]) -> dict[str,
         "id": str(info.id), "transport": info.transport.label, "a": str(info.a), "b": str(info.b),
         "initiator": None if info.initiator is None else str(info.initiator), "directions": directions,
     }
+
+
+class FollowDocument:
+    """`follow --json`, written a flow at a time as flows finish, so memory follows the live flows,
+    not the capture: `{"capture": {...}, "flows": [...], "warnings": [...]}` (flows in the order
+    they finished; every flow of the capture that was selected appears once)."""
+
+    def __init__(self, stream: Any, capture: dict[str, Any]) -> None:
+        self._stream = stream
+        self._capture = capture
+        self._started = False
+        self._dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+    def _start(self) -> None:
+        if not self._started:
+            self._stream.write('{"capture":' + self._dumps(self._capture) + ',"flows":[')
+            self._started = True
+            self._first = True
+
+    def flow(self, entry: dict[str, Any]) -> None:
+        self._start()
+        self._stream.write(("" if self._first else ",") + self._dumps(entry))
+        self._first = False
+
+    def close(self, warnings: list[str]) -> None:
+        self._start()
+        self._stream.write('],"warnings":' + self._dumps(warnings) + "}\n")
+        self._stream.flush()
