@@ -8,7 +8,7 @@ XP1_PARTIAL_MESSAGE and truncates like an unreliable provider (model choice, sta
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from wsarecv_cli.model.types import Platform, Protocol, RecvFlags
 
@@ -31,34 +31,28 @@ class Profile:
     protocol: Protocol
     xp1: XP1
     like: str  # the stock provider it imitates (R19 catalog)
+    # The service flags as plain booleans, derived from xp1 once: the model asks on every call and
+    # arrival, and an IntFlag `in` test is Python code.
+    message_oriented: bool = field(init=False, repr=False, compare=False)
+    pseudo_stream: bool = field(init=False, repr=False, compare=False)
+    partial_message: bool = field(init=False, repr=False, compare=False)
+    graceful_close: bool = field(init=False, repr=False, compare=False)
+    connection_oriented: bool = field(init=False, repr=False, compare=False)
+    reliable: bool = field(init=False, repr=False, compare=False)
+    expedited: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def message_oriented(self) -> bool:
-        return XP1.MESSAGE_ORIENTED in self.xp1
-
-    @property
-    def pseudo_stream(self) -> bool:
-        return XP1.PSEUDO_STREAM in self.xp1
-
-    @property
-    def partial_message(self) -> bool:
-        return XP1.PARTIAL_MESSAGE in self.xp1
-
-    @property
-    def graceful_close(self) -> bool:
-        return XP1.GRACEFUL_CLOSE in self.xp1
-
-    @property
-    def connection_oriented(self) -> bool:
-        return XP1.CONNECTIONLESS not in self.xp1
-
-    @property
-    def reliable(self) -> bool:
-        return XP1.GUARANTEED_DELIVERY in self.xp1
-
-    @property
-    def expedited(self) -> bool:
-        return XP1.EXPEDITED_DATA in self.xp1
+    def __post_init__(self) -> None:
+        xp1 = self.xp1
+        for name, value in (
+            ("message_oriented", XP1.MESSAGE_ORIENTED in xp1),
+            ("pseudo_stream", XP1.PSEUDO_STREAM in xp1),
+            ("partial_message", XP1.PARTIAL_MESSAGE in xp1),
+            ("graceful_close", XP1.GRACEFUL_CLOSE in xp1),
+            ("connection_oriented", XP1.CONNECTIONLESS not in xp1),
+            ("reliable", XP1.GUARANTEED_DELIVERY in xp1),
+            ("expedited", XP1.EXPEDITED_DATA in xp1),
+        ):
+            object.__setattr__(self, name, value)
 
 
 PROFILES: dict[Protocol, Profile] = {

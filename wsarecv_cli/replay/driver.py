@@ -73,15 +73,30 @@ class ReceiverDriver:
         self._script_clock = base_ns  # steps without `at` run right after the one before
         self._base_ns = base_ns
         self._clock = 0
+        # Fixed for the receiver's life; asked on every arrival and call.
+        self._call = plan.call  # one RecvCall reused for every call, as programs reuse their WSABUFs
+        flags = int(plan.flags)
+        self._plan_oob = bool(flags & int(RecvFlags.MSG_OOB))
+        self._plan_peek = bool(flags & int(RecvFlags.MSG_PEEK))
+        self._plan_zero = sum(plan.buffers) == 0
+        self._wanted_n = max(1, plan.outstanding) if mode.overlapped else 1
+        self._apcs = mode is Mode.OVERLAPPED_ROUTINE and platform is Platform.DESKTOP
 
     # -- inputs from the session ------------------------------------------------------------
 
     def arrive(self, arrival: Arrival, t_ns: int) -> list[Outcome]:
-        t_ns = self._monotonic(t_ns)
+        if t_ns > self._clock:
+            self._clock = t_ns
+        else:
+            t_ns = self._clock
         out: list[Outcome] = []
         if not self._started:
             out += self._start(t_ns)
         kind = self.schedule.kind
+        if kind is ScheduleKind.EAGER:  # the common case: arrivals are not cut, no polling clock
+            out += self._deliver(arrival, t_ns)
+            out += self._call_while_useful(t_ns)
+            return out
         if kind is ScheduleKind.INTERVAL:
             out += self._poll_until(t_ns)
         elif kind is ScheduleKind.SCRIPT:
@@ -225,48 +240,60 @@ class ReceiverDriver:
     # -- the call loop -------------------------------------------------------------------------
 
     def _wanted(self) -> int:
-        return max(1, self.plan.outstanding) if self.mode.overlapped else 1
+        return self._wanted_n
 
     def _call_while_useful(self, t_ns: int, max_calls: int | None = None) -> list[Outcome]:
         out: list[Outcome] = []
         calls = 0
-        while not self.done and self.posted < self._wanted():
+        wanted = self._wanted_n
+        socket, call = self.socket, self._call
+        nonblocking = self.mode is Mode.NONBLOCKING and self.schedule.kind is not ScheduleKind.INTERVAL
+        while not self.done and self.posted < wanted:
             if max_calls is not None and calls >= max_calls:
                 break
-            if self.mode is Mode.NONBLOCKING and not self.socket.deliverable and \
-                    self.schedule.kind is not ScheduleKind.INTERVAL and calls > 0:
+            if nonblocking and calls > 0 and not socket.deliverable:
                 break
-            result = self.socket.recv(self.plan.call, t_ns)
+            result = socket.recv(call, t_ns)
             calls += 1
             out.append(result)
-            if result.status in (Status.PENDING, Status.WAITING):
+            status = result.status
+            if status is Status.PENDING or status is Status.WAITING:
                 self.posted += 1
                 continue
-            out += self._after(result, t_ns)
+            after = self._after(result, t_ns)
+            if after:
+                out += after
             if self.done or self._made_no_progress(result):
                 break
-        out += self._run_apcs(t_ns)
+        if self._apcs:
+            out += self._run_apcs(t_ns)
         return out
 
     def _deliver(self, arrival: Arrival, t_ns: int) -> list[Outcome]:
-        completions = list(self.socket.deliver(arrival, t_ns))
-        completions += self._run_apcs(t_ns, collect_only=True)
+        completions = self.socket.deliver(arrival, t_ns)
+        if self._apcs:
+            completions = list(completions) + self._run_apcs(t_ns, collect_only=True)
+        script = self.schedule.kind is ScheduleKind.SCRIPT
+        if not completions:
+            return self._run_script(t_ns) if script else []
         out: list[Outcome] = []
         for completion in completions:
             self.posted = max(0, self.posted - 1)
             out.append(completion)
-            if self.schedule.kind is not ScheduleKind.SCRIPT:
-                out += self._after(completion, t_ns)
+            if not script:
+                after = self._after(completion, t_ns)
+                if after:
+                    out += after
             else:
                 self._script_clock = max(self._script_clock, t_ns)
-        if self.schedule.kind is ScheduleKind.SCRIPT:
+        if script:
             out += self._run_script(t_ns)
         return out
 
     def _run_apcs(self, t_ns: int, collect_only: bool = False) -> list[Outcome]:
         """Desktop completion routines run only in an alertable wait (R30); a reader that uses
         them waits alertably whenever it has nothing else to do."""
-        if self.mode is not Mode.OVERLAPPED_ROUTINE or self.platform is not Platform.DESKTOP:
+        if not self._apcs:
             return []
         released = self.socket.alertable_wait(t_ns).completions
         if collect_only:
@@ -282,24 +309,26 @@ class ReceiverDriver:
         if outcome.event in CLOSURE_EVENTS and self.socket.closed:
             self.done = True
             return []
+        if self.oobinline or self._plan_oob or not self.socket.oob_pending:
+            return []
         out: list[Outcome] = []
-        if not self.oobinline and self.socket.oob_pending and not (self.plan.flags & RecvFlags.MSG_OOB):
-            while self.socket.oob_pending:
-                result = self.socket.recv(RecvCall((1,), RecvFlags.MSG_OOB), t_ns)
-                out.append(result)
-                if result.status is not Status.COMPLETED:
-                    break
+        while self.socket.oob_pending:
+            result = self.socket.recv(RecvCall((1,), RecvFlags.MSG_OOB), t_ns)
+            out.append(result)
+            if result.status is not Status.COMPLETED:
+                break
         return out
 
     def _made_no_progress(self, outcome: Outcome) -> bool:
-        if outcome.event is Event.WOULD_BLOCK:
+        event = outcome.event
+        if event is Event.WOULD_BLOCK:
             return True
-        if self.plan.flags & RecvFlags.MSG_PEEK:
+        if self._plan_peek:
             return True
-        if outcome.event is Event.ZERO_BYTE and not self.socket.deliverable:
+        if event is Event.ZERO_BYTE and not self.socket.deliverable:
             return True
-        if outcome.event is Event.ZERO_BYTE and sum(self.plan.buffers) == 0:
+        if event is Event.ZERO_BYTE and self._plan_zero:
             return True  # R12: a zero-byte read consumes nothing
-        if outcome.event is Event.TRUNCATED and outcome.lost == 0:
+        if event is Event.TRUNCATED and outcome.lost == 0:
             return True  # R19: the message is retained; the same buffers will fail again
-        return outcome.status is Status.FAILED and outcome.event not in (Event.TRUNCATED,)
+        return outcome.status is Status.FAILED and event is not Event.TRUNCATED
