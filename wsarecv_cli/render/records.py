@@ -132,26 +132,39 @@ def seconds(t_ns: int, base_ns: int) -> float:
     return round((t_ns - base_ns) / 1e9, 9)
 
 
+_FLAG_NAMES: dict[int, tuple[str, ...]] = {}
+
+
 def flag_names(flags: RecvFlags | None) -> list[str] | None:
-    return None if flags is None else RecvFlags(flags).names()
+    if flags is None:
+        return None
+    names = _FLAG_NAMES.get(flags)  # type: ignore[call-overload]
+    if names is None:
+        names = _FLAG_NAMES[int(flags)] = tuple(RecvFlags(flags).names())
+    return list(names)
 
 
 def error_fields(error: WsaError | None) -> dict[str, Any]:
     return {"error": error.name if error else None, "error_code": int(error) if error else None}
 
 
-def _tail(outcome: Outcome, opts: RecordOptions) -> Record:
-    """Fields every call/completion record ends with."""
-    out: Record = {"event": outcome.event.value, "rules": list(outcome.rules)}
+def _filled(data: tuple[bytes, ...]) -> list[int]:
+    return [len(data[0])] if len(data) == 1 else [len(chunk) for chunk in data]
+
+
+def _add_tail(rec: Record, outcome: Outcome, opts: RecordOptions) -> Record:
+    """Fields every call/completion record ends with (added to `rec` in place)."""
+    rec["event"] = outcome.event.value
+    rec["rules"] = list(outcome.rules)
     if outcome.gap:
-        out["gap"] = outcome.gap
+        rec["gap"] = outcome.gap
     if outcome.notes:
-        out["notes"] = list(outcome.notes)
+        rec["notes"] = list(outcome.notes)
     if opts.show_data:
-        out["data_hex"] = [chunk.hex() for chunk in outcome.data]
+        rec["data_hex"] = [chunk.hex() for chunk in outcome.data]
     if opts.explain and outcome.reason:
-        out["reason"] = outcome.reason
-    return out
+        rec["reason"] = outcome.reason
+    return rec
 
 
 def _head(kind: str, info: ReceiverInfo, n: int, t_ns: int, opts: RecordOptions) -> Record:
@@ -159,58 +172,73 @@ def _head(kind: str, info: ReceiverInfo, n: int, t_ns: int, opts: RecordOptions)
             "t": seconds(t_ns, opts.base_ns)}
 
 
+# The records are built as one dict literal each, keys in the documented order: replay writes
+# one per call, and merging partial dicts cost a quarter of a replay.
+
+
 def call_record(result: RecvResult, info: ReceiverInfo, opts: RecordOptions) -> Record:
-    rec = _head("call", info, result.n, result.t_ns, opts)
-    rec |= {
+    error = result.error
+    base = opts.base_ns
+    rec: Record = {
+        "type": "call", "flow": info.flow, "receiver": info.receiver, "n": result.n,
+        "t": round((result.t_ns - base) / 1e9, 9),
         "buffers": list(result.call.buffers),
         "flags_in": flag_names(result.call.flags),
         "status": result.status.value,
         "ret": result.ret,
-        **error_fields(result.error),
+        "error": error.name if error else None,
+        "error_code": int(error) if error else None,
         "bytes": result.bytes,
-        "filled": list(result.filled),
+        "filled": _filled(result.data),
         "flags_out": flag_names(result.flags_out),
         "lost": result.lost,
     }
     if result.delivery is not None:
         rec["delivery"] = result.delivery.value
-    return rec | _tail(result, opts)
+    return _add_tail(rec, result, opts)
 
 
 def blocking_record(result: RecvResult, done: Completion, info: ReceiverInfo,
                     opts: RecordOptions) -> Record:
     """A blocking call that waited: one call record carrying the return (R6 for failures)."""
-    failed = done.error is not None
-    wrote_count = not failed or done.error is WsaError.WSAEMSGSIZE  # Q1 / R6
-    rec = _head("call", info, result.n, result.t_ns, opts)
-    rec |= {
-        "t_done": seconds(done.t_ns, opts.base_ns),
+    error = done.error
+    failed = error is not None
+    wrote_count = not failed or error is WsaError.WSAEMSGSIZE  # Q1 / R6
+    base = opts.base_ns
+    rec: Record = {
+        "type": "call", "flow": info.flow, "receiver": info.receiver, "n": result.n,
+        "t": round((result.t_ns - base) / 1e9, 9),
+        "t_done": round((done.t_ns - base) / 1e9, 9),
         "buffers": list(result.call.buffers),
         "flags_in": flag_names(result.call.flags),
         "status": "failed" if failed else "completed",
         "ret": -1 if failed else 0,
-        **error_fields(done.error),
+        "error": error.name if error else None,
+        "error_code": int(error) if error else None,
         "bytes": done.bytes if wrote_count else None,
-        "filled": list(done.filled),
+        "filled": _filled(done.data),
         "flags_out": flag_names(done.flags_out) if wrote_count else None,
         "lost": done.lost,
     }
-    return rec | _tail(done, opts)
+    return _add_tail(rec, done, opts)
 
 
 def completion_record(done: Completion, info: ReceiverInfo, opts: RecordOptions) -> Record:
-    rec = _head("completion", info, done.n, done.t_ns, opts)
-    rec |= {
-        **error_fields(done.error),
+    error = done.error
+    rec: Record = {
+        "type": "completion", "flow": info.flow, "receiver": info.receiver, "n": done.n,
+        "t": round((done.t_ns - opts.base_ns) / 1e9, 9),
+        "error": error.name if error else None,
+        "error_code": int(error) if error else None,
         "bytes": done.bytes,
-        "filled": list(done.filled),
+        "filled": _filled(done.data),
         "flags_out": flag_names(done.flags_out),
         "lost": done.lost,
         "delivery": done.delivery.value,
     }
     if done.win32_error is not Win32Error.ERROR_SUCCESS:
         rec["win32_error"] = done.win32_error.name
-    return rec | _tail(done, opts)
+    return _add_tail(rec, done, opts)
 
 
 def row_record(row: Row, info: ReceiverInfo, opts: RecordOptions) -> Record:
@@ -231,21 +259,25 @@ _CLOSURE = {
 }
 
 
+_PEEK_OR_OOB = int(RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB)
+_MSG_PARTIAL = int(RecvFlags.MSG_PARTIAL)
+
+
 def _counts_as_stream(outcome: Outcome) -> bool:
     """Bytes that reach the application as normal data: not peeks (read again later), not OOB."""
-    if outcome.call.flags & (RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB):
+    if int(outcome.call.flags) & _PEEK_OR_OOB:
         return False
     # A reliable provider's WSAEMSGSIZE keeps the message queued (R19): it is delivered again later.
     return not (outcome.event is Event.TRUNCATED and outcome.lost == 0)
 
 
 def _ends_message(outcome: Outcome) -> bool:
-    if outcome.call.flags & (RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB):
+    if int(outcome.call.flags) & _PEEK_OR_OOB:
         return False
     if outcome.event is Event.TRUNCATED:
         return outcome.lost > 0  # UDP: the datagram is consumed (R17); reliable: retained (R19)
     return outcome.event in (Event.DATA, Event.ZERO_BYTE) and not (
-        outcome.flags_out and outcome.flags_out & RecvFlags.MSG_PARTIAL)
+        outcome.flags_out and int(outcome.flags_out) & _MSG_PARTIAL)
 
 
 @dataclass(slots=True)
@@ -279,7 +311,7 @@ class SummaryAccumulator:
         self.bytes_lost += outcome.lost
         if outcome.error is WsaError.WSAEMSGSIZE:
             self.msgsize_errors += 1
-        if outcome.flags_out and outcome.flags_out & RecvFlags.MSG_PARTIAL:
+        if outcome.flags_out and int(outcome.flags_out) & _MSG_PARTIAL:
             self.msg_partial += 1
         self._add_data(outcome)
         self._add_closure(outcome)
@@ -289,10 +321,11 @@ class SummaryAccumulator:
             self.add(outcome)
 
     def _add_data(self, outcome: Outcome) -> None:
-        if not any(outcome.data) and outcome.event is not Event.ZERO_BYTE:
+        data = outcome.data
+        if not (data[0] if len(data) == 1 else any(data)) and outcome.event is not Event.ZERO_BYTE:
             return
         if _counts_as_stream(outcome):
-            for chunk in outcome.data:
+            for chunk in data:
                 self._sha.update(chunk)
                 self.bytes += len(chunk)
         if self.message_oriented and _ends_message(outcome):
