@@ -78,3 +78,36 @@ def test_stats_only_mode_builds_no_events_but_counts_the_same():
     assert [e for p in c.packets for e in quiet.feed(p)] + quiet.finish() == []
     _, loud = run(c.packets)
     assert quiet.flows == loud.flows
+
+
+def _closed_conversation() -> Capture:
+    cap = Capture()
+    cap.handshake()
+    cap.tcp(ISN_S + 1, b"bye", flags="FA", ack=ISN_C + 1)
+    cap.tcp(ISN_C + 1, flags="FA", ack=ISN_S + 5, sender=CLIENT)
+    cap.tcp(ISN_S + 5, flags="A", ack=ISN_C + 2)
+    return cap
+
+
+def test_closed_flow_is_retired_after_the_linger_while_the_capture_goes_on():
+    from dataclasses import replace
+
+    from wsarecv_cli.reassembly import ReassemblyLimits
+
+    retired: list[FlowId] = []
+    tracker = FlowTracker(replace(ReassemblyLimits(), closed_linger_ns=5_000_000), on_retire=retired.append)
+    cap = _closed_conversation()
+    for _ in range(10):  # later traffic on another flow moves the capture clock on (1 ms a packet)
+        cap.udp(b"tick")
+    for p in cap.packets:
+        tracker.feed(p)
+    assert retired == [FlowId(Transport.TCP, 0)]  # before finish(): the linger passed
+    assert tracker.flows[0].closure == "closed"
+
+
+def test_a_late_segment_within_the_linger_stays_in_the_closed_flow():
+    cap = _closed_conversation()
+    cap.tcp(ISN_S + 1, b"bye", flags="FA", ack=ISN_C + 1)  # a retransmission right after the close
+    _, tracker = run(cap.packets)
+    assert [str(f.id) for f in tracker.flows] == ["tcp:0"]
+    assert tracker.flows[0].direction(SERVER).retransmitted >= 1

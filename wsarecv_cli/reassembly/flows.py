@@ -21,11 +21,16 @@ forgotten: a later packet starts a new index (Wireshark would keep the old one; 
 5-tuple is the unbounded table the limit exists to avoid). Finished flows keep only a FlowInfo
 snapshot for `flows` (`summaries=False` keeps none: the replay never lists flows), and
 `on_retire(flow_id)` tells a consumer that a flow is finished for good.
+
+Closed flows: a TCP flow closed both ways (or reset) is finished `limits.closed_linger_ns` of
+capture time after its closing FIN/RST, so streaming consumers (follow --json, replay) can let it
+go while the capture goes on; a late retransmission or RST within the linger still belongs to it.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -33,7 +38,7 @@ from typing import Literal
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
 from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits
-from wsarecv_cli.reassembly.tcp import ACK, RST, SYN, TcpDirection
+from wsarecv_cli.reassembly.tcp import ACK, FIN, RST, SYN, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 TCP = Transport.TCP
@@ -70,7 +75,7 @@ class FlowInfo:
 class _Flow:
     """Live state of one flow; directions[0] carries a's data to b."""
 
-    __slots__ = ("id", "ends", "initiator", "first_ts", "last_ts", "dirs", "stats", "done", "keys")
+    __slots__ = ("id", "ends", "initiator", "first_ts", "last_ts", "dirs", "stats", "done", "keys", "closing")
 
     def __init__(self, fid: FlowId, a: Endpoint, b: Endpoint, ts: int) -> None:
         self.id = fid
@@ -81,6 +86,7 @@ class _Flow:
         self.stats = (DirectionStats(), DirectionStats())
         self.dirs: tuple = ()
         self.done = False
+        self.closing = False  # queued to be retired after the closed-flow linger
         self.keys: tuple = ()  # its two entries in the 5-tuple table
 
     def info(self) -> FlowInfo:
@@ -113,6 +119,7 @@ class FlowTracker:
         self._flows: dict[_Flow, None] = {}  # live flows; insertion order is the eviction sweep's order
         self._by_id: dict[FlowId, _Flow] = {}  # live flows, and the last ones retired (see endpoints)
         self._retired_ids: list[FlowId] = []
+        self._closing: deque[tuple[int, _Flow]] = deque()  # (retire after, flow): closed TCP flows
         self._done: list[FlowInfo] | None = [] if summaries else None
         self._on_retire = on_retire
         self.evicted_flows = 0
@@ -126,6 +133,9 @@ class FlowTracker:
         """Account one packet; return the events it released (a list owned by the caller)."""
         if self._retired_ids:
             self._forget_retired()
+        closing = self._closing
+        if closing and closing[0][0] <= p.ts_ns:
+            self._retire_closed(p.ts_ns)
         key = (p.transport, p.src_addr, p.src_port, p.dst_addr, p.dst_port)
         entry = self._table.get(key)
         if entry is None:
@@ -155,6 +165,9 @@ class FlowTracker:
             if flags & (ACK | RST) == ACK:  # a RST's window field advertises nothing
                 snd.window = p.window
             snd.segment(p.seq, flags, p.payload, p.missing, p.urg, ts, frames, rcv.window == 0)
+            if flags & (FIN | RST) and not flow.closing and flow.closure() in ("closed", "reset"):
+                flow.closing = True
+                closing.append((ts + self.limits.closed_linger_ns, flow))
         else:
             flow.dirs[d].datagram(p.payload, p.missing, ts, frames)
         events = self._events
@@ -251,6 +264,15 @@ class FlowTracker:
         self._retired_ids.append(flow.id)  # endpoints() still answers until the next feed
         if self._on_retire is not None:
             self._on_retire(flow.id)
+
+    def _retire_closed(self, now: int) -> None:
+        """Finish closed flows whose linger time has passed: their state is freed, their last
+        events flushed, and a consumer (on_retire) can write them out while the capture goes on."""
+        closing = self._closing
+        while closing and closing[0][0] <= now:
+            _, flow = closing.popleft()
+            if not flow.done:
+                self._retire(flow, now)
 
     def _forget_retired(self) -> None:
         by_id = self._by_id

@@ -26,6 +26,9 @@ class ReassemblyLimits:
     large_segment: payload size above which a segment is counted as TSO/GRO-sized.
     urgent: urgent pointer convention (R39).
     max_flows: live flows kept at once (the flow-table bound; see FlowTracker).
+    closed_linger_ns: how long (capture time) a closed or reset TCP flow keeps its table entry
+        before it is finished and freed; a late retransmission or RST within it still belongs to
+        the flow (Wireshark keeps it for good). 10 s covers retransmission timeouts several times over.
     """
 
     max_held_bytes: int = 16 * 1024 * 1024
@@ -34,6 +37,7 @@ class ReassemblyLimits:
     large_segment: int = 1460
     urgent: UrgentMode = UrgentMode.BSD
     max_flows: int = 100_000
+    closed_linger_ns: int = 10_000_000_000
 
 
 @dataclass(slots=True)
