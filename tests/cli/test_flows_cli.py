@@ -102,3 +102,26 @@ def test_truncated_file_warns_on_stderr_and_still_prints(sample, tmp_path):
 
 def test_help_has_examples():
     assert "Examples:" in run("flows", "--help").stdout
+
+
+def test_ipv6_addresses_are_not_turned_into_emoji(tmp_path) -> None:
+    """rich reads ':a:' as an emoji code; [2001:db8::a:1] must print as written."""
+    import socket
+
+    import dpkt
+    from click.testing import CliRunner
+
+    from wsarecv_cli.cli.main import cli
+
+    src = socket.inet_pton(socket.AF_INET6, "2001:db8::a:1")
+    dst = socket.inet_pton(socket.AF_INET6, "2001:db8::b:2")
+    udp = dpkt.udp.UDP(sport=5000, dport=53, data=b"q")
+    udp.ulen = len(udp)
+    ip6 = dpkt.ip6.IP6(src=src, dst=dst, nxt=dpkt.ip.IP_PROTO_UDP, hlim=64, data=udp, plen=len(udp))
+    eth = dpkt.ethernet.Ethernet(src=b"\x00" * 6, dst=b"\x00" * 6, type=dpkt.ethernet.ETH_TYPE_IP6, data=ip6)
+    capture = tmp_path / "v6.pcap"
+    with capture.open("wb") as handle:
+        dpkt.pcap.Writer(handle).writepkt(bytes(eth), ts=1_700_000_000)
+    result = CliRunner().invoke(cli, ["flows", str(capture), "--width", "200"])
+    assert result.exit_code == 0
+    assert "[2001:db8::a:1]:5000" in result.stdout and "🅰" not in result.stdout

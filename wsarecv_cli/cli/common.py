@@ -91,6 +91,7 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
         color_system="auto" if colored else None,
         width=width,
         highlight=False,
+        emoji=False,  # ':a:' in an IPv6 address is not an emoji code
         soft_wrap=False,
         record=record,
     )
@@ -98,7 +99,7 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
 
 def error_console() -> Console:
     stream = sys.stderr
-    return Console(file=stream, highlight=False, no_color=not wants_color("auto", stream))
+    return Console(file=stream, highlight=False, emoji=False, no_color=not wants_color("auto", stream))
 
 
 def capture_argument(func: Callable) -> Callable:
