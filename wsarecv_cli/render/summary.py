@@ -39,7 +39,7 @@ def summary_panel(summary: SummaryAccumulator | dict[str, Any], *, open_calls: i
     rec = summary.record() if isinstance(summary, SummaryAccumulator) else summary
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+    grid.add_column(overflow="fold")  # a sha256 wraps rather than being cut with an ellipsis
     grid.add_row("calls", str(rec["calls"]) + (f"  ({open_calls} still open at the end)"
                                                if open_calls else ""))
     grid.add_row("bytes delivered", str(rec["bytes"]))
