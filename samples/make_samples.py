@@ -69,6 +69,13 @@ class Conv:
         self.s(SYN | ACK)
         self.c(ACK)
 
+    def server_closes(self):
+        """The client acknowledges, the server closes first, the client follows (FIN/FIN)."""
+        self.c(ACK)
+        self.s(FIN | ACK)
+        self.c(FIN | ACK)
+        self.s(ACK)
+
 
 def write_pcap(path: Path, frames: list[bytes], step_us: int = 1000) -> None:
     with open(path, "wb") as f:
@@ -112,19 +119,14 @@ def http_small_segments() -> list[bytes]:
     response = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
     for i in range(0, len(response), 37):  # many small segments, as a chatty server writes them
         c.s(ACK | (PSH if i + 37 >= len(response) else 0), response[i:i + 37])
-    c.c(ACK)
-    c.s(FIN | ACK)
-    c.c(FIN | ACK)
-    c.s(ACK)
+    c.server_closes()
     return out
 
 
 def udp_fragments_sample() -> list[bytes]:
-    req = udp_bytes(40000, 53, b"Q" * 40)
     resp = udp_bytes(53, 40000, bytes(range(256)) * 12)  # 3072 + 8 bytes: three fragments
     frags = fragments(SERVER, CLIENT, resp, ident=0x4242)
     frames = [eth(ipv4(CLIENT, SERVER, udp(40000, 53, b"Q" * 40)))]
-    del req
     frames += [frags[2], frags[0], frags[1]]  # delivered out of order
     frames = [f if i == 0 else _swap_macs(f) for i, f in enumerate(frames)]
     return frames
@@ -157,10 +159,7 @@ def framed_messages() -> list[bytes]:
         if cut > prev:
             c.s(PSH | ACK, stream[prev:cut])
             prev = cut
-    c.c(ACK)
-    c.s(FIN | ACK)
-    c.c(FIN | ACK)
-    c.s(ACK)
+    c.server_closes()
     return out
 
 
