@@ -47,10 +47,9 @@ def summary_panel(summary: SummaryAccumulator | dict[str, Any], *, open_calls: i
     if rec.get("messages") or rec.get("msg_partial"):
         grid.add_row("messages", str(rec["messages"]))
     grid.add_row("MSG_PARTIAL", _count(rec["msg_partial"], "yellow"))
-    msgsize = _count(rec["msgsize_errors"], "red")
-    if rec["bytes_lost"]:
-        msgsize.append(f"   bytes lost: {rec['bytes_lost']}", style="bold red")
-    grid.add_row("WSAEMSGSIZE", msgsize)
+    grid.add_row("WSAEMSGSIZE", _count(rec["msgsize_errors"], "red"))
+    if rec["bytes_lost"]:  # truncated datagram tails (R17) and unread data dropped by a RST (R24)
+        grid.add_row("bytes lost", Text(str(rec["bytes_lost"]), style="bold red"))
     gaps = _count(rec["gaps"], "magenta")
     if rec.get("gap_bytes"):
         gaps.append(f"  ({rec['gap_bytes']} B not in the capture)", style="magenta")
