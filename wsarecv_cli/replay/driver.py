@@ -85,7 +85,7 @@ class ReceiverDriver:
     # -- inputs from the session ------------------------------------------------------------
 
     def arrive(self, arrival: Arrival, t_ns: int) -> list[Outcome]:
-        if t_ns > self._clock:
+        if t_ns > self._clock:  # _monotonic(), inlined: this runs for every arrival
             self._clock = t_ns
         else:
             t_ns = self._clock
@@ -103,7 +103,7 @@ class ReceiverDriver:
             out += self._run_script(t_ns)
         for piece in self._pieces(arrival):
             out += self._deliver(piece, t_ns)
-            if kind in (ScheduleKind.EAGER, ScheduleKind.BYTEWISE):
+            if kind is ScheduleKind.BYTEWISE:  # (eager returned above)
                 out += self._call_while_useful(t_ns)
             elif kind is ScheduleKind.RANDOM:
                 out += self._random_reader(t_ns)
