@@ -133,43 +133,44 @@ class FlowTracker:
         """Account one packet; return the events it released (a list owned by the caller)."""
         if self._retired_ids:
             self._forget_retired()
+        (frame, ts, transport, src_addr, src_port, dst_addr, dst_port, payload, seq, ack, flags, urg,
+         window, missing, frames) = p  # one unpack instead of a dozen attribute lookups
         closing = self._closing
-        if closing and closing[0][0] <= p.ts_ns:
-            self._retire_closed(p.ts_ns)
-        key = (p.transport, p.src_addr, p.src_port, p.dst_addr, p.dst_port)
+        if closing and closing[0][0] <= ts:
+            self._retire_closed(ts)
+        key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
         if entry is None:
             flow, d = self._new_flow(p, key), 0
         else:
             flow, d = entry
-            if p.transport is TCP and p.flags & (SYN | ACK) == SYN:
+            if transport is TCP and flags & (SYN | ACK) == SYN:
                 ws_base = flow.dirs[d].ws_base
-                if ws_base is not None and ws_base != p.seq:
-                    self._retire(flow, p.ts_ns)
+                if ws_base is not None and ws_base != seq:
+                    self._retire(flow, ts)
                     flow, d = self._new_flow(p, key), 0
-        ts = p.ts_ns
         flow.last_ts = ts
         self._last_ts = ts
         st = flow.stats[d]
         st.packets += 1
-        frames = p.frames or (p.frame,)
+        frames = frames or (frame,)
         if len(frames) > 1:
             st.fragments += 1
-        if p.transport is TCP:
-            flags = p.flags
-            snd, rcv = flow.dirs[d], flow.dirs[1 - d]
+        if transport is TCP:
+            dirs = flow.dirs
+            snd, rcv = dirs[d], dirs[1 - d]
             if flags & SYN and flow.initiator is None:
                 flow.initiator = d if not flags & ACK else 1 - d
             if flags & ACK:
-                rcv.ack(p.ack, ts, frames)
+                rcv.ack(ack, ts, frames)
             if flags & (ACK | RST) == ACK:  # a RST's window field advertises nothing
-                snd.window = p.window
-            snd.segment(p.seq, flags, p.payload, p.missing, p.urg, ts, frames, rcv.window == 0)
+                snd.window = window
+            snd.segment(seq, flags, payload, missing, urg, ts, frames, rcv.window == 0)
             if flags & (FIN | RST) and not flow.closing and flow.closure() in ("closed", "reset"):
                 flow.closing = True
                 closing.append((ts + self.limits.closed_linger_ns, flow))
         else:
-            flow.dirs[d].datagram(p.payload, p.missing, ts, frames)
+            flow.dirs[d].datagram(payload, missing, ts, frames)
         events = self._events
         if events:
             self._events = []

@@ -45,7 +45,7 @@ from wsarecv_cli.reassembly.events import (
     UrgentData,
 )
 from wsarecv_cli.reassembly.ranges import RangeSet
-from wsarecv_cli.reassembly.seq import SEQ_MASK, unwrap
+from wsarecv_cli.reassembly.seq import HALF, SEQ_MASK
 from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
 
 SYN, FIN, RST, PSH, ACK, URG = (int(f) for f in (TcpFlags.SYN, TcpFlags.FIN, TcpFlags.RST,
@@ -108,12 +108,14 @@ class TcpDirection:
         if flags & SYN:
             st.syn = True
             seq = (seq + 1) & SEQ_MASK
-        if self.base is None:
-            self.base = seq
+        base = self.base
+        if base is None:
+            self.base = base = seq
             self.ws_base = (seq - 1) & SEQ_MASK
             if not flags & SYN:
                 st.midstream = True
-        off = unwrap(seq, self.base, self.nxt)
+        nxt = self.nxt
+        off = nxt + ((seq - base - nxt + HALF) & SEQ_MASK) - HALF  # seq.unwrap, inlined
         end = off + n
         if n:
             if missing:
@@ -126,10 +128,23 @@ class TcpDirection:
             self._last = last
             if flags & URG:
                 self._mark_urgent(off, urg)
-            if self._is_probe(off, n, flags, peer_window_zero):
+            if n == 1 and self._is_probe(off, n, flags, peer_window_zero):
                 pass  # counted, not data
-            elif off == self.nxt and not self._starts:
-                self._deliver(payload, ts, frames, flags & PSH)
+            elif off == nxt and not self._starts:
+                if self._urgent:
+                    self._deliver(payload, ts, frames, flags & PSH)
+                elif payload:  # _deliver -> _deliver_plain -> _append_tail, inlined
+                    k = len(payload)
+                    st.stream_bytes += k
+                    emit = self._emit
+                    if emit is not None:
+                        emit(StreamData(nxt, payload, ts, frames, bool(flags & PSH)))
+                    tail = self._tail
+                    tail += payload
+                    window = self.limits.conflict_window
+                    if len(tail) > 2 * window:
+                        del tail[:len(tail) - window]
+                    self.nxt = nxt + k
                 if missing:
                     self._gap(missing, GapReason.SNAPLEN, ts, frames)
                 if end > self.hi:
@@ -146,28 +161,33 @@ class TcpDirection:
             self._reset(off, ts, frames)
         elif self.fin_at is not None and not self.fin_done:
             self._try_fin(ts, frames)
-        self._ticks += 1
-        if self._proof is not None and self._ticks >= self._proof[1]:
+        self._ticks = ticks = self._ticks + 1
+        proof = self._proof
+        if proof is not None and ticks >= proof[1]:
             self._settle_proof(ts)
 
     def ack(self, ack: int, ts: int, frames: tuple[int, ...]) -> None:
         """The peer acknowledged up to `ack`: holes below held data it covers are lost, once the
         late data had `ACK_REORDER_PACKETS` packets to show up (the capture may be reordered)."""
-        if self.base is None:
+        base = self.base
+        if base is None:
             return
-        acked = unwrap(ack, self.base, self.nxt)
+        nxt = self.nxt
+        acked = nxt + ((ack - base - nxt + HALF) & SEQ_MASK) - HALF  # seq.unwrap, inlined
         if acked > self.acked:
             self.acked = acked
             self._ack_frames = frames
         self._ticks += 1
         proof = self._proof
-        if proof is not None and (not self._starts or self._starts[0] >= proof[0]):
-            self._proof = proof = None  # the late data filled its holes
-        if proof is not None:
-            if self._ticks >= proof[1]:
-                self._settle_proof(ts)
-        elif self._starts and self.acked > self._starts[0]:
-            self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, frames)
+        starts = self._starts
+        if starts or proof is not None:
+            if proof is not None and (not starts or starts[0] >= proof[0]):
+                self._proof = proof = None  # the late data filled its holes
+            if proof is not None:
+                if self._ticks >= proof[1]:
+                    self._settle_proof(ts)
+            elif starts and self.acked > starts[0]:
+                self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, frames)
         if self.fin_at is not None and not self.fin_done:
             self._try_fin(ts, frames)
 
