@@ -195,3 +195,8 @@ class FlowSelector:
         if self.flow_id is not None:
             return str(self.flow_id)
         return "-".join(sorted(str(e) for e in self.endpoints or ()))
+
+
+def selects(selectors: tuple[FlowSelector, ...], flow_id: FlowId, a: Endpoint, b: Endpoint) -> bool:
+    """Whether a flow is chosen by the --flow selectors (none given: every flow is)."""
+    return not selectors or any(selector.matches(flow_id, a, b) for selector in selectors)

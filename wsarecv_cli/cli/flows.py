@@ -26,7 +26,7 @@ from wsarecv_cli.cli.common import (
 )
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.errors import WsarecvError
-from wsarecv_cli.net import FlowSelector
+from wsarecv_cli.net import FlowSelector, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.replay.session import limit_warnings
@@ -50,7 +50,7 @@ def check_selectors(selectors: tuple[FlowSelector, ...], flows: Iterable[FlowInf
 
 
 def selected(selectors: tuple[FlowSelector, ...], flow: FlowInfo) -> bool:
-    return not selectors or any(sel.matches(flow.id, flow.a, flow.b) for sel in selectors)
+    return selects(selectors, flow.id, flow.a, flow.b)
 
 
 def width_option(func):

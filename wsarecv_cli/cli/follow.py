@@ -29,7 +29,7 @@ from wsarecv_cli.cli.flows import (
     width_option,
 )
 from wsarecv_cli.cli.main import cli
-from wsarecv_cli.net import Endpoint, FlowId
+from wsarecv_cli.net import Endpoint, FlowId, selects
 from wsarecv_cli.reassembly import Datagram, FlowTracker, StreamData, StreamGap, UrgentData
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.render import follow as render_follow
@@ -103,8 +103,7 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
         for fe in events:
             keep = chosen.get(fe.flow)
             if keep is None:
-                keep = chosen[fe.flow] = not selectors or any(s.matches(fe.flow, fe.sender, fe.receiver)
-                                                              for s in selectors)
+                keep = chosen[fe.flow] = selects(selectors, fe.flow, fe.sender, fe.receiver)
             if not keep:
                 continue
             e = fe.event

@@ -146,11 +146,6 @@ class Framer:
             return True
         return False
 
-    @property
-    def held_bytes(self) -> int:
-        """Bytes held for framing (a partial header) — reported against the framing limit."""
-        return len(self._header)
-
 
 @dataclass(frozen=True, slots=True)
 class CallFraming:

@@ -36,7 +36,7 @@ from wsarecv_cli.model.types import (
     StreamBytes,
     UrgentByte,
 )
-from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Transport
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Transport, selects
 from wsarecv_cli.reassembly.events import (
     Datagram,
     FlowEvent,
@@ -260,7 +260,7 @@ class ReplaySession:
     def _wanted(self, flow_event: FlowEvent) -> bool:
         initiator = self.tracker.endpoints(flow_event.flow)[2] if self.tracker else None
         if self.config.selectors:
-            if not any(s.matches(flow_event.flow, flow_event.sender, flow_event.receiver) for s in self.config.selectors):
+            if not selects(self.config.selectors, flow_event.flow, flow_event.sender, flow_event.receiver):
                 return False
             self._matched_flows.add(flow_event.flow)
         return self.config.receiver.accepts(flow_event.receiver, initiator)
