@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from tests.cli.flows_pcap import write_sample
 from tests.conftest import SAMPLES
+from wsarecv_cli.cli.common import warn
 from wsarecv_cli.cli.main import cli
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -216,3 +217,17 @@ def test_reliable_provider_retains_a_message_too_big_for_the_buffers() -> None:
                         "--buffers", "64")["10.0.0.1:51002"]
     assert summary["messages"] == 5 and summary["msgsize_errors"] > 0 and summary["bytes_lost"] == 0
     assert summary["closure"] == "open"
+
+
+def test_a_file_cut_short_still_replays_with_a_warning(tmp_path: Path) -> None:
+    capture = tmp_path / "cut.pcap"
+    capture.write_bytes(Path(HTTP).read_bytes()[:-7])  # cut inside the last record
+    result = run(str(capture), "--receiver", "client")
+    assert result.exit_code == 0 and "summary" in result.stdout
+    assert "warning: file cut short" in result.stderr
+
+
+def test_warnings_are_printed_as_written_not_as_rich_markup(capsys) -> None:
+    """Warnings quote [IPv6]:port and [n bytes]; flows, follow and replay share this printer."""
+    warn(["flow [2001:db8::a:1]:80 [bold]x[/bold]"])
+    assert "warning: flow [2001:db8::a:1]:80 [bold]x[/bold]" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -95,6 +95,13 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
         soft_wrap=False,
         record=record,
     )
+
+
+def warn(lines: Iterable[str]) -> None:
+    """Warnings on stderr, one a line; never read as markup (they quote [IPv6]:port and [n bytes])."""
+    console = error_console()
+    for line in lines:
+        console.print(f"warning: {line}", style="yellow", markup=False)
 
 
 def error_console() -> Console:

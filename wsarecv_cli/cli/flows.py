@@ -17,7 +17,7 @@ from wsarecv_cli.cli.common import (
     limit_options,
     limits_from_options,
     color_option,
-    error_console,
+    warn,
     flow_option,
     make_console,
     parse_flow_selectors,
@@ -70,12 +70,6 @@ def limit_lines(tracker: FlowTracker, flows: list[FlowInfo]) -> list[str]:
     hits = sum(d.limit_hits for f in flows for d in (f.a_to_b, f.b_to_a))
     nbytes = sum(d.limit_bytes for f in flows for d in (f.a_to_b, f.b_to_a))
     return limit_warnings(tracker.limits, tracker.evicted_flows, hits, nbytes)
-
-
-def warn(lines: Iterable[str]) -> None:
-    console = error_console()
-    for line in lines:
-        console.print(f"warning: {line}", style="yellow", markup=False)
 
 
 @cli.command("flows", context_settings=CONTEXT_SETTINGS)

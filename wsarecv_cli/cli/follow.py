@@ -18,6 +18,7 @@ from wsarecv_cli.cli.common import (
     parse_flow_selectors,
     resolve_capture,
     strict_option,
+    warn,
 )
 from wsarecv_cli.cli.flows import (
     check_selectors,
@@ -25,7 +26,6 @@ from wsarecv_cli.cli.flows import (
     open_packets,
     output_width,
     selected,
-    warn,
     width_option,
 )
 from wsarecv_cli.cli.main import cli

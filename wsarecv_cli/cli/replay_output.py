@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.text import Text
 
-from wsarecv_cli.cli.common import error_console, make_console
+from wsarecv_cli.cli.common import make_console, warn
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.records import (
     JsonDocumentWriter,
@@ -101,9 +101,7 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
         _print_records(session, output, findings)
     else:
         _print_tables(session, config, output, findings)
-    errors = error_console()
-    for warning in session.warnings:
-        errors.print(f"[yellow]warning:[/] {warning}", markup=True, highlight=False)
+    warn(session.warnings)
     findings.warnings = len(session.warnings)
     findings.truncated_frames = getattr(session.stats, "truncated", 0)
     return str(findings)
