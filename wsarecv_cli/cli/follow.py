@@ -124,8 +124,8 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
                 per_flow = digests.setdefault(fe.flow, {})
                 digest = per_flow.get(fe.sender)
                 if digest is None:
-                    digest = per_flow[fe.sender] = render_follow.DirectionDigest(fe.sender, fe.receiver)
-                digest.add(e, origin[0])
+                    digest = per_flow[fe.sender] = render_follow.DirectionDigest(fe.sender, fe.receiver, origin[0])
+                digest.add(e)
             else:
                 a = tracker.endpoints(fe.flow)[0]
                 for line in render_follow.event_lines(fe, a, origin[0], hex_mode):

@@ -42,6 +42,7 @@ from wsarecv_cli.reassembly.tcp import ACK, FIN, RST, SYN, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 TCP = Transport.TCP
+_new = tuple.__new__
 Closure = Literal["open", "half-closed", "closed", "reset"]
 
 
@@ -243,7 +244,7 @@ class FlowTracker:
             return None
 
         def emit(event: StreamEvent, _fid: FlowId = flow.id) -> None:
-            self._events.append(FlowEvent(_fid, sender, receiver, event))
+            self._events.append(_new(FlowEvent, (_fid, sender, receiver, event)))
 
         return emit
 

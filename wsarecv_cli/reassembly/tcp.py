@@ -61,6 +61,11 @@ _MAX_DROPPED_RANGES = 1024
 # is declared lost. Capture reordering (multi-interface, GRO) spans a few packets; this leaves room.
 ACK_REORDER_PACKETS = 32
 
+# The delivered-bytes tail may exceed `conflict_window` by this much before it is trimmed, so the
+# trim runs every few segments rather than on each one (deleting a bytearray's head is cheap).
+_TAIL_SLACK = 4096
+_new = tuple.__new__
+
 
 class TcpDirection:
     """Reassembles what one sender sent; see the module docstring for the rules."""
@@ -138,11 +143,11 @@ class TcpDirection:
                     st.stream_bytes += k
                     emit = self._emit
                     if emit is not None:
-                        emit(StreamData(nxt, payload, ts, frames, bool(flags & PSH)))
+                        emit(_new(StreamData, (nxt, payload, ts, frames, bool(flags & PSH))))
                     tail = self._tail
                     tail += payload
                     window = self.limits.conflict_window
-                    if len(tail) > 2 * window:
+                    if len(tail) > window + _TAIL_SLACK:
                         del tail[:len(tail) - window]
                     self.nxt = nxt + k
                 if missing:
@@ -446,7 +451,7 @@ class TcpDirection:
     def _deliver_plain(self, data: bytes, ts: int, frames: tuple[int, ...], push: int) -> None:
         self.stats.stream_bytes += len(data)
         if self._emit is not None:
-            self._emit(StreamData(self.nxt, data, ts, frames, bool(push)))
+            self._emit(_new(StreamData, (self.nxt, data, ts, frames, bool(push))))
         self._append_tail(data)
         self.nxt += len(data)
 
@@ -454,7 +459,7 @@ class TcpDirection:
         tail = self._tail
         tail += data
         window = self.limits.conflict_window
-        if len(tail) > 2 * window:
+        if len(tail) > window + _TAIL_SLACK:
             del tail[:len(tail) - window]
 
     @property

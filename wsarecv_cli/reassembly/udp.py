@@ -11,6 +11,8 @@ from wsarecv_cli.net import Endpoint
 from wsarecv_cli.reassembly.events import Datagram, StreamEvent
 from wsarecv_cli.reassembly.stats import DirectionStats
 
+_new = tuple.__new__
+
 
 class UdpDirection:
     __slots__ = ("stats", "source", "_emit")
@@ -29,4 +31,4 @@ class UdpDirection:
         if not wire:
             st.datagrams_empty += 1
         if self._emit is not None:
-            self._emit(Datagram(payload, self.source, ts, frames, wire))
+            self._emit(_new(Datagram, (payload, self.source, ts, frames, wire)))

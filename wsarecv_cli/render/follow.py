@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from typing import Any
 
 from rich.text import Text
@@ -94,47 +95,70 @@ def event_lines(fe: FlowEvent, a: Endpoint, origin_ns: int, hex_mode: bool) -> l
 
 
 class DirectionDigest:
-    """What --json keeps of one direction: hashes and metadata, never the bytes themselves."""
+    """What --json keeps of one direction: hashes and metadata, never the bytes themselves.
 
-    __slots__ = ("sender", "receiver", "sha", "bytes", "gaps", "gap_reasons", "urgent", "segments", "fin",
-                 "reset")
+    Segments are held as three int64s each in one array (offset, length, frame — or -1-k for the
+    k-th multi-frame tuple in `_multi`) and a double (`t`) in another, and become dicts only when
+    written: a flow with many segments stays live until it finishes, and a dict per segment cost
+    ~300 bytes against 32 here. (`t` is a double because capture clocks can be anything: some
+    real pcapng files have timestamps beyond int64 nanoseconds.)"""
 
-    def __init__(self, sender: Endpoint, receiver: Endpoint) -> None:
+    __slots__ = ("sender", "receiver", "origin_ns", "sha", "bytes", "gaps", "gap_reasons", "urgent", "_segs",
+                 "_times", "_multi", "fin", "reset")
+
+    def __init__(self, sender: Endpoint, receiver: Endpoint, origin_ns: int = 0) -> None:
         self.sender = sender
         self.receiver = receiver
+        self.origin_ns = origin_ns
         self.sha = hashlib.sha256()
         self.bytes = 0
         self.gaps: list[list[int]] = []
         self.gap_reasons: list[str] = []
         self.urgent: list[list[int]] = []
-        self.segments: list[dict[str, Any]] = []
+        self._segs = array("q")
+        self._times = array("d")
+        self._multi: list[tuple[int, ...]] = []
         self.fin = False
         self.reset = False
 
-    def add(self, e: Any, origin_ns: int) -> None:
-        t = round((e.ts_ns - origin_ns) / 1e9, 9)
-        if isinstance(e, (StreamData, Datagram)):
-            self.sha.update(e.data)
-            self.segments.append({"offset": getattr(e, "offset", self.bytes), "length": len(e.data), "t": t,
-                                  "frames": list(e.frames)})
-            self.bytes += len(e.data)
-        elif isinstance(e, UrgentData):
+    def add(self, e: Any) -> None:
+        cls = e.__class__
+        if cls is StreamData or cls is Datagram:
+            data = e.data
+            self.sha.update(data)
+            frames = e.frames
+            if len(frames) == 1:
+                frame = frames[0]
+            else:
+                frame = -1 - len(self._multi)
+                self._multi.append(frames)
+            self._segs.extend((e.offset if cls is StreamData else self.bytes, len(data), frame))
+            self._times.append(round((e.ts_ns - self.origin_ns) / 1e9, 9))
+            self.bytes += len(data)
+        elif cls is UrgentData:
             self.sha.update(bytes([e.byte]))
             self.bytes += 1
             self.urgent.append([e.offset, e.byte])
-        elif isinstance(e, StreamGap):
+        elif cls is StreamGap:
             self.gaps.append([e.offset, e.length])
             self.gap_reasons.append(e.reason.value)
-        elif isinstance(e, StreamFin):
+        elif cls is StreamFin:
             self.fin = True
-        elif isinstance(e, StreamReset):
+        elif cls is StreamReset:
             self.reset = True
+
+    def segments(self) -> list[dict[str, Any]]:
+        """[{"offset", "length", "t" (s from the capture's first packet), "frames"}] in order."""
+        segs, times, multi = self._segs, self._times, self._multi
+        return [{"offset": segs[3 * i], "length": segs[3 * i + 1], "t": t,
+                 "frames": [segs[3 * i + 2]] if segs[3 * i + 2] >= 0 else list(multi[-1 - segs[3 * i + 2]])}
+                for i, t in enumerate(times)]
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "sender": str(self.sender), "receiver": str(self.receiver), "bytes": self.bytes,
             "sha256": self.sha.hexdigest(), "gaps": self.gaps, "gap_reasons": self.gap_reasons,
-            "urgent": self.urgent, "segments": self.segments, "fin": self.fin, "reset": self.reset,
+            "urgent": self.urgent, "segments": self.segments(), "fin": self.fin, "reset": self.reset,
         }
 
 
