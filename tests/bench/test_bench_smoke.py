@@ -62,3 +62,11 @@ def test_runner_smoke(capture: Path, tmp_path: Path) -> None:
     assert "### Targets (issue 7)" in p.stdout
     rows = {r["name"]: r for r in json.loads(out_json.read_text())["rows"]}
     assert rows["struct_loop"]["runs"] and rows["cat"]["runs"]
+
+
+def test_generated_capture_hot_path_equals_dpkt(capture: Path) -> None:
+    """The generator's mix (802.1Q, IPv6, IPv4 fragments, TCP and UDP) through the readers' fast
+    decode, decode_frame and dpkt: the same packet for every frame (tests/capture/test_corpus.py)."""
+    from tests.capture.test_corpus import _differential
+
+    assert _differential(capture) >= 1900

@@ -8,8 +8,12 @@ reports `missing` = payload bytes the IP header promised but the capture lacks. 
 comes back as a `Fragment` record for the reassembler; `transport_packet` then decodes the
 reassembled payload with the same TCP/UDP code.
 
-The stream loop (stream.py) inlines the commonest case (Ethernet, IPv4 without options or
-fragmentation, complete frame) and calls `decode_frame` for everything else. Encapsulations we do
+The container walkers (pcap.py, pcapng.py) call `fast_decode` on every Ethernet record straight
+from their read buffer, before any frame bytes are copied: the commonest frames (IPv4 without
+options or fragmentation, optionally 802.1Q-tagged, or IPv6 without extension headers; TCP or UDP;
+complete, not cut by the snaplen) become Packets with one `unpack_from` and one slice. Anything
+else stays a RawFrame for `decode_frame`, which gives the same result for the common frames too
+(tests/capture/test_corpus.py checks both against dpkt on every frame of the corpus). Encapsulations we do
 not parse ourselves (PPPoE, MPLS, LLC/SNAP, PPP) go through dpkt (fallback.py) to find the IP
 header, after which our own IP code takes over again.
 """
@@ -32,6 +36,15 @@ _IPV6 = struct.Struct("!4xHBx16s16s").unpack_from  # payload len, next header, s
 _TCPH = struct.Struct("!HHIIBBH2xH").unpack_from
 _UDPH = struct.Struct("!HHH").unpack_from
 _FRAG6 = struct.Struct("!BxHI").unpack_from
+# From the Ethernet type field (frame offset 12) through the TCP header, one call per frame:
+#   IPv4:        type, ver/ihl, total length, fragment field, protocol, src, dst, then TCP's
+#                sport dport seq ack doff flags win urg;
+#   802.1Q+IPv4: the tag's TPID, the inner type, then the same;
+#   IPv6:        type, ver/class, payload length, next header, src, dst, then TCP's fields.
+# A UDP header fits in the same fields: its length sits in the top half of `seq`.
+_ETH_IP4 = struct.Struct("!HBxH2xHxB2x4s4sHHIIBBH2xH").unpack_from
+_ETH_VLAN_IP4 = struct.Struct("!H2xHBxH2xHxB2x4s4sHHIIBBH2xH").unpack_from
+_ETH_IP6 = struct.Struct("!HB3xHBx16s16sHHIIBBH2xH").unpack_from
 VLAN_TPIDS = (0x8100, 0x88A8, 0x9100)
 ETH_IPV4, ETH_IPV6 = 0x0800, 0x86DD
 AF_INET6 = (10, 24, 28, 30)  # Linux, BSD, FreeBSD, macOS
@@ -52,6 +65,50 @@ class Fragment(NamedTuple):
     dst: bytes
     frame: int
     ts_ns: int
+
+
+def fast_decode(buf: bytes, start: int, end: int, index: int, ts: int) -> Packet | None:
+    """The Ethernet frame buf[start:end] as a Packet if it is one of the common cases (module
+    docstring), else None: then build a RawFrame for `decode_frame`. Never counts anything."""
+    n = end - start
+    if n < 54:
+        return None
+    (et, vihl, total, frag, proto, src, dst, sport, dport,
+     seq, ack, doff, flags, win, urg) = _ETH_IP4(buf, start + 12)
+    if et == ETH_IPV6:
+        if n < 74:
+            return None
+        (_, vtc, plen, proto, src, dst, sport, dport,
+         seq, ack, doff, flags, win, urg) = _ETH_IP6(buf, start + 12)
+        pos = start + 54
+        stop = pos + plen
+        if vtc >> 4 != 6 or not plen or stop > end:
+            return None
+    else:
+        off = start + 14
+        if et != ETH_IPV4:
+            if et != 0x8100 or n < 58:
+                return None
+            (_, et, vihl, total, frag, proto, src, dst, sport, dport,
+             seq, ack, doff, flags, win, urg) = _ETH_VLAN_IP4(buf, start + 12)
+            if et != ETH_IPV4:
+                return None
+            off += 4
+        if vihl != 0x45 or frag & 0x3FFF or total < 20 or off + total > end:
+            return None
+        pos = off + 20
+        stop = off + total
+    if proto == 6:
+        hl = (doff >> 4) * 4
+        if 20 <= hl <= stop - pos:
+            return _new(Packet, (index, ts, _TCP, src, sport, dst, dport, buf[pos + hl:stop], seq, ack, flags,
+                                 urg, win, 0, (index,)))
+    elif proto == 17:
+        ulen = seq >> 16
+        if 8 <= ulen <= stop - pos:
+            return _new(Packet, (index, ts, _UDP, src, sport, dst, dport, buf[pos + 8:pos + ulen], 0, 0, 0, 0,
+                                 0, 0, (index,)))
+    return None
 
 
 def l3_offset(linktype: int, data: bytes) -> tuple[int, int] | SkipReason:

@@ -4,7 +4,9 @@ Theory of operation: `parse_pcap_header` validates the 24-byte global header (by
 timestamp unit from the magic; version 2.x only) and raises CaptureError for anything that is
 not a usable pcap. `pcap_batches` then walks the records of the ByteFeed's buffer with one
 `unpack_from` per record and yields lists of RawFrame, one list per buffer refill, so callers pay
-a generator resume per ~1 MiB instead of per frame.
+a generator resume per ~1 MiB instead of per frame. With `decode=True` on an Ethernet capture,
+each record is first offered to `decode.fast_decode` straight from the read buffer, and the
+common frames come out as Packets without their frame bytes ever being copied.
 
 Damage after the header never raises: the frames read so far are kept, a warning naming the frame
 number and byte offset is appended, and iteration ends (tshark stops at the same place). Before
@@ -17,9 +19,10 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from wsarecv_cli.capture.decode import fast_decode
 from wsarecv_cli.capture.source import ByteFeed
 from wsarecv_cli.errors import CaptureError
-from wsarecv_cli.net import RawFrame
+from wsarecv_cli.net import Packet, RawFrame
 
 # Wireshark refuses records above this (WTAP_MAX_PACKET_SIZE_STANDARD); so do we, unless the
 # header's snaplen announced bigger ones.
@@ -74,10 +77,13 @@ def parse_pcap_header(feed: ByteFeed) -> PcapHeader:
     return PcapHeader(endian, frac_ns, rec_hdr, res, f"{major}.{minor}", snaplen, network & 0x03FFFFFF)
 
 
-def pcap_batches(feed: ByteFeed, hdr: PcapHeader, warnings: list[str]) -> Iterator[list[RawFrame]]:
-    """Yield lists of RawFrame until EOF or damage (then one warning and a normal end)."""
+def pcap_batches(feed: ByteFeed, hdr: PcapHeader, warnings: list[str],
+                 decode: bool = False) -> Iterator[list[RawFrame | Packet]]:
+    """Yield lists of RawFrame (and Packet, with decode=True) until EOF or damage (then one
+    warning and a normal end)."""
     unpack = struct.Struct(hdr.endian + "IIII").unpack_from
     frac_ns, rec_hdr, linktype, limit = hdr.frac_ns, hdr.rec_hdr, hdr.linktype, hdr.record_limit
+    fast = fast_decode if decode and linktype == 1 else None
     pos = 24
     index = 0
     while True:
@@ -92,8 +98,11 @@ def pcap_batches(feed: ByteFeed, hdr: PcapHeader, warnings: list[str]) -> Iterat
             if nxt > end or caplen > limit:
                 break
             index += 1
-            append(_new(RawFrame, (index, sec * 1_000_000_000 + frac * frac_ns, linktype,
-                                   buf[pos + rec_hdr:nxt], wire_len)))
+            ts = sec * 1_000_000_000 + frac * frac_ns
+            if fast is None or (packet := fast(buf, pos + rec_hdr, nxt, index, ts)) is None:
+                append(_new(RawFrame, (index, ts, linktype, buf[pos + rec_hdr:nxt], wire_len)))
+            else:
+                append(packet)
             pos = nxt
         if batch:
             yield batch

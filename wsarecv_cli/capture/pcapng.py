@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from wsarecv_cli.capture.linktypes import linktype_name
 from wsarecv_cli.capture.source import ByteFeed
 from wsarecv_cli.errors import CaptureError
-from wsarecv_cli.net import RawFrame
+from wsarecv_cli.capture.decode import fast_decode
+from wsarecv_cli.net import Packet, RawFrame
 
 SHB, IDB, PB, SPB, EPB = 0x0A0D0D0A, 1, 2, 3, 6
 # Custom blocks: Wireshark lists them as records, so they take a frame number (but yield nothing)
@@ -167,8 +168,11 @@ class PcapngParser:
         return _new(RawFrame, (self.index + 1, ts, linktype, buf[pos + 28:pos + 28 + caplen], wire_len))
 
     # -- the loop ---------------------------------------------------------------------------
-    def batches(self) -> Iterator[list[RawFrame]]:
+    def batches(self, decode: bool = False) -> Iterator[list[RawFrame | Packet]]:
+        """Lists of RawFrame, one per buffer; with decode=True common Ethernet frames come as
+        Packets (`decode.fast_decode`, straight from the buffer)."""
         feed = self.feed
+        fast = fast_decode if decode else None
         pos = self._start
         try:
             while True:
@@ -204,8 +208,13 @@ class PcapngParser:
                         if iface < len(ifaces) and 32 + caplen <= blen:
                             linktype, mul, div, off, _ = ifaces[iface]
                             index += 1
-                            append(_new(RawFrame, (index, ((hi << 32 | lo) * mul) // div + off, linktype,
-                                                   buf[pos + 28:pos + 28 + caplen], wire_len)))
+                            ts = ((hi << 32 | lo) * mul) // div + off
+                            if linktype != 1 or fast is None or \
+                                    (packet := fast(buf, pos + 28, pos + 28 + caplen, index, ts)) is None:
+                                append(_new(RawFrame, (index, ts, linktype, buf[pos + 28:pos + 28 + caplen],
+                                                       wire_len)))
+                            else:
+                                append(packet)
                         else:
                             why = (f"names interface {iface} of {len(ifaces)}" if iface >= len(ifaces)
                                    else f"captured length {caplen} beyond its block")

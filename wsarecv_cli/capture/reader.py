@@ -41,7 +41,7 @@ class CaptureInfo:
 class CaptureSource:
     """Iterator of RawFrame and context manager; see module docstring."""
 
-    def __init__(self, feed: ByteFeed, compressed: bool) -> None:
+    def __init__(self, feed: ByteFeed, compressed: bool, decode: bool = False) -> None:
         self._feed = feed
         self._compressed = compressed
         self.warnings: list[str] = []
@@ -50,11 +50,11 @@ class CaptureSource:
             hdr = parse_pcap_header(feed)
             self._pcap = hdr
             self._ng = None
-            self._batches = pcap_batches(feed, hdr, self.warnings)
+            self._batches = pcap_batches(feed, hdr, self.warnings, decode)
         elif len(head) == 4 and struct.unpack("<I", head)[0] == SHB:
             self._pcap = None
             self._ng = PcapngParser(feed, self.warnings)
-            self._batches = self._ng.batches()
+            self._batches = self._ng.batches(decode)
         else:
             raise CaptureError(f"{feed.name}: not a pcap or pcapng capture (starts with {head.hex(' ')})")
         first = next(self._batches, None)  # header-level damage raises here, inside open_capture
@@ -114,8 +114,10 @@ class CaptureSource:
         self.close()
 
 
-def open_capture(path: str) -> CaptureSource:
-    """Open a capture ('-' = stdin); raises CaptureError('<path>: <reason>') if it cannot be read."""
+def open_capture(path: str, decode: bool = False) -> CaptureSource:
+    """Open a capture ('-' = stdin); raises CaptureError('<path>: <reason>') if it cannot be read.
+    decode=True: batches also hold Packets for the common Ethernet frames (`decode.fast_decode`);
+    read_packets uses that."""
     feed = open_feed(path)
     try:
         if feed.compressed:
@@ -127,7 +129,7 @@ def open_capture(path: str) -> CaptureSource:
             raise CaptureError(f"{feed.name}: empty file, not a capture")
         if len(feed.buf) < 4:
             raise CaptureError(f"{feed.name}: only {len(feed.buf)} bytes, too short to be a capture")
-        return CaptureSource(feed, feed.compressed)
+        return CaptureSource(feed, feed.compressed, decode)
     except BaseException:
         feed.close()
         raise

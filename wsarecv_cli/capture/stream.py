@@ -1,16 +1,15 @@
 """read_packets: a capture as a stream of Packets, with IP reassembly and counters.
 
-Theory of operation: `PacketStream` pulls *batches* of RawFrames from the reader and runs one loop
-over each batch. The commonest frame — Ethernet, untagged, IPv4 with a 20-byte header, not a
-fragment, TCP or UDP, not cut by the snaplen — is decoded right in that loop with two
-`unpack_from` calls and one tuple; anything else goes to `decode.decode_frame` (same results,
-more cases), whose Fragments go to the Defragmenter. Packets are handed out a batch at a time too,
-so memory stays at one read buffer plus the bounded fragment store whatever the capture's size.
+Theory of operation: `PacketStream` opens the capture with decode=True, so the reader's batches
+already hold Packets for the common Ethernet frames (decoded by `decode.fast_decode` straight from
+the read buffer) and RawFrames for the rest. One loop per batch counts the former and sends the
+latter to `decode.decode_frame` (same results, every case), whose Fragments go to the
+Defragmenter. Packets are handed out a batch at a time too, so memory stays at one read buffer
+plus the bounded fragment store whatever the capture's size.
 """
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator
 
 from wsarecv_cli.capture.decode import Fragment, decode_frame
@@ -19,11 +18,7 @@ from wsarecv_cli.capture.reader import CaptureInfo, CaptureSource, open_capture
 from wsarecv_cli.capture.stats import DecodeStats
 from wsarecv_cli.net import IcmpNotice, Packet, Transport
 
-_new = tuple.__new__
-# From the Ethernet type field (offset 12) through the TCP header: type, ver/ihl, total length,
-# fragment field, protocol, src, dst, sport, dport, then TCP's seq ack doff flags win urg — one call.
-_ETH_IP4_TCP = struct.Struct("!HBxH2xHxB2x4s4sHHIIBBH2xH").unpack_from
-_TCP, _UDP = Transport.TCP, Transport.UDP
+_TCP = Transport.TCP
 
 
 class PacketStream:
@@ -72,26 +67,13 @@ class PacketStream:
             append = out.append
             frames += len(raw_batch)
             for frame in raw_batch:
-                index, ts, linktype, data, _ = frame
-                if linktype == 1 and len(data) >= 54:
-                    (et, vihl, total, frag, proto, src, dst, sport, dport,
-                     seq, ack, doff, flags, win, urg) = _ETH_IP4_TCP(data, 12)
-                    if et == 0x0800 and vihl == 0x45 and not frag & 0x3FFF and 34 <= total + 14 <= len(data):
-                        if proto == 6:
-                            hl = (doff >> 4) * 4
-                            if 20 <= hl <= total - 20:
-                                tcp += 1
-                                append(_new(Packet, (index, ts, _TCP, src, sport, dst, dport,
-                                                     data[34 + hl:14 + total], seq, ack, flags, urg, win, 0,
-                                                     (index,))))
-                                continue
-                        elif proto == 17:
-                            ulen = seq >> 16  # the UDP length field sits where TCP's seq starts
-                            if 8 <= ulen <= total - 20:
-                                udp += 1
-                                append(_new(Packet, (index, ts, _UDP, src, sport, dst, dport,
-                                                     data[42:34 + ulen], 0, 0, 0, 0, 0, 0, (index,))))
-                                continue
+                if frame.__class__ is Packet:
+                    if frame[2] is _TCP:
+                        tcp += 1
+                    else:
+                        udp += 1
+                    append(frame)
+                    continue
                 result = decode_frame(frame, stats)
                 if result is None:
                     continue
@@ -122,4 +104,4 @@ def read_packets(path: str, limits: CaptureLimits = CaptureLimits(),  # noqa: B0
                  icmp: bool = False) -> PacketStream:
     """Open a capture ('-' = stdin) as Packets (and IcmpNotices with icmp=True); CaptureError if
     it cannot be read at all."""
-    return PacketStream(open_capture(path), limits, icmp)
+    return PacketStream(open_capture(path, decode=True), limits, icmp)
