@@ -75,3 +75,31 @@ def test_plain_table_on_a_narrow_console_is_cropped_not_squeezed(flows):
     lines = _render(render_flows.flows_table(shown, origin), 100).splitlines()
     assert all(len(line) <= 100 for line in lines)
     assert lines[0].startswith("flow    ┃ A → B  (* initiator)")
+
+
+@pytest.mark.parametrize("color", [False, True], ids=["plain", "color"])
+def test_pieces_print_the_same_as_one_table(flows, monkeypatch, color):
+    """Printed in pieces (bounded memory), the table is byte-identical to one print."""
+    shown, origin = flows
+    monkeypatch.setattr(render_flows.PlainFlowTable, "PIECE_ROWS", 7)
+    table = render_flows.flows_table(shown, origin)
+    pieces = table.pieces(160)
+    assert len(pieces) == -(-len(shown) // 7)
+    out = io.StringIO()
+    console = Console(file=out, width=160, color_system="standard" if color else None, force_terminal=color)
+    for piece in pieces:
+        console.print(piece)
+    assert out.getvalue() == _render(table, 160, color)
+
+
+def test_json_document_written_per_flow_equals_json_dumps(flows):
+    import json
+
+    from wsarecv_cli.capture.stats import DecodeStats
+
+    shown, _ = flows
+    for subset in (shown, shown[:1], []):
+        out = io.StringIO()
+        render_flows.write_flows_document(out, "x.pcap", None, DecodeStats(), ["w1"], subset)
+        doc = render_flows.flows_document("x.pcap", None, DecodeStats(), ["w1"], subset)
+        assert out.getvalue() == json.dumps(doc, indent=2) + "\n"

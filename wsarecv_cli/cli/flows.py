@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import json
 from collections.abc import Iterable
 
 import click
@@ -113,11 +112,14 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
         warnings = list(stream.warnings) + limit_lines(tracker, all_flows)
         warn(warnings)
         if as_json:
-            doc = render_flows.flows_document(path, stream.info, stream.stats, warnings, shown)
-            click.echo(json.dumps(doc, indent=2))
+            render_flows.write_flows_document(sys.stdout, path, stream.info, stream.stats,
+                                              warnings, shown)
         else:
             console = make_console(color, output_width(width))
-            console.print(render_flows.flows_table(shown, first_ts or 0))
+            table = render_flows.flows_table(shown, first_ts or 0)
+            pieces = table.pieces(console.width) if isinstance(table, render_flows.PlainFlowTable) else [table]
+            for piece in pieces:
+                console.print(piece)
             console.print(render_flows.summary_line(stream.stats.frames, stream.stats.tcp + stream.stats.udp,
                                                     all_flows, stream.stats.skip_lines()))
     if strict and (warnings or any(f.has_findings for f in shown)):

@@ -18,7 +18,8 @@ overlap_conflicts, keepalives, zero_window_probes, limit_hits, ...).
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TextIO
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
@@ -96,12 +97,23 @@ def _cells(f: FlowInfo, origin_ns: int) -> tuple[tuple[str, ...], str]:
 class PlainFlowTable:
     """The flow table as fixed-width lines in rich's no-edge layout (same columns, same cell
     text), without per-cell measurement: columns are as wide as their widest cell; the
-    anomalies column takes the rest of the width and wraps at ", " like rich does."""
+    anomalies column takes the rest of the width and wraps at ", " like rich does.
 
-    def __init__(self, rows: list[tuple[tuple[str, ...], str]]) -> None:
+    rich renders a whole renderable into a list of Segments before writing it, so a big table is
+    printed in `pieces` of PIECE_ROWS rows that share the column widths: the output is the same,
+    the memory is one piece's."""
+
+    PIECE_ROWS = 500
+
+    def __init__(self, rows: list[tuple[tuple[str, ...], str]], widths: list[int] | None = None,
+                 header: bool = True) -> None:
         self.rows = rows
+        self.widths = widths
+        self.header = header
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+    def column_widths(self, max_width: int) -> list[int]:
+        if self.widths is not None:
+            return self.widths
         rows = self.rows
         widths = [len(h) for h in _HEADERS]
         for cells, _ in rows:
@@ -110,19 +122,30 @@ class PlainFlowTable:
                     widths[i] = len(cells[i])
         fixed = sum(widths[:7]) + 3 * 7  # each fixed column: its cells, a pad each side, a separator
         widest_anomaly = max((len(cells[7]) for cells, _ in rows), default=0)
-        widths[7] = max(len(_HEADERS[7]), min(widest_anomaly, max(10, options.max_width - fixed)))
+        widths[7] = max(len(_HEADERS[7]), min(widest_anomaly, max(10, max_width - fixed)))
+        return widths
+
+    def pieces(self, max_width: int) -> list[PlainFlowTable]:
+        widths = self.column_widths(max_width)
+        size = self.PIECE_ROWS
+        return [PlainFlowTable(self.rows[i:i + size], widths, header=i == 0)
+                for i in range(0, max(len(self.rows), 1), size)]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = self.column_widths(options.max_width)
         bold, yellow = Style(bold=True), Style(color="yellow")
         states = {"red": Style(color="red"), "green": Style(color="green"), "": None}
         new_line = Segment.line()
-        header = [Segment(_pad(h, w, right), bold) for h, w, right in zip(_HEADERS, widths, _RIGHT)]
-        yield from _joined(header, Segment(" ┃ "))
-        yield new_line
-        rule = ["━" * (widths[0] + 1)] + ["━" * (w + 2) for w in widths[1:7]] + ["━" * (widths[7] + 1)]
-        yield Segment("╇".join(rule))
-        yield new_line
+        if self.header:
+            header = [Segment(_pad(h, w, right), bold) for h, w, right in zip(_HEADERS, widths, _RIGHT)]
+            yield from _joined(header, Segment(" ┃ "))
+            yield new_line
+            rule = ["━" * (widths[0] + 1)] + ["━" * (w + 2) for w in widths[1:7]] + ["━" * (widths[7] + 1)]
+            yield Segment("╇".join(rule))
+            yield new_line
         sep, blank = Segment(" │ "), [" " * w for w in widths[:7]]
         anomaly_width = widths[7]
-        for cells, style in rows:
+        for cells, style in self.rows:
             text = " │ ".join(_pad(cells[i], widths[i], _RIGHT[i]) for i in range(6))
             yield Segment(text)
             yield sep
@@ -262,3 +285,19 @@ def flows_document(path: str, info: Any, stats: Any, warnings: list[str], flows:
         "warnings": list(warnings),
         "flows": [flow_dict(f) for f in flows],
     }
+
+
+def write_flows_document(out: TextIO, path: str, info: Any, stats: Any, warnings: list[str],
+                         flows: list[FlowInfo]) -> None:
+    """`flows_document` as `json.dumps(doc, indent=2)` writes it, plus a newline, one flow at a
+    time: the whole document (a dict per flow and one string) was most of `flows --json`'s
+    memory with many flows."""
+    head = json.dumps(flows_document(path, info, stats, warnings, []), indent=2)
+    if not flows:
+        out.write(head + "\n")
+        return
+    opening, closing = head.rsplit("[]", 1)
+    out.write(opening + "[")
+    for i, flow in enumerate(flows):
+        out.write(("\n    " if i == 0 else ",\n    ") + json.dumps(flow_dict(flow), indent=2).replace("\n", "\n    "))
+    out.write("\n  ]" + closing + "\n")
