@@ -87,12 +87,14 @@ class TcpDirection:
         self.window = -1  # last window this sender advertised (-1: none yet)
         self.acked = 0  # highest offset of this direction the peer acknowledged
         self._tail = bytearray()  # the last delivered bytes, ending at nxt
-        self._held = RangeSet()  # offsets held out of order
-        self._chunks: dict[int, tuple[int, bytes | None, int, tuple[int, ...]]] = {}
-        self._starts: list[int] = []  # sorted keys of _chunks
+        # The containers below are made on first use (None / an empty tuple until then): most
+        # directions never hold data out of order, and with 100k live flows they were ~1 KB each.
+        self._held: RangeSet | None = None  # offsets held out of order
+        self._chunks: dict[int, tuple[int, bytes | None, int, tuple[int, ...]]] | None = None
+        self._starts: list[int] | tuple[()] = ()  # sorted keys of _chunks
         self._held_bytes = 0
-        self._dropped = RangeSet()  # offsets dropped at the memory limit
-        self._urgent: list[int] = []  # offsets of urgent bytes not yet delivered
+        self._dropped: RangeSet | None = None  # offsets dropped at the memory limit
+        self._urgent: list[int] | tuple[()] = ()  # offsets of urgent bytes not yet delivered
         self.fin_at: int | None = None
         self.fin_done = False
         self.reset = False
@@ -201,8 +203,9 @@ class TcpDirection:
         while self._proof is not None:  # ACK-proven holes first, with their ACK as evidence
             self._settle_proof(ts)
         self._flush(ts, frames)
-        if len(self._dropped) and self._dropped.bounds().stop > self.nxt:
-            self._fill_holes(self._dropped.bounds().stop, ts, frames)
+        dropped = self._dropped
+        if dropped is not None and len(dropped) and dropped.bounds().stop > self.nxt:
+            self._fill_holes(dropped.bounds().stop, ts, frames)
         # One byte acknowledged beyond the data may be an uncaptured FIN, not data.
         unseen = self.acked - self.nxt - (1 if self.fin_at is None else 0)
         if self.fin_at is not None:
@@ -233,12 +236,12 @@ class TcpDirection:
     def close(self) -> None:
         """Free everything held; counters stay."""
         self._tail = bytearray()
-        self._chunks = {}
-        self._starts = []
-        self._held = RangeSet()
-        self._dropped = RangeSet()
+        self._chunks = None
+        self._starts = ()
+        self._held = None
+        self._dropped = None
         self._held_bytes = 0
-        self._urgent = []
+        self._urgent = ()
         self._proof = None
 
     # -------------------------------------------------------------- decisions
@@ -262,6 +265,8 @@ class TcpDirection:
         else:
             at = off + urg
         if at >= self.nxt and at not in self._urgent:
+            if not self._urgent:
+                self._urgent = []
             insort(self._urgent, at)
 
     def _accept(self, off: int, payload: bytes, missing: int, ts: int,
@@ -304,6 +309,8 @@ class TcpDirection:
                         and r.start > self.nxt:
                     st.limit_hits += 1
                     st.limit_bytes += len(r)
+                    if self._dropped is None:
+                        self._dropped = RangeSet()
                     self._dropped.add(r.start, r.stop)
                     if len(self._dropped) > _MAX_DROPPED_RANGES:  # stay bounded: keep the hull
                         self._dropped = RangeSet([self._dropped.bounds()])
@@ -317,6 +324,10 @@ class TcpDirection:
             self._release(ts)
 
     def _store(self, start: int, stop: int, data: bytes | None, ts: int, frames: tuple[int, ...]) -> None:
+        if self._chunks is None:
+            self._chunks, self._held = {}, RangeSet()
+        if self._starts.__class__ is tuple:
+            self._starts = []
         self._chunks[start] = (stop, data, ts, frames)
         insort(self._starts, start)
         self._held.add(start, stop)
@@ -399,7 +410,7 @@ class TcpDirection:
         """Declare [nxt, upto) lost: LIMIT where we dropped it, NOT_CAPTURED elsewhere."""
         if upto <= self.nxt:
             return
-        if len(self._dropped):
+        if self._dropped is not None and len(self._dropped):
             dropped = [r for r in self._dropped.missing(self.nxt, upto)]
             pos = self.nxt
             for r in dropped:  # the parts NOT dropped
@@ -468,4 +479,4 @@ class TcpDirection:
 
     def pending(self) -> list[range]:
         """Offsets held out of order (for tests and diagnostics)."""
-        return list(self._held)
+        return [] if self._held is None else list(self._held)
