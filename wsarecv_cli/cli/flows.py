@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from bisect import insort
 
 import click
 
@@ -25,7 +25,7 @@ from wsarecv_cli.cli.common import (
 )
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.errors import WsarecvError
-from wsarecv_cli.net import FlowSelector, selects
+from wsarecv_cli.net import FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.replay.session import limit_warnings
@@ -39,13 +39,43 @@ def open_packets(path: str, limits: CaptureLimits = CaptureLimits()):  # noqa: B
         raise InputError(str(exc)) from exc
 
 
-def check_selectors(selectors: tuple[FlowSelector, ...], flows: Iterable[FlowInfo]) -> None:
-    """Every --flow must match a flow of the capture; otherwise exit 1 and say what exists."""
-    flows = list(flows)
-    for sel in selectors:
-        if not any(sel.matches(f.id, f.a, f.b) for f in flows):
-            known = ", ".join(str(f.id) for f in flows[:8]) + (", ..." if len(flows) > 8 else "")
+class FlowFacts:
+    """What flows and follow say about all the flows at the end (unmatched --flow, limit
+    warnings, --strict findings), gathered one FlowInfo at a time: follow adds each flow as it
+    finishes and so keeps no per-flow summaries at all."""
+
+    SHOWN_IDS = 8  # flow ids listed when a --flow matches nothing
+
+    def __init__(self, selectors: tuple[FlowSelector, ...]) -> None:
+        self.selectors = selectors
+        self.unmatched = list(selectors)
+        self.count = 0
+        self.first_ids: list[tuple[bool, int, FlowId]] = []  # the lowest ones, UDP after TCP
+        self.limit_hits = self.limit_bytes = 0
+        self.findings = False  # gaps, truncation or limits in a selected flow
+
+    def add(self, f: FlowInfo) -> None:
+        self.count += 1
+        if self.unmatched:
+            self.unmatched = [sel for sel in self.unmatched if not sel.matches(f.id, f.a, f.b)]
+        insort(self.first_ids, (f.transport is not Transport.TCP, f.id.index, f.id))
+        del self.first_ids[self.SHOWN_IDS + 1:]
+        for d in (f.a_to_b, f.b_to_a):
+            self.limit_hits += d.limit_hits
+            self.limit_bytes += d.limit_bytes
+        if not self.findings and f.has_findings and selected(self.selectors, f):
+            self.findings = True
+
+    def check_selectors(self) -> None:
+        """Every --flow must match a flow of the capture; otherwise exit 1 and say what exists."""
+        for sel in self.unmatched:
+            ids = [str(fid) for _, _, fid in self.first_ids[:self.SHOWN_IDS]]
+            known = ", ".join(ids) + (", ..." if self.count > self.SHOWN_IDS else "")
             raise InputError(f"--flow {sel} matches no flow in the capture (flows: {known or 'none'})")
+
+    def limit_lines(self, tracker: FlowTracker) -> list[str]:
+        """Warnings for the reassembly limits the capture hit (the fragment limit warns from read_packets)."""
+        return limit_warnings(tracker.limits, tracker.evicted_flows, self.limit_hits, self.limit_bytes)
 
 
 def selected(selectors: tuple[FlowSelector, ...], flow: FlowInfo) -> bool:
@@ -62,13 +92,6 @@ def output_width(width: int | None) -> int | None:
     if width is None and not sys.stdout.isatty():
         return 160
     return width
-
-
-def limit_lines(tracker: FlowTracker, flows: list[FlowInfo]) -> list[str]:
-    """Warnings for the reassembly limits the capture hit (the fragment limit warns from read_packets)."""
-    hits = sum(d.limit_hits for f in flows for d in (f.a_to_b, f.b_to_a))
-    nbytes = sum(d.limit_bytes for f in flows for d in (f.a_to_b, f.b_to_a))
-    return limit_warnings(tracker.limits, tracker.evicted_flows, hits, nbytes)
 
 
 @cli.command("flows", context_settings=CONTEXT_SETTINGS)
@@ -107,9 +130,12 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
             tracker.feed(packet)
         tracker.finish()
         all_flows = tracker.flows
-        check_selectors(selectors, all_flows)
+        facts = FlowFacts(selectors)
+        for flow in all_flows:
+            facts.add(flow)
+        facts.check_selectors()
         shown = [f for f in all_flows if selected(selectors, f)]
-        warnings = list(stream.warnings) + limit_lines(tracker, all_flows)
+        warnings = list(stream.warnings) + facts.limit_lines(tracker)
         warn(warnings)
         if as_json:
             render_flows.write_flows_document(sys.stdout, path, stream.info, stream.stats,
@@ -122,5 +148,5 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
                 console.print(piece)
             console.print(render_flows.summary_line(stream.stats.frames, stream.stats.tcp + stream.stats.udp,
                                                     all_flows, stream.stats.skip_lines()))
-    if strict and (warnings or any(f.has_findings for f in shown)):
+    if strict and (warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)

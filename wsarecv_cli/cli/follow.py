@@ -21,8 +21,7 @@ from wsarecv_cli.cli.common import (
     warn,
 )
 from wsarecv_cli.cli.flows import (
-    check_selectors,
-    limit_lines,
+    FlowFacts,
     open_packets,
     output_width,
     selected,
@@ -87,8 +86,10 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
         if as_json or hex_mode:
             raise click.UsageError("--raw writes bytes only; it cannot be combined with --json or --hex")
     capture_limits, reassembly_limits = limits_from_options(limits)
-    retired: list[FlowId] = []  # --json: flows finished since the last packet, written once handled
-    tracker = FlowTracker(reassembly_limits, on_retire=retired.append if as_json else None)
+    retired: list[FlowId] = []  # flows finished since the last packet (--json writes them once handled)
+    # No summaries kept: each finished flow is looked at once (facts, --json) and forgotten.
+    tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append)
+    facts = FlowFacts(selectors)
     document: render_follow.FollowDocument | None = None
     chosen: dict[FlowId, bool] = {}
     digests: dict[FlowId, dict[Endpoint, render_follow.DirectionDigest]] = {}
@@ -132,11 +133,12 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
                     console.print(line)
 
     def write_retired() -> None:
-        """--json: each finished flow is written at once and its digests freed (streaming)."""
+        """Each finished flow is noted, written at once with --json, and its digests freed."""
         for flow_id in retired:
             info = tracker.info(flow_id)
+            facts.add(info)
             per_flow = digests.pop(flow_id, {})
-            if selected(selectors, info):
+            if document is not None and selected(selectors, info):
                 document.flow(render_follow.flow_entry(info, per_flow))
         retired.clear()
 
@@ -152,13 +154,12 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
         handle(tracker.finish())
         if retired:
             write_retired()
-        all_flows = tracker.flows
-        check_selectors(selectors, all_flows)
-        warnings = list(stream.warnings) + limit_lines(tracker, all_flows)
+        facts.check_selectors()
+        warnings = list(stream.warnings) + facts.limit_lines(tracker)
         warn(warnings)
         if document is not None:
             document.close(warnings)
         elif raw is not None:
             out.flush()
-    if strict and (findings or warnings or any(f.has_findings for f in all_flows if selected(selectors, f))):
+    if strict and (findings or warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)
