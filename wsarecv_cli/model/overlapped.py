@@ -31,10 +31,14 @@ class PendingOp:
     # Derived from call and mode once (asked for every pending op on every arrival).
     blocking: bool = field(init=False, repr=False, compare=False)
     oob: bool = field(init=False, repr=False, compare=False)
+    # lpFlags 0 and room for at least one byte: what the socket's arrival fast lane serves.
+    plain: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.blocking = not self.mode.overlapped
-        self.oob = bool(int(self.call.flags) & _MSG_OOB)
+        flags = int(self.call.flags)
+        self.oob = bool(flags & _MSG_OOB)
+        self.plain = not flags and sum(self.call.buffers) > 0
 
 
 _MSG_OOB = int(RecvFlags.MSG_OOB)
@@ -122,10 +126,11 @@ def completion_from(op: PendingOp, take: Take, t_ns: int, delivery: Delivery, *,
     reason = take.reason
     if delivery is not Delivery.RETURN:
         reason += "; " + _DELIVERY_TEXT[delivery]
-    return Completion(
-        n=op.n, t_ns=t_ns, call=op.call, error=take.error, bytes=count, data=take.data,
-        flags_out=take.flags, lost=take.lost, event=take.event, delivery=delivery, rules=rules,
-        status=status, win32_error=win32, gap=take.gap, notes=notes, reason=reason)
+    return _new(Completion, (op.n, t_ns, op.call, error, count, take.data, take.flags, take.lost, take.event,
+                             delivery, rules, status, win32, take.gap, notes, reason))
+
+
+_new = tuple.__new__  # a NamedTuple built without its keyword-parsing __new__ (hot path)
 
 
 def abort_take(call: RecvCall, error: WsaError, rules: tuple[str, ...], reason: str,

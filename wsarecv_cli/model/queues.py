@@ -132,6 +132,12 @@ class RxState:
     def empty(self) -> bool:
         return not self.stream.entries and not self.messages and not self.oob and not self.icmp
 
+    @property
+    def idle(self) -> bool:
+        """Nothing queued and no closure: no receive of any kind can complete now."""
+        return (self.end is None and not self.stream.entries and not self.messages and not self.oob
+                and not self.icmp)
+
     def discard(self) -> int:
         """Drop everything unread (R24); returns the bytes lost."""
         lost = self.stream.clear() + sum(len(m.captured_rest) for m in self.messages) + len(self.oob)

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.arrivals import apply_arrival
 from wsarecv_cli.model.calls import call_notes, static_refusal
+from wsarecv_cli.model.lane import arrival_lane
 from wsarecv_cli.model.overlapped import (
     HOLD_NS, PendingOp, abort_take, completion_from, delivery_for, delivery_rules, delivery_text, merge_rules,
 )
@@ -58,6 +59,7 @@ class SocketStats:
 _FAIL_EVENT = {WsaError.WSAESHUTDOWN: Event.SHUTDOWN, WsaError.WSAEWOULDBLOCK: Event.WOULD_BLOCK}
 
 _R7, _R32, _PROBE = ("R7",), ("R32",), RecvCall((1,))  # _PROBE: deliverable's 1-byte receive
+_new = tuple.__new__  # NamedTuple outcomes built without keyword parsing on the hot paths
 _MSG_OOB, _MSG_PEEK, _MSG_WAITALL = int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK), int(RecvFlags.MSG_WAITALL)
 
 
@@ -128,6 +130,15 @@ class Socket:
     # ---- inputs ------------------------------------------------------------------------------
 
     def deliver(self, arrival: Arrival, t_ns: int) -> list[Completion]:
+        pending = self._pending
+        if len(pending) == 1 and t_ns >= self._now and self._lane_open(pending[0]):
+            lane = arrival_lane(self._rx, self.profile, self.config, pending[0], arrival, t_ns)
+            if lane is not None:  # the commonest arrival, decided in one step (lane.py)
+                done, self._now, arrived, delivered = lane
+                self._arrived += arrived
+                self._delivered += delivered
+                pending.clear()
+                return self._hand_out([done])
         out = self._tick(t_ns)
         if self._closed_local:
             self._note(t_ns, f"{type(arrival).__name__} after closesocket: ignored")
@@ -165,7 +176,7 @@ class Socket:
         if failure:
             return self._failed(n, t_ns, call, *failure)
         queued_behind = any(op.oob == oob for op in pending) if pending else False  # R32: no overtaking
-        got = None if queued_behind else take(self._rx, self.profile, call, waitall=waitall)
+        got = None if queued_behind or self._rx.idle else take(self._rx, self.profile, call, waitall=waitall)
         if got is None:
             return self._not_now(n, t_ns, call, mode, notes)
         if mode.overlapped:
@@ -231,6 +242,11 @@ class Socket:
         """Let time pass: SO_RCVTIMEO expiry (R7) and the R14 hold timer."""
         return self._hand_out(self._tick(t_ns))
 
+    def _lane_open(self, op: PendingOp) -> bool:
+        """Whether an arrival may take the fast lane (lane.py) to the one receive `op` waiting."""
+        return (op.plain and op.deadline_ns is None and not self.config.hold_until_push and not self._shut
+                and not self._closed_local and not self._outbox)
+
     # ---- recv helpers ----------------------------------------------------------------------
 
     def _validate(self, call: RecvCall, mode: Mode,
@@ -251,9 +267,6 @@ class Socket:
             return (WsaError.WSAEWOULDBLOCK, ("R35",),
                     f"{limit} overlapped receives already outstanding: WSAEWOULDBLOCK (R35)")
         return None
-
-    def _waitall(self, call: RecvCall) -> bool:
-        return bool(int(call.flags) & _MSG_WAITALL)
 
     def _failed(self, n, t_ns, call, error, rules, reason, notes=()) -> RecvResult:
         return RecvResult(n, t_ns, call, Status.FAILED, -1, error, None, _empty(call),
@@ -281,8 +294,8 @@ class Socket:
                 op.deadline_ns = t_ns + self.config.rcvtimeo_ms * 1_000_000
                 why += f" (SO_RCVTIMEO {self.config.rcvtimeo_ms} ms)"
             self._pending.append(op)
-            return RecvResult(n, t_ns, call, Status.WAITING, -1, None, None, empty, None, 0, Event.PENDING,
-                              ("R7",) + oob if oob else _R7, notes=notes, reason=why + " (R7)")
+            return _new(RecvResult, (n, t_ns, call, Status.WAITING, -1, None, None, empty, None, 0, Event.PENDING,
+                                     ("R7",) + oob if oob else _R7, None, 0, notes, why + " (R7)"))
         self._pending.append(op)
         rules = ["R29"] + list(oob)
         why = "nothing to receive yet: WSA_IO_PENDING; count and lpFlags not written (R29)"
@@ -375,7 +388,7 @@ class Socket:
         if not pending:
             return []
         rx = self._rx
-        if rx.end is None and not rx.stream.entries and not rx.messages and not rx.oob and not rx.icmp:
+        if rx.idle:
             return []  # nothing queued and no closure: every take() would return None
         done: list[Completion] = []
         blocked = False

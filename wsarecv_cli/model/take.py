@@ -125,13 +125,11 @@ def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
     buffers = call.buffers
     data = scatter(bytes(head.data[:count]) if count < queued else bytes(head.data), buffers)
     rules: tuple[str, ...] = _R8_R9
-    why = f"{queued} bytes queued; {fill_text(buffers, data)} (R8)"
-    if count < queued:
-        why += f"; {queued - count} stay queued (R9)"
-    elif count < capacity and queue.head_bounded():
+    why = stream_reason(queued, count, buffers, data)
+    if count == queued and count < capacity and queue.head_bounded():
         rules += ("R10",)
         why += f"; stops at {head.boundary or 'a block boundary (R10)'}"
-    elif count < capacity and state.end is not None:
+    elif count == queued and count < capacity and state.end is not None:
         rules += ("R10",)
         why += "; the closure is reported on a later call (R10b)"
     if waitall:
@@ -147,6 +145,14 @@ def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
             state.push_seen = False
 
     return Take(None, data, count, RecvFlags.NONE, Event.DATA, rules, why, commit=commit)
+
+
+def stream_reason(queued: int, count: int, buffers: tuple[int, ...], data: tuple[bytes, ...]) -> str:
+    """Why a stream receive got `count` of the `queued` head-block bytes (R8, R9)."""
+    why = f"{queued} bytes queued; {fill_text(buffers, data)} (R8)"
+    if count < queued:
+        why += f"; {queued - count} stay queued (R9)"
+    return why
 
 
 # ---- urgent data ----------------------------------------------------------------------------
@@ -225,10 +231,7 @@ def _message(state: RxState, profile: Profile, call: RecvCall) -> Take | None:
 
 
 def _cut_note(msg) -> tuple[str, ...]:
-    if msg.wire_length == len(msg.data):
-        return ()
-    return (f"the capture holds {len(msg.data)} of this datagram's {msg.wire_length} bytes (snaplen); "
-            "counts use the wire length, the uncaptured bytes are reported as gap",)
+    return cut_note(msg.wire_length, len(msg.data))
 
 
 def _whole(state, call, msg, rest, peek, notes, rules) -> Take:
@@ -242,7 +245,7 @@ def _whole(state, call, msg, rest, peek, notes, rules) -> Take:
         why = "a zero-length datagram: success with 0 bytes, not a closure (R16)"
     else:
         event, rules = Event.DATA, rules + ("R16",)
-        why = f"one {msg.wire_length}-byte message: {fill_text(call.buffers, data)} (R16)"
+        why = whole_reason(msg.wire_length, call.buffers, data)
     if peek:
         why += "; MSG_PEEK leaves it queued"
 
@@ -252,6 +255,18 @@ def _whole(state, call, msg, rest, peek, notes, rules) -> Take:
 
     return Take(None, data, msg.remaining, RecvFlags.NONE, event, rules, why,
                 gap=msg.remaining - len(rest), notes=notes + _cut_note(msg), commit=commit)
+
+
+def whole_reason(wire_length: int, buffers: tuple[int, ...], data: tuple[bytes, ...]) -> str:
+    """Why a receive got a whole (non-empty) message (R16)."""
+    return f"one {wire_length}-byte message: {fill_text(buffers, data)} (R16)"
+
+
+def cut_note(wire_length: int, captured: int) -> tuple[str, ...]:
+    if wire_length == captured:
+        return ()
+    return (f"the capture holds {captured} of this datagram's {wire_length} bytes (snaplen); "
+            "counts use the wire length, the uncaptured bytes are reported as gap",)
 
 
 def _partial(call, msg, rest, peek, notes, rules, mode) -> Take:

@@ -1,0 +1,83 @@
+"""The arrival fast lane: data for the one plain receive waiting on an idle socket.
+
+Replay runs this case for nearly every packet: an application waits in WSARecv and a segment or
+datagram arrives. The general path (apply_arrival, _satisfy, take, commit, _complete,
+completion_from, _hand_out) costs a dozen calls and several throw-away objects for it, so the
+case is decided here in one flat function. It makes exactly the general path's decisions for it
+— stream bytes R8/R9 (what does not fit stays queued), a whole non-empty message R16 — with the
+same rule ids and reasons, built by the same helpers (take.stream_reason, take.whole_reason,
+overlapped.delivery_for). tests/model/test_fast_lane.py runs both paths side by side on random
+inputs. Anything else returns None and takes the general path.
+
+The socket checks its own part first (Socket._lane_open: one receive pending, lpFlags 0 with
+room for a byte, no SO_RCVTIMEO deadline, no R14 hold mode, no shutdown or closesocket, nothing
+in the outbox); `arrival_lane` checks the receive state is idle (nothing queued, no closure, no
+urgent byte or ICMP error held) and the arrival is one it serves.
+"""
+
+from __future__ import annotations
+
+from wsarecv_cli.model.overlapped import PendingOp, delivery_for, delivery_rules, delivery_text, merge_rules
+from wsarecv_cli.model.provider import Profile
+from wsarecv_cli.model.queues import Block, RxState, scatter
+from wsarecv_cli.model.take import cut_note, stream_reason, whole_reason
+from wsarecv_cli.model.types import (
+    Arrival, Completion, Delivery, Event, Message, NtStatus, RecvFlags, SocketConfig, StreamBytes, Win32Error,
+)
+
+_R8_R9, _R16 = ("R8", "R9"), ("R16",)
+# The rules with what _complete adds for a blocking call (R7: the call returns), merged once.
+_RETURNED = {_R8_R9: merge_rules(_R8_R9, ("R7",)), _R16: merge_rules(_R16, ("R7",))}
+_new = tuple.__new__  # a NamedTuple built without its keyword-parsing __new__
+
+LaneResult = tuple[Completion, int, int, int]  # (completion, clock, bytes arrived, bytes delivered)
+
+
+def arrival_lane(rx: RxState, profile: Profile, config: SocketConfig, op: PendingOp, arrival: Arrival,
+                 t_ns: int) -> LaneResult | None:
+    """Complete `op` with `arrival` if the receive state is idle and the arrival is plain data
+    that the general path would hand straight to it; else None, with nothing changed."""
+    if not rx.idle:
+        return None
+    buffers = op.call.buffers
+    kind = arrival.__class__
+    if kind is StreamBytes and not profile.message_oriented:
+        data = arrival.data  # type: ignore[union-attr]
+        arrived = len(data)
+        if not arrived or data.__class__ is not bytes:
+            return None
+        count = sum(buffers)
+        if count < arrived:  # R9: the rest stays queued, as a block that may still grow
+            rx.stream.entries.append(Block(bytearray(data[count:])))
+            data = data[:count]
+        else:
+            count = arrived
+        rx.stream.sealed = False
+        rx.push_seen = False  # consumed (R14 bookkeeping, as Take.commit does)
+        chunks = scatter(data, buffers)
+        rules, why, gap, notes = _R8_R9, stream_reason(arrived, count, buffers, chunks), 0, ()
+        delivered = count
+    elif kind is Message and profile.message_oriented:
+        data = arrival.data  # type: ignore[union-attr]
+        arrived = len(data)
+        peer = config.connected_peer
+        if peer and arrival.source and arrival.source != peer:  # type: ignore[union-attr]
+            return None  # the R21 filter: the general path counts and notes it
+        count = max(arrival.wire_length or arrived, arrived)  # type: ignore[union-attr]
+        if not count or count > sum(buffers) or data.__class__ is not bytes:
+            return None  # a zero-length datagram (R16, zero-byte), or one that does not fit
+        chunks = scatter(data, buffers)
+        gap = count - arrived  # not captured (snaplen)
+        rules, why, notes = _R16, whole_reason(count, buffers, chunks), cut_note(count, arrived) if gap else ()
+        delivered = arrived
+    else:
+        return None
+    if op.blocking:
+        delivery, rules = Delivery.RETURN, _RETURNED[rules]
+    else:
+        delivery = delivery_for(op.mode, config.platform, immediate=False, success=True, skip_on_success=False)
+        rules = merge_rules(rules, delivery_rules(delivery))
+        why += "; " + delivery_text(delivery)
+    done = _new(Completion, (op.n, t_ns, op.call, None, count, chunks, RecvFlags.NONE, 0, Event.DATA, delivery,
+                             rules, NtStatus.SUCCESS, Win32Error.ERROR_SUCCESS, gap, notes, why))
+    return done, t_ns, arrived, delivered
