@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from bisect import insort
+from collections.abc import Iterator
 
 import click
 
@@ -50,12 +51,20 @@ class FlowFacts:
         self.selectors = selectors
         self.unmatched = list(selectors)
         self.count = 0
+        self.tcp = self.udp = 0
+        self.selected = 0  # flows the --flow options select (all without any)
         self.first_ids: list[tuple[bool, int, FlowId]] = []  # the lowest ones, UDP after TCP
         self.limit_hits = self.limit_bytes = 0
         self.findings = False  # gaps, truncation or limits in a selected flow
 
     def add(self, f: FlowInfo) -> None:
         self.count += 1
+        if f.transport is Transport.TCP:
+            self.tcp += 1
+        else:
+            self.udp += 1
+        chosen = selected(self.selectors, f)
+        self.selected += chosen
         if self.unmatched:
             self.unmatched = [sel for sel in self.unmatched if not sel.matches(f.id, f.a, f.b)]
         insort(self.first_ids, (f.transport is not Transport.TCP, f.id.index, f.id))
@@ -63,7 +72,7 @@ class FlowFacts:
         for d in (f.a_to_b, f.b_to_a):
             self.limit_hits += d.limit_hits
             self.limit_bytes += d.limit_bytes
-        if not self.findings and f.has_findings and selected(self.selectors, f):
+        if not self.findings and chosen and f.has_findings:
             self.findings = True
 
     def check_selectors(self) -> None:
@@ -129,24 +138,26 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
                 first_ts = packet.ts_ns
             tracker.feed(packet)
         tracker.finish()
-        all_flows = tracker.flows
         facts = FlowFacts(selectors)
-        for flow in all_flows:
+        for flow in tracker.iter_flows():  # a first pass for the facts; the output is a second
             facts.add(flow)
         facts.check_selectors()
-        shown = [f for f in all_flows if selected(selectors, f)]
+
+        def shown() -> Iterator[FlowInfo]:
+            return (f for f in tracker.iter_flows() if selected(selectors, f))
+
         warnings = list(stream.warnings) + facts.limit_lines(tracker)
         warn(warnings)
         if as_json:
-            render_flows.write_flows_document(sys.stdout, path, stream.info, stream.stats,
-                                              warnings, shown)
+            render_flows.write_flows_document(sys.stdout, path, stream.info, stream.stats, warnings, shown())
         else:
             console = make_console(color, output_width(width))
-            table = render_flows.flows_table(shown, first_ts or 0)
-            pieces = table.pieces(console.width) if isinstance(table, render_flows.PlainFlowTable) else [table]
-            for piece in pieces:
-                console.print(piece)
+            if facts.selected > render_flows.PLAIN_TABLE_ROWS:
+                for piece in render_flows.plain_table_pieces(shown, first_ts or 0, console.width):
+                    console.print(piece)
+            else:
+                console.print(render_flows.flows_table(list(shown()), first_ts or 0))
             console.print(render_flows.summary_line(stream.stats.frames, stream.stats.tcp + stream.stats.udp,
-                                                    all_flows, stream.stats.skip_lines()))
+                                                    facts.tcp, facts.udp, stream.stats.skip_lines()))
     if strict and (warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -19,7 +19,8 @@ the hot path pays nothing. Eviction finishes each flow like the end of the captu
 gaps, held data is released) and sets `evicted` in its DirectionStats; `evicted_flows` counts them. The evicted 5-tuple is
 forgotten: a later packet starts a new index (Wireshark would keep the old one; remembering every
 5-tuple is the unbounded table the limit exists to avoid). Finished flows keep only a FlowInfo
-snapshot for `flows` (`summaries=False` keeps none: the replay never lists flows), and
+snapshot for `flows`, in bounded memory (summaries.py spills them to a temporary file beyond a few
+thousand; `summaries=False` keeps none: replay and follow never list flows), and
 `on_retire(flow_id)` tells a consumer that a flow is finished for good.
 
 Closed flows: a TCP flow closed both ways (or reset) is finished `limits.closed_linger_ns` of
@@ -31,13 +32,14 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
 from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits
+from wsarecv_cli.reassembly.summaries import FlowSummaries, stream_order
 from wsarecv_cli.reassembly.tcp import ACK, FIN, RST, SYN, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
@@ -121,7 +123,7 @@ class FlowTracker:
         self._by_id: dict[FlowId, _Flow] = {}  # live flows, and the last ones retired (see endpoints)
         self._retired_ids: list[FlowId] = []
         self._closing: deque[tuple[int, _Flow]] = deque()  # (retire after, flow): closed TCP flows
-        self._done: list[FlowInfo] | None = [] if summaries else None
+        self._done: FlowSummaries | None = FlowSummaries() if summaries else None
         self._on_retire = on_retire
         self.evicted_flows = 0
         self._count = {Transport.TCP: 0, Transport.UDP: 0}
@@ -190,9 +192,16 @@ class FlowTracker:
     def flows(self) -> list[FlowInfo]:
         """Snapshots of every flow so far, in index order (TCP first, then UDP); with
         summaries=False only the live ones."""
-        infos = list(self._done or ()) + [f.info() for f in self._flows]
-        infos.sort(key=lambda i: (i.id.transport != TCP, i.id.index))
-        return infos
+        return list(self.iter_flows())
+
+    def iter_flows(self) -> Iterator[FlowInfo]:
+        """`flows`, lazily: with many flows the finished ones are read back from a temporary file
+        (FlowSummaries), so a caller that streams them keeps memory bounded. Re-iterable by
+        calling again."""
+        live = (f.info() for f in self._flows)
+        if self._done is None:
+            return iter(sorted(live, key=stream_order))
+        return self._done.sorted(live)
 
     def flow_count(self) -> int:
         return self._count[Transport.TCP] + self._count[Transport.UDP]
@@ -257,7 +266,7 @@ class FlowTracker:
             for d in flow.dirs:
                 d.finish(ts, ())
         if self._done is not None:
-            self._done.append(flow.info())
+            self._done.add(flow.info())
         self._flows.pop(flow, None)
         table = self._table
         for key in flow.keys:

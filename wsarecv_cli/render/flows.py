@@ -19,6 +19,7 @@ overlap_conflicts, keepalives, zero_window_probes, limit_hits, ...).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 from rich.console import Console, ConsoleOptions, RenderResult
@@ -100,8 +101,8 @@ class PlainFlowTable:
     anomalies column takes the rest of the width and wraps at ", " like rich does.
 
     rich renders a whole renderable into a list of Segments before writing it, so a big table is
-    printed in `pieces` of PIECE_ROWS rows that share the column widths: the output is the same,
-    the memory is one piece's."""
+    printed in pieces of PIECE_ROWS rows that share the column widths (`plain_table_pieces`): the
+    output is the same, the memory is one piece's."""
 
     PIECE_ROWS = 500
 
@@ -111,28 +112,8 @@ class PlainFlowTable:
         self.widths = widths
         self.header = header
 
-    def column_widths(self, max_width: int) -> list[int]:
-        if self.widths is not None:
-            return self.widths
-        rows = self.rows
-        widths = [len(h) for h in _HEADERS]
-        for cells, _ in rows:
-            for i in range(7):
-                if len(cells[i]) > widths[i]:
-                    widths[i] = len(cells[i])
-        fixed = sum(widths[:7]) + 3 * 7  # each fixed column: its cells, a pad each side, a separator
-        widest_anomaly = max((len(cells[7]) for cells, _ in rows), default=0)
-        widths[7] = max(len(_HEADERS[7]), min(widest_anomaly, max(10, max_width - fixed)))
-        return widths
-
-    def pieces(self, max_width: int) -> list[PlainFlowTable]:
-        widths = self.column_widths(max_width)
-        size = self.PIECE_ROWS
-        return [PlainFlowTable(self.rows[i:i + size], widths, header=i == 0)
-                for i in range(0, max(len(self.rows), 1), size)]
-
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = self.column_widths(options.max_width)
+        widths = self.widths or plain_widths(self.rows, options.max_width)
         bold, yellow = Style(bold=True), Style(color="yellow")
         states = {"red": Style(color="red"), "green": Style(color="green"), "": None}
         new_line = Segment.line()
@@ -159,6 +140,37 @@ class PlainFlowTable:
                 yield sep
                 yield Segment(more.ljust(anomaly_width), yellow)
                 yield new_line
+
+
+def plain_widths(rows: Iterable[tuple[tuple[str, ...], str]], max_width: int) -> list[int]:
+    """Column widths of the plain table: the widest cell of each fixed column; the anomalies
+    column gets the rest of max_width (at least 10), no wider than its widest cell."""
+    widths = [len(h) for h in _HEADERS]
+    widest_anomaly = 0
+    for cells, _ in rows:
+        for i in range(7):
+            if len(cells[i]) > widths[i]:
+                widths[i] = len(cells[i])
+        widest_anomaly = max(widest_anomaly, len(cells[7]))
+    fixed = sum(widths[:7]) + 3 * 7  # each fixed column: its cells, a pad each side, a separator
+    widths[7] = max(len(_HEADERS[7]), min(widest_anomaly, max(10, max_width - fixed)))
+    return widths
+
+
+def plain_table_pieces(flows: Callable[[], Iterable[FlowInfo]], origin_ns: int,
+                       max_width: int) -> Iterator[PlainFlowTable]:
+    """The plain table of `flows()` in pieces of PIECE_ROWS rows, in two passes over the flows
+    (widths, then rows), so neither the flows nor the rows are ever all in memory."""
+    widths = plain_widths((_cells(f, origin_ns) for f in flows()), max_width)
+    rows: list[tuple[tuple[str, ...], str]] = []
+    first = True
+    for f in flows():
+        rows.append(_cells(f, origin_ns))
+        if len(rows) == PlainFlowTable.PIECE_ROWS:
+            yield PlainFlowTable(rows, widths, header=first)
+            rows, first = [], False
+    if rows or first:
+        yield PlainFlowTable(rows, widths, header=first)
 
 
 def _pad(text: str, width: int, right: bool) -> str:
@@ -222,9 +234,8 @@ def flows_table(flows: list[FlowInfo], origin_ns: int) -> Table | PlainFlowTable
     return table
 
 
-def summary_line(frames: int, decoded: int, flows: list[FlowInfo], skip_lines: list[str]) -> str:
-    tcp = sum(1 for f in flows if f.transport.label == "tcp")
-    text = f"{frames:,} frames read, {decoded:,} TCP/UDP packets decoded; {tcp} TCP and {len(flows) - tcp} UDP flows"
+def summary_line(frames: int, decoded: int, tcp: int, udp: int, skip_lines: list[str]) -> str:
+    text = f"{frames:,} frames read, {decoded:,} TCP/UDP packets decoded; {tcp} TCP and {udp} UDP flows"
     if skip_lines:
         text += "; skipped: " + "; ".join(skip_lines)
     return text
@@ -288,16 +299,15 @@ def flows_document(path: str, info: Any, stats: Any, warnings: list[str], flows:
 
 
 def write_flows_document(out: TextIO, path: str, info: Any, stats: Any, warnings: list[str],
-                         flows: list[FlowInfo]) -> None:
+                         flows: Iterable[FlowInfo]) -> None:
     """`flows_document` as `json.dumps(doc, indent=2)` writes it, plus a newline, one flow at a
     time: the whole document (a dict per flow and one string) was most of `flows --json`'s
     memory with many flows."""
     head = json.dumps(flows_document(path, info, stats, warnings, []), indent=2)
-    if not flows:
-        out.write(head + "\n")
-        return
     opening, closing = head.rsplit("[]", 1)
     out.write(opening + "[")
-    for i, flow in enumerate(flows):
-        out.write(("\n    " if i == 0 else ",\n    ") + json.dumps(flow_dict(flow), indent=2).replace("\n", "\n    "))
-    out.write("\n  ]" + closing + "\n")
+    written = 0
+    for flow in flows:
+        out.write(("\n    " if not written else ",\n    ") + json.dumps(flow_dict(flow), indent=2).replace("\n", "\n    "))
+        written += 1
+    out.write(("\n  ]" if written else "]") + closing + "\n")
