@@ -8,9 +8,11 @@ section, so memory never grows with the number of calls.
 
 from __future__ import annotations
 
+import functools
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
@@ -18,12 +20,14 @@ from rich.text import Text
 
 from wsarecv_cli.cli.common import make_console, warn
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
+from wsarecv_cli.render.record_lines import RowLines
 from wsarecv_cli.render.records import (
     JsonDocumentWriter,
     NdjsonWriter,
     ReceiverInfo,
     Record,
     RecordOptions,
+    Row,
     RowPairer,
     SummaryAccumulator,
     row_record,
@@ -107,14 +111,17 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
     return str(findings)
 
 
-def _items_with_progress(session: ReplaySession, output: OutputOptions):
+def _items_with_progress(session: ReplaySession, output: OutputOptions) -> Iterator[ReplayItem]:
     """The session's items, with a byte-based progress bar on stderr for big captures on a TTY."""
     show = output.progress
     if show is None:
         show = sys.stderr.isatty() and session.path != "-"
     if not show:
-        yield from session
-        return
+        return iter(session)  # not wrapped: a generator layer costs a resume per item
+    return _with_progress(session, output)
+
+
+def _with_progress(session: ReplaySession, output: OutputOptions) -> Iterator[ReplayItem]:
     progress = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
                         TimeRemainingColumn(), console=Console(stderr=True), transient=True)
     with progress:
@@ -129,41 +136,61 @@ def _items_with_progress(session: ReplaySession, output: OutputOptions):
             yield item
 
 
+RowFormat = Callable[[ReceiverInfo, RecordOptions], Callable[[Row], Any]]
+
+
+def _row_records(info: ReceiverInfo, opts: RecordOptions) -> Callable[[Row], Record]:
+    return functools.partial(row_record, info=info, opts=opts)
+
+
 def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_data: bool = False,
-                   explain: bool = False) -> Iterator[Record]:
-    """The records of a replay (flow, call/completion rows, summary per receiver), as produced."""
-    receivers: dict[ReceiverKey, tuple[ReceiverInfo, RowPairer, SummaryAccumulator]] = {}
+                   explain: bool = False, row_format: RowFormat = _row_records) -> Iterator[Any]:
+    """The records of a replay (flow, call/completion rows, summary per receiver), as produced.
+
+    `row_format(info, opts)` makes a receiver's row formatter: by default rows become
+    `row_record` dicts; NDJSON output passes `RowLines`, which makes each row its finished line.
+    """
+    receivers: dict[ReceiverKey, tuple[ReceiverInfo, RowPairer, SummaryAccumulator, Callable]] = {}
     opts: RecordOptions | None = None
     for item in items:
+        kind = item.__class__
+        if kind is ReceiverOutcome:  # the common item first
+            _, pairer, summary, row_out = receivers[item.key]
+            outcome = item.outcome
+            summary.add(outcome)
+            for row in pairer.push(outcome):
+                yield row_out(row)
+            continue
         if opts is None:  # the first item comes after the first packet: times count from it
             opts = RecordOptions(base_ns=session.first_ts_ns or 0, show_data=show_data, explain=explain)
-        if isinstance(item, ReceiverStart):
+        if kind is ReceiverStart:
             info = info_for(item)
-            receivers[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info))
+            receivers[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info), row_format(info, opts))
             yield info.record()
-            continue
-        info, pairer, summary = receivers[item.key]
-        if isinstance(item, ReceiverOutcome):
-            summary.add(item.outcome)
-            for row in pairer.push(item.outcome):
-                yield row_record(row, info, opts)
-        elif isinstance(item, ReceiverEnd):
+        elif kind is ReceiverEnd:
+            info, pairer, summary, row_out = receivers.pop(item.key)
             for row in pairer.finish():
-                yield row_record(row, info, opts)
+                yield row_out(row)
             summary.framing = item.framing
             yield summary.record()
-            del receivers[item.key]
 
 
 def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings) -> None:
-    writer = JsonDocumentWriter(sys.stdout, capture=session.path) if output.json else NdjsonWriter(sys.stdout)
+    if output.json:
+        writer: JsonDocumentWriter | NdjsonWriter = JsonDocumentWriter(sys.stdout, capture=session.path)
+        row_format = _row_records
+    else:
+        writer, row_format = NdjsonWriter(sys.stdout), RowLines
     items = _items_with_progress(session, output)
-    for record in replay_records(items, session, output.show_data, output.explain):
+    for record in replay_records(items, session, output.show_data, output.explain, row_format):
+        if record.__class__ is str:  # a row already written as its NDJSON line
+            writer.write_line(record)  # type: ignore[union-attr]
+            continue
         if record["type"] == "summary":
             findings.gaps += record["gaps"]
         writer.write(record)
     if output.json:
-        writer.close()
+        writer.close()  # type: ignore[union-attr]
 
 
 def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions, findings: _Findings) -> None:

@@ -19,7 +19,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from wsarecv_cli.model.types import (
     Completion,
@@ -34,6 +34,8 @@ from wsarecv_cli.model.types import (
 Outcome = RecvResult | Completion
 Record = dict[str, Any]
 
+_new = tuple.__new__  # a NamedTuple built without its keyword-parsing __new__ (one Row per call)
+
 
 class RowKind(enum.Enum):
     CALL = "call"  # a call that returned at once (completed, failed or pending)
@@ -41,9 +43,9 @@ class RowKind(enum.Enum):
     COMPLETION = "completion"  # the later completion of an overlapped call that pended
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One line of the call table / one record: a call, a merged blocking call, or a completion."""
+class Row(NamedTuple):
+    """One line of the call table / one record: a call, a merged blocking call, or a completion.
+    (A NamedTuple rather than a frozen dataclass: replay makes one per call.)"""
 
     kind: RowKind
     result: RecvResult | None = None
@@ -61,20 +63,21 @@ class RowPairer:
         self._waiting: RecvResult | None = None
 
     def push(self, outcome: Outcome) -> list[Row]:
-        rows: list[Row] = []
-        if self._waiting is not None:
-            if isinstance(outcome, Completion) and outcome.n == self._waiting.n:
-                rows.append(Row(RowKind.BLOCKING, self._waiting, outcome))
-                self._waiting = None
-                return rows
-            rows.append(Row(RowKind.CALL, self._waiting))  # the blocked thread did more: unusual
+        waiting = self._waiting
+        is_completion = isinstance(outcome, Completion)
+        if waiting is not None:
             self._waiting = None
-        if isinstance(outcome, Completion):
-            rows.append(Row(RowKind.COMPLETION, completion=outcome))
-        elif outcome.status is Status.WAITING:
-            self._waiting = outcome
+            if is_completion and outcome.n == waiting.n:
+                return [_new(Row, (RowKind.BLOCKING, waiting, outcome))]
+            rows = [_new(Row, (RowKind.CALL, waiting, None))]  # the blocked thread did more: unusual
         else:
-            rows.append(Row(RowKind.CALL, outcome))
+            rows = []
+        if is_completion:
+            rows.append(_new(Row, (RowKind.COMPLETION, None, outcome)))
+        elif outcome.status is Status.WAITING:
+            self._waiting = outcome  # type: ignore[assignment]
+        else:
+            rows.append(_new(Row, (RowKind.CALL, outcome, None)))
         return rows
 
     def finish(self) -> list[Row]:
@@ -303,27 +306,32 @@ class SummaryAccumulator:
         return cls(info=info, message_oriented=info.protocol != "tcp")
 
     def add(self, outcome: Outcome) -> None:
+        event = outcome.event
         if isinstance(outcome, RecvResult):
             self.calls += 1
-        if outcome.event is Event.GAP:
+        if event is Event.GAP:
             self.gaps += 1
             self.gap_bytes += outcome.gap
-        self.bytes_lost += outcome.lost
+        if outcome.lost:
+            self.bytes_lost += outcome.lost
         if outcome.error is WsaError.WSAEMSGSIZE:
             self.msgsize_errors += 1
-        if outcome.flags_out and int(outcome.flags_out) & _MSG_PARTIAL:
+        flags_out = outcome.flags_out
+        if flags_out and int(flags_out) & _MSG_PARTIAL:
             self.msg_partial += 1
-        self._add_data(outcome)
-        self._add_closure(outcome)
+        data = outcome.data
+        if (data[0] if len(data) == 1 else any(data)) or event is Event.ZERO_BYTE:
+            self._add_data(outcome)
+        if event in _CLOSURE:
+            self._add_closure(outcome)
 
     def add_all(self, outcomes: Iterable[Outcome]) -> None:
         for outcome in outcomes:
             self.add(outcome)
 
     def _add_data(self, outcome: Outcome) -> None:
+        """Bytes that reached a WSABUF (or a zero-byte message)."""
         data = outcome.data
-        if not (data[0] if len(data) == 1 else any(data)) and outcome.event is not Event.ZERO_BYTE:
-            return
         if _counts_as_stream(outcome):
             for chunk in data:
                 self._sha.update(chunk)
@@ -373,7 +381,11 @@ class NdjsonWriter:
         self._flush = bool(isatty and isatty())
 
     def write(self, record: Record) -> None:
-        self._stream.write(self._dumps(record) + "\n")
+        self.write_line(self._dumps(record) + "\n")
+
+    def write_line(self, line: str) -> None:
+        """A record already encoded as its line (render.record_lines.RowLines), newline included."""
+        self._stream.write(line)
         if self._flush:
             self._stream.flush()
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from pathlib import Path
+from itertools import chain
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
 
 from wsarecv_cli.capture import CaptureLimits, read_packets
 from wsarecv_cli.errors import SelectionError
@@ -121,10 +123,32 @@ def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int
     return lines
 
 
-@dataclass(frozen=True, slots=True)
 class ReceiverKey:
+    """A receiver: one endpoint of one flow. Immutable; its hash is computed once (items are
+    looked up by key for every call, and FlowId/Endpoint hash in Python)."""
+
+    __slots__ = ("flow", "receiver", "_hash")
     flow: FlowId
     receiver: Endpoint
+
+    def __init__(self, flow: FlowId, receiver: Endpoint) -> None:
+        object.__setattr__(self, "flow", flow)
+        object.__setattr__(self, "receiver", receiver)
+        object.__setattr__(self, "_hash", hash((flow, receiver)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"ReceiverKey is immutable: cannot set {name!r}")
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not ReceiverKey:
+            return NotImplemented
+        return self is other or (self.flow == other.flow and self.receiver == other.receiver)  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        return f"ReceiverKey(flow={self.flow!r}, receiver={self.receiver!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +164,9 @@ class ReceiverStart:
     buffers: tuple[int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class ReceiverOutcome:
+class ReceiverOutcome(NamedTuple):
+    """One model outcome of a receiver (a NamedTuple: there is one per call and completion)."""
+
     key: ReceiverKey
     outcome: Outcome
     framing: CallFraming | None = None
@@ -166,6 +191,16 @@ class _Receiver:
     audit: FramingAudit | None
     assembler: MessageAssembler | None
     framing_findings: FramingFindings | None = None
+    seen_id: int = 0  # id() of the receiver Endpoint object that ReplaySession._route caches it by
+    _source: tuple[Endpoint | None, str] = (None, "")  # the last datagram source and its text
+
+    def source_text(self, source: Endpoint) -> str:
+        """str(source), remembered: a receiver's datagrams mostly come from one sender object."""
+        last, text = self._source
+        if source is not last:
+            text = str(source)
+            self._source = (source, text)
+        return text
 
 
 @dataclass(slots=True)
@@ -186,76 +221,122 @@ class ReplaySession:
     _finished: set[ReceiverKey] = field(default_factory=set)
     _by_flow: dict[FlowId, list[ReceiverKey]] = field(default_factory=dict)  # receivers seen, per live flow
     _matched_flows: set[FlowId] = field(default_factory=set)
+    _seen: dict[int, tuple[Endpoint, FlowId, _Receiver]] = field(default_factory=dict)  # see _route
     _script: tuple[Step, ...] = ()
 
     def __iter__(self) -> Iterator[ReplayItem]:
+        # The items are made a read buffer of packets at a time and handed out by chain in C:
+        # a generator resumed for every item costs more than the routing of some of them.
+        return chain.from_iterable(self._batches())
+
+    def _batches(self) -> Iterator[list[ReplayItem]]:
+        """The items in order, as lists: one per read buffer of packets (bytes_read, for the
+        progress bar, is updated after each), then the end-of-capture flush and finishing."""
         if self.config.schedule.kind is ScheduleKind.SCRIPT:
             self._script = parse_scenario(Path(self.config.schedule.script)).steps
         retired: list[FlowId] = []
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
         tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append)
         self.tracker = tracker
+        route = self._route
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
             self.total_bytes = packets.total_bytes
             self.stats = packets.stats
             last_ts = 0
-            for packet in packets:
-                if self.first_ts_ns is None:
-                    self.first_ts_ns = packet.ts_ns
-                last_ts = packet.ts_ns
-                if packet.__class__ is IcmpNotice:
-                    yield from self._icmp(packet)
-                    continue
-                for event in tracker.feed(packet):
-                    yield from self._route(event)
-                if retired:
-                    yield from self._end_flows(retired, last_ts)
-                    retired.clear()
+            for batch in packets.batches():
+                items: list[ReplayItem] = []
+                try:
+                    for packet in batch:
+                        if self.first_ts_ns is None:
+                            self.first_ts_ns = packet.ts_ns
+                        last_ts = packet.ts_ns
+                        if packet.__class__ is IcmpNotice:
+                            items += self._icmp(packet)
+                            continue
+                        for event in tracker.feed(packet):
+                            route(event, items)
+                        if retired:
+                            items += self._end_flows(retired, last_ts)
+                            retired.clear()
+                except BaseException:
+                    yield items  # what came before a model error still comes out
+                    raise
+                yield items
                 self.bytes_read = packets.bytes_read
-            for event in tracker.finish():
-                yield from self._route(event)
+            items = []
+            try:
+                for event in tracker.finish():
+                    route(event, items)
+            except BaseException:
+                yield items
+                raise
+            yield items
             self.warnings = list(packets.warnings) + limit_warnings(
                 tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_gap_bytes)
         for key in list(self._live):
-            yield from self._finish(key, last_ts)
+            yield self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
             wanted = ", ".join(str(s) for s in self.config.selectors)
             raise SelectionError(f"no flow matches --flow {wanted}")
 
     # -- routing -----------------------------------------------------------------------------
 
-    def _route(self, flow_event: FlowEvent) -> Iterator[ReplayItem]:
-        event = flow_event.event
+    def _route(self, flow_event: FlowEvent, out: list[ReplayItem]) -> None:
+        """Hand one reassembly event to its receiver's driver; append the items it produced to `out`.
+
+        Runs for every event, so a live receiver is first looked up by the identity of the event's
+        receiver Endpoint (the tracker hands out one object per flow direction; the entry holds it,
+        so its id cannot be reused while cached). A miss takes the keyed path in `_receiver_for`.
+        """
+        flow, _, endpoint, event = flow_event
         if event.__class__ is StreamGap and event.reason is GapReason.LIMIT:
             self.limit_gaps += 1
             self.limit_gap_bytes += event.length
+        seen = self._seen.get(id(endpoint))
+        if seen is not None and seen[0] is endpoint and seen[1] is flow:
+            receiver = seen[2]
+        else:
+            receiver = self._receiver_for(flow_event, out)
+            if receiver is None:
+                return
+        t_ns = event.ts_ns
+        driver = receiver.driver
+        for arrival in self._arrivals(receiver, event):
+            self._emit(receiver, driver.arrive(arrival, t_ns), out)
+        if driver.done:
+            out += self._finish(receiver.key, t_ns)
+        elif self.config.schedule.kind is ScheduleKind.DRAIN and isinstance(event, (StreamFin, StreamReset)):
+            out += self._finish(receiver.key, t_ns)  # nothing more can arrive: read it all now
+
+    def _receiver_for(self, flow_event: FlowEvent, out: list[ReplayItem]) -> _Receiver | None:
+        """The live receiver of an event, opened (its ReceiverStart appended to `out`) if new;
+        None when the receiver is not selected or already finished."""
         key = ReceiverKey(flow_event.flow, flow_event.receiver)
         if key in self._finished:
-            return
+            return None
         receiver = self._live.get(key)
         if receiver is None:
             self._by_flow.setdefault(key.flow, []).append(key)
             if not self._wanted(flow_event):
                 self._finished.add(key)  # remembered so the selection test runs once per receiver
-                return
+                return None
             receiver, start = self._open(key, flow_event)
-            yield start
-        t_ns = event.ts_ns
-        for arrival in self._arrivals(receiver, event):
-            yield from self._emit(receiver, receiver.driver.arrive(arrival, t_ns))
-        if receiver.driver.done:
-            yield from self._finish(key, t_ns)
-        elif self.config.schedule.kind is ScheduleKind.DRAIN and isinstance(event, (StreamFin, StreamReset)):
-            yield from self._finish(key, t_ns)  # nothing more can arrive: read it all now
+            out.append(start)
+            endpoint = flow_event.receiver
+            receiver.seen_id = id(endpoint)
+            self._seen.setdefault(receiver.seen_id, (endpoint, flow_event.flow, receiver))
+        return receiver
 
-    def _end_flows(self, flows: list[FlowId], t_ns: int) -> Iterator[ReplayItem]:
+    def _end_flows(self, flows: list[FlowId], t_ns: int) -> list[ReplayItem]:
         """Flows the tracker finished for good (port reuse, --max-flows eviction): end their receivers
         now and forget them, so memory follows the live flows, not every flow of the capture."""
+        out: list[ReplayItem] = []
         for flow in flows:
             for key in self._by_flow.pop(flow, ()):
                 if key in self._live:
-                    yield from self._finish(key, t_ns)
+                    out += self._finish(key, t_ns)
                 self._finished.discard(key)
+        return out
 
     def _wanted(self, flow_event: FlowEvent) -> bool:
         initiator = self.tracker.endpoints(flow_event.flow)[2] if self.tracker else None
@@ -289,30 +370,33 @@ class ReplaySession:
                               config.buffers)
         return receiver, start
 
-    def _icmp(self, notice: IcmpNotice) -> Iterator[ReplayItem]:
+    def _icmp(self, notice: IcmpNotice) -> list[ReplayItem]:
         """An ICMP error quoting a datagram of a UDP flow goes to that datagram's sender (R46)."""
+        out: list[ReplayItem] = []
         if notice.transport is not Transport.UDP or self.tracker is None:
-            return
+            return out
         flow = self.tracker.lookup(Transport.UDP, notice.src_addr, notice.src_port, notice.dst_addr, notice.dst_port)
         if flow is not None:
-            yield from self._route(FlowEvent(flow, Endpoint(notice.dst_addr, notice.dst_port),
-                                             Endpoint(notice.src_addr, notice.src_port), notice))
+            self._route(FlowEvent(flow, Endpoint(notice.dst_addr, notice.dst_port),
+                                  Endpoint(notice.src_addr, notice.src_port), notice), out)
+        return out
 
     def _arrivals(self, receiver: _Receiver, event) -> list[Arrival]:
         """Reassembly event -> model arrivals, through the message framing when one applies."""
-        if event.__class__ is IcmpNotice:
-            return [IcmpError(IcmpKind(event.kind))] if receiver.protocol is Protocol.UDP else []
+        kind = event.__class__  # the event classes are final NamedTuples: `is` tests, data first
         message_oriented = receiver.protocol is not Protocol.TCP
-        if isinstance(event, StreamData):
+        if kind is StreamData:
             if receiver.assembler is not None:
                 return self._framed_messages(receiver, event.data)
             if message_oriented:
                 return [Message(event.data)]  # no framing given: each segment is a message
-            return [StreamBytes(event.data, event.push)]
-        if isinstance(event, Datagram):
+            return [_new(StreamBytes, (event.data, event.push))]
+        if kind is Datagram:
             if message_oriented:
-                return [Message(event.data, str(event.source), event.wire_length)]
+                return [_new(Message, (event.data, receiver.source_text(event.source), event.wire_length))]
             return [StreamBytes(event.data)]
+        if kind is IcmpNotice:
+            return [IcmpError(IcmpKind(event.kind))] if receiver.protocol is Protocol.UDP else []
         if isinstance(event, StreamGap):
             if receiver.assembler is not None:
                 receiver.framing_findings = FramingFindings(error=f"capture gap of {event.length} B at offset "
@@ -337,17 +421,26 @@ class ReplaySession:
             receiver.assembler = None
             return []
 
-    def _emit(self, receiver: _Receiver, outcomes: list[Outcome]) -> Iterator[ReplayItem]:
+    def _emit(self, receiver: _Receiver, outcomes: list[Outcome], out: list[ReplayItem]) -> None:
+        key, audit = receiver.key, receiver.audit
         for outcome in outcomes:
             framing = None
-            if receiver.audit is not None and outcome.data and outcome.error is None and \
+            if audit is not None and outcome.data and outcome.error is None and \
                     not (outcome.call.flags & (RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB)):
-                framing = receiver.audit.call(b"".join(outcome.data))
-            yield ReceiverOutcome(receiver.key, outcome, framing)
+                framing = audit.call(b"".join(outcome.data))
+            out.append(_new(ReceiverOutcome, (key, outcome, framing)))
 
-    def _finish(self, key: ReceiverKey, t_ns: int) -> Iterator[ReplayItem]:
+    def _finish(self, key: ReceiverKey, t_ns: int) -> list[ReplayItem]:
         receiver = self._live.pop(key)
         self._finished.add(key)
-        yield from self._emit(receiver, receiver.driver.finish(t_ns))
+        seen = self._seen.get(receiver.seen_id)
+        if seen is not None and seen[2] is receiver:
+            del self._seen[receiver.seen_id]
+        out: list[ReplayItem] = []
+        self._emit(receiver, receiver.driver.finish(t_ns), out)
         findings = receiver.audit.findings if receiver.audit is not None else receiver.framing_findings
-        yield ReceiverEnd(key, findings, receiver.driver.idle_polls, receiver.driver.posted)
+        out.append(ReceiverEnd(key, findings, receiver.driver.idle_polls, receiver.driver.posted))
+        return out
+
+
+_new = tuple.__new__  # a NamedTuple built without its keyword-parsing __new__ (one per outcome)
