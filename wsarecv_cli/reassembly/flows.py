@@ -118,7 +118,7 @@ class FlowTracker:
                  on_retire: Callable[[FlowId], None] | None = None) -> None:
         self.limits = limits or ReassemblyLimits()
         self._want_events = events
-        self._table: dict[tuple, tuple[_Flow, int]] = {}
+        self._table: dict[tuple, tuple] = {}
         self._flows: dict[_Flow, None] = {}  # live flows; insertion order is the eviction sweep's order
         self._by_id: dict[FlowId, _Flow] = {}  # live flows, and the last ones retired (see endpoints)
         self._retired_ids: list[FlowId] = []
@@ -144,24 +144,22 @@ class FlowTracker:
         key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
         if entry is None:
-            flow, d = self._new_flow(p, key), 0
-        else:
-            flow, d = entry
-            if transport is TCP and flags & (SYN | ACK) == SYN:
-                ws_base = flow.dirs[d].ws_base
-                if ws_base is not None and ws_base != seq:
-                    self._retire(flow, ts)
-                    flow, d = self._new_flow(p, key), 0
+            entry = self._new_flow(p, key)
+        elif transport is TCP and flags & (SYN | ACK) == SYN:
+            ws_base = entry[2].ws_base
+            if ws_base is not None and ws_base != seq:
+                self._retire(entry[0], ts)
+                entry = self._new_flow(p, key)
+        flow, d, snd, rcv, st = entry
         flow.last_ts = ts
         self._last_ts = ts
-        st = flow.stats[d]
         st.packets += 1
-        frames = frames or (frame,)
-        if len(frames) > 1:
-            st.fragments += 1
+        if len(frames) != 1:
+            if not frames:
+                frames = (frame,)
+            else:
+                st.fragments += 1
         if transport is TCP:
-            dirs = flow.dirs
-            snd, rcv = dirs[d], dirs[1 - d]
             if flags & SYN and flow.initiator is None:
                 flow.initiator = d if not flags & ACK else 1 - d
             if flags & ACK:
@@ -173,7 +171,7 @@ class FlowTracker:
                 flow.closing = True
                 closing.append((ts + self.limits.closed_linger_ns, flow))
         else:
-            flow.dirs[d].datagram(payload, missing, ts, frames)
+            snd.datagram(payload, missing, ts, frames)
         events = self._events
         if events:
             self._events = []
@@ -226,7 +224,8 @@ class FlowTracker:
 
     # --------------------------------------------------------------- private
 
-    def _new_flow(self, p: Packet, key: tuple) -> _Flow:
+    def _new_flow(self, p: Packet, key: tuple) -> tuple:
+        """A new flow for the packet's 5-tuple; returns the packet's table entry."""
         if len(self._flows) >= self.limits.max_flows:
             self._evict(p.ts_ns)
         transport = p.transport
@@ -243,10 +242,13 @@ class FlowTracker:
         self._flows[flow] = None
         self._by_id[flow.id] = flow
         back = (transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)
-        self._table[key] = (flow, 0)
-        self._table[back] = (flow, 1)
+        # Entries carry what `feed` needs per packet: (flow, direction, sender's and receiver's
+        # reassemblers, sender's stats), so the hot path does no further lookups.
+        d0, d1 = flow.dirs
+        entry = self._table[key] = (flow, 0, d0, d1, flow.stats[0])
+        self._table[back] = (flow, 1, d1, d0, flow.stats[1])
         flow.keys = (key, back)
-        return flow
+        return entry
 
     def _emitter(self, flow: _Flow, sender: Endpoint, receiver: Endpoint):
         if not self._want_events:

@@ -73,12 +73,14 @@ class TcpDirection:
     __slots__ = (
         "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_held",
         "_chunks", "_starts", "_held_bytes", "_dropped", "_urgent", "fin_at", "fin_done",
-        "reset", "_last", "ws_base", "_ticks", "_proof", "_ack_frames",
+        "reset", "_last", "ws_base", "_ticks", "_proof", "_ack_frames", "_large", "_window",
     )
 
     def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None) -> None:
         self.stats = stats
         self.limits = limits
+        self._large = limits.large_segment  # read per segment: one attribute, not two
+        self._window = limits.conflict_window
         self._emit = emit
         self.base: int | None = None  # sequence number of stream offset 0
         self.ws_base: int | None = None  # Wireshark's base_seq (the SYN's seq, else seq - 1)
@@ -127,7 +129,7 @@ class TcpDirection:
         if n:
             if missing:
                 st.truncated += 1
-            if n > self.limits.large_segment:
+            if n > self._large:
                 st.large_segments += 1
             last = (seq, n, flags, payload)
             if last == self._last:
@@ -148,7 +150,7 @@ class TcpDirection:
                         emit(_new(StreamData, (nxt, payload, ts, frames, bool(flags & PSH))))
                     tail = self._tail
                     tail += payload
-                    window = self.limits.conflict_window
+                    window = self._window
                     if len(tail) > window + _TAIL_SLACK:
                         del tail[:len(tail) - window]
                     self.nxt = nxt + k
@@ -469,7 +471,7 @@ class TcpDirection:
     def _append_tail(self, data: bytes) -> None:
         tail = self._tail
         tail += data
-        window = self.limits.conflict_window
+        window = self._window
         if len(tail) > window + _TAIL_SLACK:
             del tail[:len(tail) - window]
 
