@@ -87,12 +87,22 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
             raise click.UsageError("--raw writes bytes only; it cannot be combined with --json or --hex")
     capture_limits, reassembly_limits = limits_from_options(limits)
     retired: list[FlowId] = []  # flows finished since the last packet (--json writes them once handled)
-    # No summaries kept: each finished flow is looked at once (facts, --json) and forgotten.
-    tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append)
     facts = FlowFacts(selectors)
     document: render_follow.FollowDocument | None = None
     chosen: dict[FlowId, bool] = {}
     digests: dict[FlowId, dict[Endpoint, render_follow.DirectionDigest]] = {}
+
+    def digest_sink(flow_id: FlowId, sender: Endpoint, receiver: Endpoint):
+        """--json: a selected direction's events go straight into its digest (none otherwise)."""
+        if not selects(selectors, flow_id, sender, receiver):
+            return None
+        digest = render_follow.DirectionDigest(sender, receiver, origin[0])
+        digests.setdefault(flow_id, {})[sender] = digest
+        return digest.add
+
+    # No summaries kept: each finished flow is looked at once (facts, --json) and forgotten.
+    tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append,
+                          sinks=digest_sink if as_json else None)
     raw_senders: dict[FlowId, Endpoint | None] = {}
     console = None if (as_json or raw) else make_console(color, output_width(width))
     out = sys.stdout.buffer
@@ -121,12 +131,6 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
                     out.write(bytes([e.byte]))
                 elif isinstance(e, StreamGap):
                     warn([f"{fe.flow}: {e.length} bytes {e.reason.value} at offset {e.offset} (skipped)"])
-            elif as_json:
-                per_flow = digests.setdefault(fe.flow, {})
-                digest = per_flow.get(fe.sender)
-                if digest is None:
-                    digest = per_flow[fe.sender] = render_follow.DirectionDigest(fe.sender, fe.receiver, origin[0])
-                digest.add(e)
             else:
                 a = tracker.endpoints(fe.flow)[0]
                 for line in render_follow.event_lines(fe, a, origin[0], hex_mode):
@@ -134,11 +138,13 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
 
     def write_retired() -> None:
         """Each finished flow is noted, written at once with --json, and its digests freed."""
+        nonlocal findings
         for flow_id in retired:
             info = tracker.info(flow_id)
             facts.add(info)
             per_flow = digests.pop(flow_id, {})
             if document is not None and selected(selectors, info):
+                findings = findings or any(d.gaps for d in per_flow.values())
                 document.flow(render_follow.flow_entry(info, per_flow))
         retired.clear()
 

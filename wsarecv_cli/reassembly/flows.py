@@ -11,6 +11,8 @@ Numbering (Wireshark 4.0 rules, checked against the corpus references):
 
 `feed` returns the events the packet released; `finish` flushes the end of the capture. With
 `events=False` only counters are kept (no event objects), for `wsarecv flows` on big captures.
+With `sinks`, each direction's events go straight to the callable the factory gave for it when the
+flow appeared (no FlowEvent, nothing returned by `feed`); `follow --json` digests them that way.
 
 Bounded flow table: at most `limits.max_flows` flows are live. A new flow beyond that first
 evicts the 1/32 of live flows (at least one) idle longest by last packet time, closed ones (FIN
@@ -45,6 +47,9 @@ from wsarecv_cli.reassembly.udp import UdpDirection
 
 TCP = Transport.TCP
 _new = tuple.__new__
+# sinks(flow, sender, receiver) -> a callable taking that direction's StreamEvents, or None for
+# none (the direction then only counts)
+SinkFactory = Callable[[FlowId, Endpoint, Endpoint], Callable[[StreamEvent], None] | None]
 Closure = Literal["open", "half-closed", "closed", "reset"]
 
 
@@ -115,9 +120,10 @@ class FlowTracker:
     """Routes packets to per-flow, per-direction reassemblers; see the module docstring."""
 
     def __init__(self, limits: ReassemblyLimits | None = None, *, events: bool = True, summaries: bool = True,
-                 on_retire: Callable[[FlowId], None] | None = None) -> None:
+                 on_retire: Callable[[FlowId], None] | None = None, sinks: SinkFactory | None = None) -> None:
         self.limits = limits or ReassemblyLimits()
         self._want_events = events
+        self._sinks = sinks
         self._table: dict[tuple, tuple] = {}
         self._flows: dict[_Flow, None] = {}  # live flows; insertion order is the eviction sweep's order
         self._by_id: dict[FlowId, _Flow] = {}  # live flows, and the last ones retired (see endpoints)
@@ -251,6 +257,8 @@ class FlowTracker:
         return entry
 
     def _emitter(self, flow: _Flow, sender: Endpoint, receiver: Endpoint):
+        if self._sinks is not None:
+            return self._sinks(flow.id, sender, receiver)
         if not self._want_events:
             return None
 
