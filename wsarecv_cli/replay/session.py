@@ -3,10 +3,10 @@
 Theory of operation (the driver loop around the pure cores, like httpcore's around h11): packets
 are read and reassembled one at a time; each FlowEvent is turned into a model Arrival and handed
 to the ReceiverDriver of its receiving endpoint, which decides when the application calls
-WSARecv. Items come out in capture order as they are produced — nothing is held per call — so a
-caller can print rows or NDJSON records while the capture is still being read. Receivers that
-reported a closure are finished and dropped at once; the rest are finished at the end of the
-capture. The session never prints.
+WSARecv. Items come out in capture order, a capture read buffer's worth at a time — nothing is
+held longer — so a caller can print rows or NDJSON records while the capture is still being
+read. Receivers that reported a closure are finished and dropped at once; the rest are finished
+at the end of the capture. The session never prints.
 """
 
 from __future__ import annotations
@@ -238,22 +238,22 @@ class ReplaySession:
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
         tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append)
         self.tracker = tracker
-        route = self._route
+        route, feed = self._route, tracker.feed
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
             self.total_bytes = packets.total_bytes
             self.stats = packets.stats
             last_ts = 0
             for batch in packets.batches():
+                if self.first_ts_ns is None and batch:
+                    self.first_ts_ns = batch[0].ts_ns
                 items: list[ReplayItem] = []
                 try:
                     for packet in batch:
-                        if self.first_ts_ns is None:
-                            self.first_ts_ns = packet.ts_ns
                         last_ts = packet.ts_ns
                         if packet.__class__ is IcmpNotice:
                             items += self._icmp(packet)
                             continue
-                        for event in tracker.feed(packet):
+                        for event in feed(packet):
                             route(event, items)
                         if retired:
                             items += self._end_flows(retired, last_ts)
