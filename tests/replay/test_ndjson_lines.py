@@ -32,10 +32,10 @@ common = dict(n=st.integers(1, 10**6), t_ns=times, call=calls, error=errors, dat
               notes=st.lists(text, max_size=2).map(tuple), reason=text)
 # builds() through a lambda: hypothesis would resolve the classes' own type hints, and in their
 # namespace `bytes` is the field, not the type.
-results = st.builds(lambda **fields: RecvResult(**fields), status=st.sampled_from(list(Status)), ret=st.sampled_from([0, -1]),
-                    bytes=st.one_of(st.none(), st.integers(0, 10**6)),
-                    flags_out=st.one_of(st.none(), flags), delivery=st.one_of(st.none(), st.sampled_from(list(Delivery))),
-                    **common)
+results = st.builds(lambda **fields: RecvResult(**fields), status=st.sampled_from(list(Status)),
+                    ret=st.sampled_from([0, -1]), bytes=st.one_of(st.none(), st.integers(0, 10**6)),
+                    flags_out=st.one_of(st.none(), flags),
+                    delivery=st.one_of(st.none(), st.sampled_from(list(Delivery))), **common)
 completions = st.builds(lambda **fields: Completion(**fields), bytes=st.integers(0, 10**6), flags_out=flags,
                         delivery=st.sampled_from(list(Delivery)), status=st.sampled_from(list(NtStatus)),
                         win32_error=st.sampled_from(list(Win32Error)), **common)

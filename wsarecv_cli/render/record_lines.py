@@ -39,6 +39,8 @@ _ENUM: dict[enum.Enum, str] = {}
 _FLAGS: dict[RecvFlags | None, str] = {}
 _ERROR: dict[WsaError | None, str] = {None: '"error":null,"error_code":null'}
 _RULES: dict[tuple[str, ...], str] = {}
+_COMPLETED = '"status":"completed","ret":0,' + _ERROR[None]
+_FAILED = '"status":"failed","ret":-1,'
 
 
 def _value(member: enum.Enum) -> str:
@@ -59,7 +61,8 @@ def _flags(flags: RecvFlags | None) -> str:
 def _error(error: WsaError | None) -> str:
     text = _ERROR.get(error)
     if text is None:
-        text = _ERROR[error] = f'"error":{encode_basestring(error.name)},"error_code":{int(error)}'  # type: ignore[union-attr]
+        assert error is not None
+        text = _ERROR[error] = f'"error":{encode_basestring(error.name)},"error_code":{int(error)}'
     return text
 
 
@@ -101,16 +104,14 @@ class RowLines:
         return self._call_text
 
     def _blocking(self, result: RecvResult, done: Completion) -> str:
-        # The one row of nearly every call of a blocking receiver: _seconds, _buffers and _filled
-        # are written out here (a call each per line adds up).
+        """records.blocking_record's line. The row of nearly every call of a blocking receiver:
+        _seconds, _buffers and _filled are written out here (a call each per line adds up)."""
         error = done.error
-        if error is None:
-            status, count, flags_out = '"status":"completed","ret":0,"error":null,"error_code":null', \
-                done.bytes, _flags(done.flags_out)
-        elif error is WsaError.WSAEMSGSIZE:  # the count is written (Q1)
-            status, count, flags_out = '"status":"failed","ret":-1,' + _error(error), done.bytes, _flags(done.flags_out)
+        if error is None or error is WsaError.WSAEMSGSIZE:  # the count is written (WSAEMSGSIZE: Q1)
+            count, flags_out = done.bytes, _flags(done.flags_out)
         else:  # count and lpFlags untouched (R6)
-            status, count, flags_out = '"status":"failed","ret":-1,' + _error(error), "null", "null"
+            count, flags_out = "null", "null"
+        status = _COMPLETED if error is None else _FAILED + _error(error)
         call, base, data = result.call, self._base, done.data
         if call is not self._call:
             self._buffers(call)
@@ -143,8 +144,7 @@ class RowLines:
         rules_text = _RULES.get(rules)
         if rules_text is None:
             rules_text = _RULES[rules] = _strs(rules)
-        event = _ENUM.get(outcome.event) or _value(outcome.event)
-        text = f',"event":{event},"rules":{rules_text}'
+        text = f',"event":{_value(outcome.event)},"rules":{rules_text}'
         if outcome.gap:
             text += f',"gap":{outcome.gap}'
         if outcome.notes:

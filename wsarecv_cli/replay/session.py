@@ -143,9 +143,9 @@ class ReceiverKey:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not ReceiverKey:
+        if not isinstance(other, ReceiverKey):
             return NotImplemented
-        return self is other or (self.flow == other.flow and self.receiver == other.receiver)  # type: ignore[attr-defined]
+        return self is other or (self.flow == other.flow and self.receiver == other.receiver)
 
     def __repr__(self) -> str:
         return f"ReceiverKey(flow={self.flow!r}, receiver={self.receiver!r})"
