@@ -26,8 +26,8 @@ from wsarecv_cli.cli.common import (
 )
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.errors import WsarecvError
-from wsarecv_cli.net import FlowId, FlowSelector, Transport, selects
-from wsarecv_cli.reassembly import FlowInfo, FlowTracker
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
+from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.replay.session import limit_warnings
 
@@ -58,21 +58,26 @@ class FlowFacts:
         self.findings = False  # gaps, truncation or limits in a selected flow
 
     def add(self, f: FlowInfo) -> None:
+        both = (f.a_to_b, f.b_to_a)
+        self.note(f.id, f.a, f.b, f.has_findings, sum(d.limit_hits for d in both), sum(d.limit_bytes for d in both))
+
+    def note(self, fid: FlowId, a: Endpoint, b: Endpoint, has_findings: bool, limit_hits: int,
+             limit_bytes: int) -> None:
+        """`add`, from the parts (what follow's worker processes report)."""
         self.count += 1
-        if f.transport is Transport.TCP:
+        if fid.transport is Transport.TCP:
             self.tcp += 1
         else:
             self.udp += 1
-        chosen = selected(self.selectors, f)
+        chosen = selects(self.selectors, fid, a, b)
         self.selected += chosen
         if self.unmatched:
-            self.unmatched = [sel for sel in self.unmatched if not sel.matches(f.id, f.a, f.b)]
-        insort(self.first_ids, (f.transport is not Transport.TCP, f.id.index, f.id))
+            self.unmatched = [sel for sel in self.unmatched if not sel.matches(fid, a, b)]
+        insort(self.first_ids, (fid.transport is not Transport.TCP, fid.index, fid))
         del self.first_ids[self.SHOWN_IDS + 1:]
-        for d in (f.a_to_b, f.b_to_a):
-            self.limit_hits += d.limit_hits
-            self.limit_bytes += d.limit_bytes
-        if not self.findings and chosen and f.has_findings:
+        self.limit_hits += limit_hits
+        self.limit_bytes += limit_bytes
+        if not self.findings and chosen and has_findings:
             self.findings = True
 
     def check_selectors(self) -> None:
@@ -82,9 +87,9 @@ class FlowFacts:
             known = ", ".join(ids) + (", ..." if self.count > self.SHOWN_IDS else "")
             raise InputError(f"--flow {sel} matches no flow in the capture (flows: {known or 'none'})")
 
-    def limit_lines(self, tracker: FlowTracker) -> list[str]:
+    def limit_lines(self, limits: ReassemblyLimits, evicted_flows: int) -> list[str]:
         """Warnings for the reassembly limits the capture hit (the fragment limit warns from read_packets)."""
-        return limit_warnings(tracker.limits, tracker.evicted_flows, self.limit_hits, self.limit_bytes)
+        return limit_warnings(limits, evicted_flows, self.limit_hits, self.limit_bytes)
 
 
 def selected(selectors: tuple[FlowSelector, ...], flow: FlowInfo) -> bool:
@@ -146,7 +151,7 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
         def shown() -> Iterator[FlowInfo]:
             return (f for f in tracker.iter_flows() if selected(selectors, f))
 
-        warnings = list(stream.warnings) + facts.limit_lines(tracker)
+        warnings = list(stream.warnings) + facts.limit_lines(tracker.limits, tracker.evicted_flows)
         warn(warnings)
         if as_json:
             render_flows.write_flows_document(sys.stdout, path, stream.info, stream.stats, warnings, shown())

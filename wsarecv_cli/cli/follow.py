@@ -27,9 +27,19 @@ from wsarecv_cli.cli.flows import (
     selected,
     width_option,
 )
+from wsarecv_cli.cli.follow_json import Digests, JsonFollow, follow_json_parallel
 from wsarecv_cli.cli.main import cli
-from wsarecv_cli.net import Endpoint, FlowId, selects
-from wsarecv_cli.reassembly import Datagram, FlowTracker, StreamData, StreamGap, UrgentData
+from wsarecv_cli.capture import CaptureLimits
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, selects
+from wsarecv_cli.reassembly import (
+    Datagram,
+    FlowInfo,
+    FlowTracker,
+    ReassemblyLimits,
+    StreamData,
+    StreamGap,
+    UrgentData,
+)
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.render import follow as render_follow
 
@@ -54,12 +64,16 @@ def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | Non
                    "ADDR:PORT. Needs exactly one --flow. Gaps are skipped (reported on stderr).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON document: per flow and direction bytes, sha256, gaps and segments.")
+@click.option("--jobs", "-j", type=int, default=1, show_default=True,
+              help="With --json: worker processes, each reassembling a share of the flows (the capture is "
+                   "read and decoded by each). Needs a file, not stdin; flows come worker by worker.")
 @width_option
 @limit_options
 @color_option
 @strict_option
 def follow_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], hex_mode: bool,
-                   raw: str | None, as_json: bool, width: int | None, color: str, strict: bool, **limits) -> None:
+                   raw: str | None, as_json: bool, jobs: int, width: int | None, color: str, strict: bool,
+                   **limits) -> None:
     """Show the rebuilt streams of CAPTURE, both directions interleaved in time.
 
     Every selected flow (default: all) is shown as its receivers got it: retransmissions removed,
@@ -86,25 +100,62 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
         if as_json or hex_mode:
             raise click.UsageError("--raw writes bytes only; it cannot be combined with --json or --hex")
     capture_limits, reassembly_limits = limits_from_options(limits)
-    retired: list[FlowId] = []  # flows finished since the last packet (--json writes them once handled)
+    if jobs < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--jobs")
+    if jobs > 1 and not as_json:
+        raise click.UsageError("--jobs applies to --json only (the other outputs are in time order)")
+    if as_json:
+        findings, warnings, facts = _follow_json(path, selectors, jobs, capture_limits, reassembly_limits)
+    else:
+        findings, warnings, facts = _follow_events(path, selectors, raw, hex_mode, color, width, capture_limits,
+                                                   reassembly_limits)
+    if strict and (findings or warnings or facts.findings):
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capture_limits: CaptureLimits,
+                 limits: ReassemblyLimits) -> tuple[bool, list[str], FlowFacts]:
+    """--json: digests only, each flow written as it finishes (sharded over processes with --jobs)."""
+    with open_packets(path, capture_limits) as stream:
+        capture = render_flows.capture_dict(path, stream.info)
+        if jobs > 1 and path != "-":  # stdin can be read once only
+            stream.close()
+            facts, warnings, findings = follow_json_parallel(path, jobs, capture_limits, limits, selectors,
+                                                              sys.stdout, capture)
+            warn(warnings)
+            return findings, warnings, facts
+        document = render_follow.FollowDocument(sys.stdout, capture)
+        facts = FlowFacts(selectors)
+        findings = False
+
+        def on_flow(info: FlowInfo, digests: Digests) -> None:
+            nonlocal findings
+            facts.add(info)
+            if selected(selectors, info):
+                findings = findings or any(d.gaps for d in digests.values())
+                document.flow(render_follow.flow_entry(info, digests))
+
+        follower = JsonFollow(limits, on_flow, select=lambda fid, sender, receiver: selects(selectors, fid, sender,
+                                                                                               receiver))
+        follower.run(stream)
+        facts.check_selectors()
+        warnings = list(stream.warnings) + facts.limit_lines(limits, follower.tracker.evicted_flows)
+        warn(warnings)
+        document.close(warnings)
+    return findings, warnings, facts
+
+
+def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | None, hex_mode: bool, color: str,
+                   width: int | None, capture_limits: CaptureLimits,
+                   reassembly_limits: ReassemblyLimits) -> tuple[bool, list[str], FlowFacts]:
+    """Pretty (event by event, both directions in time order) or --raw (one direction's bytes)."""
+    retired: list[FlowId] = []  # flows finished since the last packet
     facts = FlowFacts(selectors)
-    document: render_follow.FollowDocument | None = None
     chosen: dict[FlowId, bool] = {}
-    digests: dict[FlowId, dict[Endpoint, render_follow.DirectionDigest]] = {}
-
-    def digest_sink(flow_id: FlowId, sender: Endpoint, receiver: Endpoint):
-        """--json: a selected direction's events go straight into its digest (none otherwise)."""
-        if not selects(selectors, flow_id, sender, receiver):
-            return None
-        digest = render_follow.DirectionDigest(sender, receiver, origin[0])
-        digests.setdefault(flow_id, {})[sender] = digest
-        return digest.add
-
-    # No summaries kept: each finished flow is looked at once (facts, --json) and forgotten.
-    tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append,
-                          sinks=digest_sink if as_json else None)
+    # No summaries kept: each finished flow is noted once and forgotten.
+    tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append)
     raw_senders: dict[FlowId, Endpoint | None] = {}
-    console = None if (as_json or raw) else make_console(color, output_width(width))
+    console = None if raw else make_console(color, output_width(width))
     out = sys.stdout.buffer
     origin: list[int] = []
     findings = False
@@ -136,36 +187,23 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
                 for line in render_follow.event_lines(fe, a, origin[0], hex_mode):
                     console.print(line)
 
-    def write_retired() -> None:
-        """Each finished flow is noted, written at once with --json, and its digests freed."""
-        nonlocal findings
+    def note_retired() -> None:
         for flow_id in retired:
-            info = tracker.info(flow_id)
-            facts.add(info)
-            per_flow = digests.pop(flow_id, {})
-            if document is not None and selected(selectors, info):
-                findings = findings or any(d.gaps for d in per_flow.values())
-                document.flow(render_follow.flow_entry(info, per_flow))
+            facts.add(tracker.info(flow_id))
         retired.clear()
 
     with open_packets(path, capture_limits) as stream:
-        if as_json:
-            document = render_follow.FollowDocument(sys.stdout, render_flows.capture_dict(path, stream.info))
         for packet in stream:
             if not origin:
                 origin.append(packet.ts_ns)
             handle(tracker.feed(packet))
             if retired:
-                write_retired()
+                note_retired()
         handle(tracker.finish())
-        if retired:
-            write_retired()
+        note_retired()
         facts.check_selectors()
-        warnings = list(stream.warnings) + facts.limit_lines(tracker)
+        warnings = list(stream.warnings) + facts.limit_lines(reassembly_limits, tracker.evicted_flows)
         warn(warnings)
-        if document is not None:
-            document.close(warnings)
-        elif raw is not None:
+        if raw is not None:
             out.flush()
-    if strict and (findings or warnings or facts.findings):
-        raise click.exceptions.Exit(EXIT_FINDINGS)
+    return findings, warnings, facts

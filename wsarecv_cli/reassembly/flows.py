@@ -183,6 +183,14 @@ class FlowTracker:
             self._events = []
         return events
 
+    def tick(self, ts: int) -> None:
+        """A packet this tracker does not take (another shard's, with `follow --jobs`): the capture
+        clock still moves, so closed flows are finished when they would have been, at that time."""
+        self._last_ts = ts
+        closing = self._closing
+        if closing and closing[0][0] <= ts:
+            self._retire_closed(ts)
+
     def finish(self) -> list[FlowEvent]:
         """End of capture: flush every flow (pending holes become gaps, held data is released)."""
         for flow in list(self._flows):

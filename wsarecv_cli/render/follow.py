@@ -192,8 +192,12 @@ class FollowDocument:
             self._first = True
 
     def flow(self, entry: dict[str, Any]) -> None:
+        self.flow_json(self._dumps(entry))
+
+    def flow_json(self, text: str) -> None:
+        """One flow entry already encoded (as `flow` encodes it)."""
         self._start()
-        self._stream.write(("" if self._first else ",") + self._dumps(entry))
+        self._stream.write(("" if self._first else ",") + text)
         self._first = False
 
     def close(self, warnings: list[str]) -> None:

@@ -1,0 +1,61 @@
+"""`follow --json --jobs N`: flows sharded over worker processes give the same document (flows in
+another order) as one process: same ids (Wireshark's numbering), digests, times, warnings, exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import SAMPLES
+from wsarecv_cli.cli.main import cli
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+import generate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """TCP and UDP, IPv4/IPv6/802.1Q, fragments, reordering, retransmissions, closes and resets."""
+    path = tmp_path_factory.mktemp("jobs") / "mix.pcap"
+    generate.generate(str(path), packets=4000, flows=150, seed=21, concurrent=20, quiet=True)
+    return path
+
+
+def _follow(path: Path, *args: str):
+    result = CliRunner().invoke(cli, ["follow", str(path), "--json", *args])
+    doc = json.loads(result.stdout) if result.exit_code in (0, 3) else None
+    if doc is not None:
+        doc["flows"].sort(key=lambda f: (f["transport"] != "tcp", int(f["id"].split(":")[1])))
+    return result.exit_code, result.stderr, doc
+
+
+CAPTURES = [pytest.param("generated", id="generated-mix")] + [
+    pytest.param(p, id=p.name) for p in sorted(SAMPLES.glob("*.pcap*"))]
+
+
+@pytest.mark.parametrize("capture", CAPTURES)
+@pytest.mark.parametrize("args", [(), ("--strict",), ("--flow", "tcp:1", "--flow", "udp:0"), ("--flow", "tcp:999")],
+                         ids=["all", "strict", "selected", "unmatched"])
+def test_jobs_give_the_same_document(capture, args, generated, request) -> None:
+    path = generated if capture == "generated" else capture
+    one = _follow(path, *args)
+    assert _follow(path, "--jobs", "2", *args) == one
+    if capture == "generated" and not args:
+        assert len(one[2]["flows"]) >= 150
+        assert _follow(path, "--jobs", "3") == one
+
+
+def test_jobs_need_json(generated) -> None:
+    result = CliRunner().invoke(cli, ["follow", str(generated), "--jobs", "2"])
+    assert result.exit_code == 2 and "--json" in result.stderr
+
+
+def test_stdin_is_read_by_one_process(generated) -> None:
+    result = CliRunner().invoke(cli, ["follow", "-", "--json", "--jobs", "2"], input=generated.read_bytes())
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["flows"]
