@@ -25,6 +25,7 @@ Rows (skipped with a note when the tool or the wsarecv command is not there):
   tcpflow            tcpflow -r FILE -o TMPDIR (all TCP streams to files)
   wsarecv_flows      wsarecv flows FILE
   wsarecv_follow     wsarecv follow FILE --json (all streams)
+  wsarecv_follow_j2  the same with --jobs 2 (flows sharded over 2 worker processes)
   wsarecv_replay     wsarecv replay FILE --ndjson (eager schedule, all flows)
 
 Extras (default on, off with --no-extras or --quick): the same wsarecv commands on a 100k-packet
@@ -157,6 +158,8 @@ def build_rows(only: list[str] | None) -> list[Row]:
     for name, cmd, extra, desc in (
         ("wsarecv_flows", "flows", [], "wsarecv flows FILE"),
         ("wsarecv_follow", "follow", ["--json"], "wsarecv follow FILE --json (all streams)"),
+        ("wsarecv_follow_j2", "follow", ["--json", "--jobs", "2"],
+         "wsarecv follow FILE --json --jobs 2 (RSS: the largest of 3 processes)"),
         ("wsarecv_replay", "replay", ["--ndjson", "--schedule=eager"], "wsarecv replay FILE --ndjson (eager)"),
     ):
         argv, note = (None, "") if only and not selected(name, only) else wsarecv_cmd(cmd, extra)
@@ -310,6 +313,10 @@ def verdicts(rows: list[Row], extras: dict[str, tuple[dict, list[Row]]]) -> list
     verdict("follow --json ≥ 5× faster than tshark reassembling all streams",
             f"{tsa / fol:.2f}×" if fol and tsa else "—", (tsa / fol >= 5) if fol and tsa else None,
             "tshark_follow_all / follow wall")
+    fj2 = med("wsarecv_follow_j2")
+    if fj2 and tcpf and tsa:
+        out.append(f"| (not a target: the same with `--jobs 2`) | {fj2 / tcpf:.2f} × tcpflow, {tsa / fj2:.2f}× "
+                   f"faster than tshark all | — | follow_j2 / tcpflow, tshark_follow_all / follow_j2 wall |")
     flw, floor = med("wsarecv_flows"), med("struct_loop")
     verdict("flows within 3× of the struct record-loop floor",
             f"{flw / floor:.2f}" if flw and floor else "—", (flw / floor <= 3) if flw and floor else None,
