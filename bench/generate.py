@@ -34,7 +34,6 @@ import argparse
 import hashlib
 import ipaddress
 import json
-import math
 import os
 import random
 import struct

@@ -357,7 +357,7 @@ def verdicts(rows: list[Row], extras: dict[str, tuple[dict, list[Row]]]) -> list
         fails = {n: cby[n].error for n in WSARECV_ROWS if n in cby and cby[n].error}
         txt = ", ".join(f"{n[8:]} {v:.0f} MB" for n, v in vals.items())
         txt += "".join(f"; {n[8:]} failed ({e[:80]})" for n, e in fails.items())
-        verdict(f"100k concurrent flows: peak memory stated, bounded by the flow-table limit",
+        verdict("100k concurrent flows: peak memory stated, bounded by the flow-table limit",
                 txt or "—", None if not vals else all(v <= 100 for v in vals.values()),
                 "peak RSS; met = stays ≤ 100 MB (the main-capture budget)")
     return ["| target | measured | verdict | how |", "|---|---|---|---|"] + out
@@ -503,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
 
     title = {"main": "main capture", "small": "100k-packet capture (scaling)",
              "large": "4× larger capture (memory)", "conc": "100k concurrent flows (memory)"}
-    out = [f"### Machine", "", *mach, "",
+    out = ["### Machine", "", *mach, "",
            f"### {title['main']}: `{os.path.relpath(capture, ROOT)}` — {info['packets']:,} packets, "
            f"{info['bytes'] / 1e6:.1f} MB" + (f", {info['flows']:,} flows ({info['concurrent']:,} concurrent)"
                                              if info.get('flows') else ""),

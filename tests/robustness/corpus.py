@@ -205,7 +205,6 @@ def hostile_frames(n: int) -> Iterator[bytes]:
     a TCP connection whose sequence numbers jump by 2**31 and then run backwards (held out of order),
     IP fragment sets that never complete, a new TCP flow (SYN) per packet slot, and RSTs at random
     sequence numbers."""
-    src2 = bytes([10, 9, 9, 9])
     for i in range(n):
         kind = i % 4
         if kind == 0:  # one connection, every segment lands far ahead or behind: held, then dropped
