@@ -60,3 +60,18 @@ def test_tracker_lists_the_same_flows_when_spilling(monkeypatch, tmp_path) -> No
     monkeypatch.setattr(FlowSummaries, "IN_MEMORY", 2)
     assert run() == plain
     assert len(plain) >= 120
+
+
+def test_no_temporary_directory_keeps_everything_in_memory(monkeypatch) -> None:
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    store = FlowSummaries(2)
+    infos = [_info(Transport.UDP, i) for i in range(9, -1, -1)]
+    for info in infos:
+        store.add(info)
+    assert store.spilled_runs == 0
+    assert list(store.sorted()) == sorted(infos, key=stream_order)

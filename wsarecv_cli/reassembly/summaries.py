@@ -64,7 +64,11 @@ class FlowSummaries:
 
     def _spill(self) -> None:
         if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="wsarecv-flows-")
+            try:
+                self._file = tempfile.TemporaryFile(prefix="wsarecv-flows-")
+            except OSError:  # no writable temporary directory: keep them all in memory, as before
+                self.in_memory = 1 << 62
+                return
         self._file.seek(0, 2)
         offset = self._file.tell()
         pickler = pickle.Pickler(self._file, protocol=pickle.HIGHEST_PROTOCOL)
