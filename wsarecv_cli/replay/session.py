@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import NamedTuple
 
@@ -127,7 +127,7 @@ class ReceiverKey:
     """A receiver: one endpoint of one flow. Immutable; its hash is computed once (items are
     looked up by key for every call, and FlowId/Endpoint hash in Python)."""
 
-    __slots__ = ("flow", "receiver", "_hash")
+    __slots__ = ("_hash", "flow", "receiver")
     flow: FlowId
     receiver: Endpoint
 
