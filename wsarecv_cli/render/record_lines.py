@@ -40,6 +40,9 @@ _FLAGS: dict[RecvFlags | None, str] = {}
 _ERROR: dict[WsaError | None, str] = {None: '"error":null,"error_code":null'}
 _RULES: dict[tuple[str, ...], str] = {}
 _COMPLETED = '"status":"completed","ret":0,' + _ERROR[None]
+# Members tested per line, as module constants (see records.py: Enum.MEMBER is slow on 3.11).
+_BLOCKING, _CALL = RowKind.BLOCKING, RowKind.CALL
+_MSGSIZE, _WIN32_OK = WsaError.WSAEMSGSIZE, Win32Error.ERROR_SUCCESS
 _FAILED = '"status":"failed","ret":-1,'
 
 
@@ -90,9 +93,9 @@ class RowLines:
 
     def __call__(self, row: Row) -> str:
         kind = row.kind
-        if kind is RowKind.BLOCKING:
+        if kind is _BLOCKING:
             return self._blocking(row.result, row.completion)  # type: ignore[arg-type]
-        if kind is RowKind.CALL:
+        if kind is _CALL:
             return self._result(row.result)  # type: ignore[arg-type]
         return self._completion(row.completion)  # type: ignore[arg-type]
 
@@ -107,7 +110,7 @@ class RowLines:
         """records.blocking_record's line. The row of nearly every call of a blocking receiver:
         _seconds, _buffers and _filled are written out here (a call each per line adds up)."""
         error = done.error
-        if error is None or error is WsaError.WSAEMSGSIZE:  # the count is written (WSAEMSGSIZE: Q1)
+        if error is None or error is _MSGSIZE:  # the count is written (WSAEMSGSIZE: Q1)
             count, flags_out = done.bytes, _flags(done.flags_out)
         else:  # count and lpFlags untouched (R6)
             count, flags_out = "null", "null"
@@ -135,7 +138,7 @@ class RowLines:
         return (f'{self._completion_head}{done.n},"t":{_seconds(done.t_ns, self._base)},{_error(done.error)},'
                 f'"bytes":{done.bytes},"filled":{_filled(done.data)},"flags_out":{_flags(done.flags_out)},'
                 f'"lost":{done.lost},"delivery":{_value(done.delivery)}'
-                + ("" if win32 is Win32Error.ERROR_SUCCESS else f',"win32_error":{encode_basestring(win32.name)}')
+                + ("" if win32 is _WIN32_OK else f',"win32_error":{encode_basestring(win32.name)}')
                 + self._tail(done))
 
     def _tail(self, outcome: RecvResult | Completion) -> str:

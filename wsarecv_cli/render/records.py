@@ -56,6 +56,13 @@ class Row(NamedTuple):
         return self.result.n if self.result is not None else self.completion.n  # type: ignore[union-attr]
 
 
+# Members the per-outcome code tests, as module constants: on Python 3.11 every `Enum.MEMBER`
+# lookup takes EnumType.__getattr__'s slow path (~100 ns against ~25 ns for a global).
+_BLOCKING, _CALL, _COMPLETION = RowKind.BLOCKING, RowKind.CALL, RowKind.COMPLETION
+_WAITING, _MSGSIZE = Status.WAITING, WsaError.WSAEMSGSIZE
+_DATA, _GAP, _TRUNCATED, _ZERO_BYTE = Event.DATA, Event.GAP, Event.TRUNCATED, Event.ZERO_BYTE
+
+
 class RowPairer:
     """Push-based pairing: feed outcomes in order, get rows; holds at most one waiting call."""
 
@@ -68,16 +75,16 @@ class RowPairer:
         if waiting is not None:
             self._waiting = None
             if is_completion and outcome.n == waiting.n:
-                return [_new(Row, (RowKind.BLOCKING, waiting, outcome))]
-            rows = [_new(Row, (RowKind.CALL, waiting, None))]  # the blocked thread did more: unusual
+                return [_new(Row, (_BLOCKING, waiting, outcome))]
+            rows = [_new(Row, (_CALL, waiting, None))]  # the blocked thread did more: unusual
         else:
             rows = []
         if is_completion:
-            rows.append(_new(Row, (RowKind.COMPLETION, None, outcome)))
-        elif outcome.status is Status.WAITING:
+            rows.append(_new(Row, (_COMPLETION, None, outcome)))
+        elif outcome.status is _WAITING:
             self._waiting = outcome  # type: ignore[assignment]
         else:
-            rows.append(_new(Row, (RowKind.CALL, outcome, None)))
+            rows.append(_new(Row, (_CALL, outcome, None)))
         return rows
 
     def finish(self) -> list[Row]:
@@ -271,15 +278,15 @@ def _counts_as_stream(outcome: Outcome) -> bool:
     if int(outcome.call.flags) & _PEEK_OR_OOB:
         return False
     # A reliable provider's WSAEMSGSIZE keeps the message queued (R19): it is delivered again later.
-    return not (outcome.event is Event.TRUNCATED and outcome.lost == 0)
+    return not (outcome.event is _TRUNCATED and outcome.lost == 0)
 
 
 def _ends_message(outcome: Outcome) -> bool:
     if int(outcome.call.flags) & _PEEK_OR_OOB:
         return False
-    if outcome.event is Event.TRUNCATED:
+    if outcome.event is _TRUNCATED:
         return outcome.lost > 0  # UDP: the datagram is consumed (R17); reliable: retained (R19)
-    return outcome.event in (Event.DATA, Event.ZERO_BYTE) and not (
+    return outcome.event in (_DATA, _ZERO_BYTE) and not (
         outcome.flags_out and int(outcome.flags_out) & _MSG_PARTIAL)
 
 
@@ -309,18 +316,18 @@ class SummaryAccumulator:
         event = outcome.event
         if isinstance(outcome, RecvResult):
             self.calls += 1
-        if event is Event.GAP:
+        if event is _GAP:
             self.gaps += 1
             self.gap_bytes += outcome.gap
         if outcome.lost:
             self.bytes_lost += outcome.lost
-        if outcome.error is WsaError.WSAEMSGSIZE:
+        if outcome.error is _MSGSIZE:
             self.msgsize_errors += 1
         flags_out = outcome.flags_out
         if flags_out and int(flags_out) & _MSG_PARTIAL:
             self.msg_partial += 1
         data = outcome.data
-        if (data[0] if len(data) == 1 else any(data)) or event is Event.ZERO_BYTE:
+        if (data[0] if len(data) == 1 else any(data)) or event is _ZERO_BYTE:
             self._add_data(outcome)
         if event in _CLOSURE:
             self._add_closure(outcome)

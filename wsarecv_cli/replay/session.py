@@ -187,6 +187,7 @@ ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverEnd
 class _Receiver:
     key: ReceiverKey
     protocol: Protocol
+    message_oriented: bool  # protocol is not tcp (asked for every event)
     driver: ReceiverDriver
     audit: FramingAudit | None
     assembler: MessageAssembler | None
@@ -305,7 +306,7 @@ class ReplaySession:
             self._emit(receiver, driver.arrive(arrival, t_ns), out)
         if driver.done:
             out += self._finish(receiver.key, t_ns)
-        elif self.config.schedule.kind is ScheduleKind.DRAIN and isinstance(event, (StreamFin, StreamReset)):
+        elif isinstance(event, (StreamFin, StreamReset)) and self.config.schedule.kind is ScheduleKind.DRAIN:
             out += self._finish(receiver.key, t_ns)  # nothing more can arrive: read it all now
 
     def _receiver_for(self, flow_event: FlowEvent, out: list[ReplayItem]) -> _Receiver | None:
@@ -364,7 +365,7 @@ class ReplaySession:
                 assembler = MessageAssembler(config.framing, config.max_message_bytes)
             elif not message_oriented:
                 audit = FramingAudit(config.framing)
-        receiver = _Receiver(key, protocol, driver, audit, assembler)
+        receiver = _Receiver(key, protocol, message_oriented, driver, audit, assembler)
         self._live[key] = receiver
         start = ReceiverStart(key, flow_event.sender, protocol, config.platform, config.mode, config.schedule,
                               config.buffers)
@@ -384,7 +385,7 @@ class ReplaySession:
     def _arrivals(self, receiver: _Receiver, event) -> list[Arrival]:
         """Reassembly event -> model arrivals, through the message framing when one applies."""
         kind = event.__class__  # the event classes are final NamedTuples: `is` tests, data first
-        message_oriented = receiver.protocol is not Protocol.TCP
+        message_oriented = receiver.message_oriented
         if kind is StreamData:
             if receiver.assembler is not None:
                 return self._framed_messages(receiver, event.data)
