@@ -59,7 +59,7 @@ class SocketStats:
 _FAIL_EVENT = {WsaError.WSAESHUTDOWN: Event.SHUTDOWN, WsaError.WSAEWOULDBLOCK: Event.WOULD_BLOCK}
 
 _R7, _R32, _PROBE = ("R7",), ("R32",), RecvCall((1,))  # _PROBE: deliverable's 1-byte receive
-_new = tuple.__new__  # NamedTuple outcomes built without keyword parsing on the hot paths
+_new, _COMPLETED = tuple.__new__, Status.COMPLETED  # keyword-free NamedTuple builds; Enum.MEMBER is slow on 3.11
 _MSG_OOB, _MSG_PEEK, _MSG_WAITALL = int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK), int(RecvFlags.MSG_WAITALL)
 
 
@@ -313,9 +313,9 @@ class Socket:
     def _sync_now(self, n, t_ns, call, got: Take, notes) -> RecvResult:
         self._commit(got, call)
         notes = notes + got.notes
-        if got.error is None:
-            return RecvResult(n, t_ns, call, Status.COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
-                              got.event, got.rules, gap=got.gap, notes=notes, reason=got.reason)
+        if got.error is None:  # (positional: with small buffers most calls complete at once)
+            return _new(RecvResult, (n, t_ns, call, _COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
+                                     got.event, got.rules, None, got.gap, notes, got.reason))
         if got.error is WsaError.WSAEMSGSIZE and "R19" not in got.rules:
             return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
                               got.lost, got.event, merge_rules(got.rules, ("Q1",)), gap=got.gap,

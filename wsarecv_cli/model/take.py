@@ -41,6 +41,7 @@ _MSG_OOB = int(RecvFlags.MSG_OOB)
 _MSG_PEEK = int(RecvFlags.MSG_PEEK)
 _MSG_PARTIAL = int(RecvFlags.MSG_PARTIAL)
 _R8_R9 = ("R8", "R9")
+_NO_FLAGS, _DATA = RecvFlags.NONE, Event.DATA  # globals: Enum.MEMBER lookups are slow on Python 3.11
 
 
 def empty_data(call: RecvCall) -> tuple[bytes, ...]:
@@ -144,7 +145,7 @@ def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
             queue.consume(count)
             state.push_seen = False
 
-    return Take(None, data, count, RecvFlags.NONE, Event.DATA, rules, why, commit=commit)
+    return Take(None, data, count, _NO_FLAGS, _DATA, rules, why, commit=commit)
 
 
 def stream_reason(queued: int, count: int, buffers: tuple[int, ...], data: tuple[bytes, ...]) -> str:

@@ -124,10 +124,13 @@ class RowLines:
                 f'"lost":{done.lost}{self._tail(done)}')
 
     def _result(self, result: RecvResult) -> str:
-        count = result.bytes
-        delivery = result.delivery
-        return (f'{self._call_head}{result.n},"t":{_seconds(result.t_ns, self._base)}'
-                f'{self._buffers(result.call)}"status":{_value(result.status)},'
+        """records.call_record's line (with small buffers, most calls complete at once: _seconds
+        and _buffers are written out as in _blocking)."""
+        count, delivery, call = result.bytes, result.delivery, result.call
+        if call is not self._call:
+            self._buffers(call)
+        return (f'{self._call_head}{result.n},"t":{round((result.t_ns - self._base) / 1e9, 9)!r}'
+                f'{self._call_text}"status":{_value(result.status)},'
                 f'"ret":{result.ret},{_error(result.error)},"bytes":{"null" if count is None else count},'
                 f'"filled":{_filled(result.data)},"flags_out":{_flags(result.flags_out)},"lost":{result.lost}'
                 + ("" if delivery is None else f',"delivery":{_value(delivery)}')

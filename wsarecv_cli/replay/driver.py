@@ -37,7 +37,8 @@ Outcome = RecvResult | Completion
 CLOSURE_EVENTS = frozenset({Event.GRACEFUL_CLOSE, Event.RESET, Event.ABORTED, Event.DISCON, Event.SHUTDOWN})
 # Tested after every call, as module constants: on Python 3.11 every `Enum.MEMBER` lookup takes
 # EnumType.__getattr__'s slow path (~100 ns against ~25 ns for a global).
-_PENDING, _WAITING = Status.PENDING, Status.WAITING
+_PENDING, _WAITING, _FAILED = Status.PENDING, Status.WAITING, Status.FAILED
+_WOULD_BLOCK, _ZERO_BYTE, _TRUNCATED = Event.WOULD_BLOCK, Event.ZERO_BYTE, Event.TRUNCATED
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,14 +329,14 @@ class ReceiverDriver:
 
     def _made_no_progress(self, outcome: Outcome) -> bool:
         event = outcome.event
-        if event is Event.WOULD_BLOCK:
+        if event is _WOULD_BLOCK:
             return True
         if self._plan_peek:
             return True
-        if event is Event.ZERO_BYTE and not self.socket.deliverable:
+        if event is _ZERO_BYTE and not self.socket.deliverable:
             return True
-        if event is Event.ZERO_BYTE and self._plan_zero:
+        if event is _ZERO_BYTE and self._plan_zero:
             return True  # R12: a zero-byte read consumes nothing
-        if event is Event.TRUNCATED and outcome.lost == 0:
+        if event is _TRUNCATED and outcome.lost == 0:
             return True  # R19: the message is retained; the same buffers will fail again
-        return outcome.status is Status.FAILED and event is not Event.TRUNCATED
+        return outcome.status is _FAILED and event is not _TRUNCATED
