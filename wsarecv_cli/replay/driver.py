@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from wsarecv_cli.model.types import (
     Arrival,
@@ -224,11 +224,16 @@ class ReceiverDriver:
         socket = self.socket
         out: list[Outcome] = []
         if step.recv is not None:
-            for _ in range(step.repeat):
+            for done in range(1, step.repeat + 1):
                 result = socket.recv(step.recv, t_ns)
                 out.append(result)
                 if result.status in (Status.PENDING, Status.WAITING):
                     self.posted += 1
+                    if done < step.repeat and self.mode is Mode.BLOCKING:
+                        # The call holds the thread: the step's other calls (then its actions) come
+                        # once it returned, like the steps after it (see _run_script).
+                        self._script.insert(0, replace(step, repeat=step.repeat - done, at=False))
+                        return out
         actions = []
         if step.shutdown is not None:
             actions.append(socket.shutdown(step.shutdown, t_ns))

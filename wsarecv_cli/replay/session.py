@@ -403,9 +403,17 @@ class ReplaySession:
                 receiver.framing_findings = FramingFindings(error=f"capture gap of {event.length} B at offset "
                                                             f"{event.offset}: message framing lost")
                 receiver.assembler = None
-            return [CaptureGap(event.length)]
+            # A message socket never sees a partial message: bytes the capture lacks are messages
+            # (or parts of them) that did not arrive, like a lost datagram.
+            return [] if message_oriented else [CaptureGap(event.length)]
         if isinstance(event, UrgentData):
-            return [UrgentByte(event.byte)]
+            if not message_oriented:
+                return [UrgentByte(event.byte)]
+            # Messages over a TCP capture have no out-of-band channel: the urgent byte is a byte of
+            # the stream, framed with its neighbours (or, without --framing, a message of its own).
+            if receiver.assembler is not None:
+                return self._framed_messages(receiver, bytes([event.byte]))
+            return [Message(bytes([event.byte]))]
         if isinstance(event, StreamFin):
             if receiver.protocol is Protocol.TCP:
                 return [Fin()]
