@@ -8,16 +8,25 @@ import pytest
 from tests.conftest import SAMPLES
 from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.types import Completion, Protocol, RecvResult
+from wsarecv_cli.reassembly.events import UrgentData
 from wsarecv_cli.replay.session import ReceiverEnd, ReceiverOutcome, ReceiverStart, ReplayConfig, ReplaySession
 
 
-def test_items_made_before_a_model_error_still_come_out():
-    """tcp_urgent.pcap's second segment completes call 2 and carries the urgent byte, which a
-    message-oriented socket cannot take (ModelError): call 2's completion, and the call the
-    application made next, come out first."""
+def test_items_made_before_a_model_error_still_come_out(monkeypatch):
+    """tcp_urgent.pcap's second segment completes call 2 and carries the urgent byte; a model
+    error raised at that byte (simulated here: the urgent byte is legal input) must not swallow
+    call 2's completion, nor the call the application made next: they come out first."""
+    arrivals = ReplaySession._arrivals
+
+    def failing_at_urgent(self, receiver, event):
+        if isinstance(event, UrgentData):
+            raise ModelError("state: test; input: the urgent byte")
+        return arrivals(self, receiver, event)
+
+    monkeypatch.setattr(ReplaySession, "_arrivals", failing_at_urgent)
     session = ReplaySession(str(SAMPLES / "tcp_urgent.pcap"), ReplayConfig(protocol=Protocol.RELIABLE_MSG))
     items = []
-    with pytest.raises(ModelError, match="UrgentByte does not fit"):
+    with pytest.raises(ModelError, match="the urgent byte"):
         for item in session:
             items.append(item)
     last = [(type(item.outcome), item.outcome.n) for item in items[-2:] if isinstance(item, ReceiverOutcome)]
