@@ -17,7 +17,6 @@ worker gets max-flows / N live flows. Decoding is done N times; reassembly, dige
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from wsarecv_cli.reassembly.stats import DirectionStats
 from wsarecv_cli.render import follow as render_follow
 
 Digests = dict[Endpoint, render_follow.DirectionDigest]
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode  # FollowDocument's
+_encode = render_follow.encode_compact
 
 
 class JsonFollow:

@@ -174,6 +174,10 @@ def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest]) -> dict[str,
     }
 
 
+# The document's one JSON encoding (also used by `follow --jobs` workers for their entries).
+encode_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 class FollowDocument:
     """`follow --json`, written a flow at a time as flows finish, so memory follows the live flows,
     not the capture: `{"capture": {...}, "flows": [...], "warnings": [...]}` (flows in the order
@@ -183,7 +187,7 @@ class FollowDocument:
         self._stream = stream
         self._capture = capture
         self._started = False
-        self._dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+        self._dumps = encode_compact
 
     def _start(self) -> None:
         if not self._started:
