@@ -118,8 +118,10 @@ class End(enum.Enum):
 class RxState:
     stream: StreamQueue = field(default_factory=StreamQueue)
     messages: deque[QueuedMessage] = field(default_factory=deque)
-    oob: deque[int] = field(default_factory=deque)  # SO_OOBINLINE off: kept FIFO (Q6)
-    icmp: deque[IcmpKind] = field(default_factory=deque)  # R46: one error per ICMP
+    # Lists, not deques: these rarely hold more than one entry, and an empty deque costs ~600
+    # bytes — per receiver, and replay keeps one per receiving endpoint.
+    oob: list[int] = field(default_factory=list)  # SO_OOBINLINE off: kept FIFO (Q6)
+    icmp: list[IcmpKind] = field(default_factory=list)  # R46: one error per ICMP
     end: End | None = None
     unreported_lost: int = 0  # discarded by RST, reported by the next result that reports it (R24)
     push_seen: bool = False  # R14 hold mode: a PSH arrived since the last consumption

@@ -173,7 +173,7 @@ def _oob(state: RxState, call: RecvCall) -> Take | None:
 
     def commit() -> None:
         if not peek and count:
-            state.oob.popleft()
+            state.oob.pop(0)
 
     return Take(None, data, count, RecvFlags.MSG_OOB, Event.OOB, rules,
                 f"MSG_OOB reads the urgent byte {bytes([byte])!r} kept out of band (R40)",
@@ -191,7 +191,7 @@ def _icmp(state: RxState, call: RecvCall) -> Take:
         error, event, what = WsaError.WSAENETRESET, Event.ERROR, "ICMP time-exceeded"
     return Take(error, _empty(call), 0, RecvFlags.NONE, event, ("R46",),
                 f"an earlier send drew {what}: this receive reports it once as {error.name}; "
-                "the socket stays usable (R46)", commit=lambda: state.icmp.popleft())
+                "the socket stays usable (R46)", commit=lambda: state.icmp.pop(0))
 
 
 def _message(state: RxState, profile: Profile, call: RecvCall) -> Take | None:
