@@ -137,7 +137,8 @@ def l3_offset(linktype: int, data: bytes) -> tuple[int, int] | SkipReason:
         if af == 2:
             return (4, 4)
         return (6, 4) if af in AF_INET6 else SkipReason.NOT_IP
-    from wsarecv_cli.capture import fallback  # dpkt: imported on first use (~30 ms of start-up)
+    # dpkt is imported on first use, not by every command (~30 ms of start-up)
+    from wsarecv_cli.capture import fallback
 
     found = fallback.find_ip(linktype, data)
     return found if found is not None else SkipReason.LINKTYPE
@@ -148,7 +149,8 @@ def _by_ethertype(et: int, off: int, data: bytes) -> tuple[int, int] | SkipReaso
         return (4, off)
     if et == ETH_IPV6:
         return (6, off)
-    from wsarecv_cli.capture import fallback  # dpkt: imported on first use (~30 ms of start-up)
+    # dpkt is imported on first use, not by every command (~30 ms of start-up)
+    from wsarecv_cli.capture import fallback
 
     found = fallback.find_ip_in_ethernet_payload(et, data, off)
     return found if found is not None else SkipReason.NOT_IP

@@ -20,10 +20,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from wsarecv_cli.capture.decode import fast_decode
 from wsarecv_cli.capture.linktypes import linktype_name
 from wsarecv_cli.capture.source import ByteFeed
 from wsarecv_cli.errors import CaptureError
-from wsarecv_cli.capture.decode import fast_decode
 from wsarecv_cli.net import Packet, RawFrame
 
 SHB, IDB, PB, SPB, EPB = 0x0A0D0D0A, 1, 2, 3, 6

@@ -14,15 +14,15 @@ from wsarecv_cli.cli.common import (
     EXIT_FINDINGS,
     InputError,
     capture_argument,
+    color_option,
+    flow_option,
     limit_options,
     limits_from_options,
-    color_option,
-    warn,
-    flow_option,
     make_console,
     parse_flow_selectors,
     resolve_capture,
     strict_option,
+    warn,
 )
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.errors import WsarecvError

@@ -6,14 +6,15 @@ import sys
 
 import click
 
+from wsarecv_cli.capture import CaptureLimits
 from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
     EXIT_FINDINGS,
     capture_argument,
     color_option,
+    flow_option,
     limit_options,
     limits_from_options,
-    flow_option,
     make_console,
     parse_flow_selectors,
     resolve_capture,
@@ -29,7 +30,6 @@ from wsarecv_cli.cli.flows import (
 )
 from wsarecv_cli.cli.follow_json import Digests, JsonFollow, follow_json_parallel
 from wsarecv_cli.cli.main import cli
-from wsarecv_cli.capture import CaptureLimits
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, selects
 from wsarecv_cli.reassembly import (
     Datagram,
