@@ -64,9 +64,10 @@ def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | Non
                    "ADDR:PORT. Needs exactly one --flow. Gaps are skipped (reported on stderr).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print one JSON document: per flow and direction bytes, sha256, gaps and segments.")
-@click.option("--jobs", "-j", type=int, default=1, show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
               help="With --json: worker processes, each reassembling a share of the flows (the capture is "
-                   "read and decoded by each). Needs a file, not stdin; flows come worker by worker.")
+                   "read and decoded by each, so more than the CPU cores only costs memory). Needs a file, "
+                   "not stdin; flows come worker by worker.")
 @width_option
 @limit_options
 @color_option
@@ -100,8 +101,6 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
         if as_json or hex_mode:
             raise click.UsageError("--raw writes bytes only; it cannot be combined with --json or --hex")
     capture_limits, reassembly_limits = limits_from_options(limits)
-    if jobs < 1:
-        raise click.BadParameter("must be at least 1", param_hint="--jobs")
     if jobs > 1 and not as_json:
         raise click.UsageError("--jobs applies to --json only (the other outputs are in time order)")
     if as_json:
