@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from bisect import insort
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
@@ -24,6 +25,7 @@ from wsarecv_cli.cli.common import (
     strict_option,
     warn,
 )
+from wsarecv_cli.cli.flows_jobs import FlowsRun, flows_parallel
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
@@ -108,15 +110,58 @@ def output_width(width: int | None) -> int | None:
     return width
 
 
+def _flows_here(stream: Any, limits: ReassemblyLimits) -> FlowsRun:
+    """The flow table built in this process."""
+    tracker = FlowTracker(limits, events=False)
+    first_ts = None
+    for packet in stream:
+        if first_ts is None:
+            first_ts = packet.ts_ns
+        tracker.feed(packet)
+    tracker.finish()
+    return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), first_ts or 0, limits,
+                    tracker.evicted_flows)
+
+
+def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], as_json: bool, color: str,
+                 width: int | None) -> tuple[FlowFacts, list[str]]:
+    """The facts pass, then the JSON document or the table (two passes over the flows)."""
+    facts = FlowFacts(selectors)
+    for flow in run.flows():
+        facts.add(flow)
+    facts.check_selectors()
+
+    def shown() -> Iterator[FlowInfo]:
+        return (f for f in run.flows() if selected(selectors, f))
+
+    warnings = run.warnings + facts.limit_lines(run.limits, run.evicted_flows)
+    warn(warnings)
+    if as_json:
+        render_flows.write_flows_document(sys.stdout, path, run.info, run.stats, warnings, shown())
+    else:
+        console = make_console(color, output_width(width))
+        if facts.selected > render_flows.PLAIN_TABLE_ROWS:
+            for piece in render_flows.plain_table_pieces(shown, run.first_ts, console.width):
+                console.print(piece)
+        else:
+            console.print(render_flows.flows_table(list(shown()), run.first_ts))
+        console.print(render_flows.summary_line(run.stats.frames, run.stats.tcp + run.stats.udp,
+                                                facts.tcp, facts.udp, run.stats.skip_lines()))
+    return facts, warnings
+
+
 @cli.command("flows", context_settings=CONTEXT_SETTINGS)
 @capture_argument
 @flow_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (flows, capture info, stats, warnings).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Worker processes, each reassembling a share of the flows (the capture is read and decoded "
+                   "by each, so more than the CPU cores only costs memory). Needs a file, not stdin.")
 @width_option
 @limit_options
 @color_option
 @strict_option
-def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], as_json: bool,
+def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], as_json: bool, jobs: int,
                   width: int | None, color: str, strict: bool, **limits) -> None:
     """List the TCP and UDP flows of CAPTURE with volumes and anomalies.
 
@@ -135,34 +180,13 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
     path = resolve_capture(capture, read_file)
     selectors = parse_flow_selectors(flows)
     capture_limits, reassembly_limits = limits_from_options(limits)
-    tracker = FlowTracker(reassembly_limits, events=False)
-    with open_packets(path, capture_limits) as stream:
-        first_ts = None
-        for packet in stream:
-            if first_ts is None:
-                first_ts = packet.ts_ns
-            tracker.feed(packet)
-        tracker.finish()
-        facts = FlowFacts(selectors)
-        for flow in tracker.iter_flows():  # a first pass for the facts; the output is a second
-            facts.add(flow)
-        facts.check_selectors()
-
-        def shown() -> Iterator[FlowInfo]:
-            return (f for f in tracker.iter_flows() if selected(selectors, f))
-
-        warnings = list(stream.warnings) + facts.limit_lines(tracker.limits, tracker.evicted_flows)
-        warn(warnings)
-        if as_json:
-            render_flows.write_flows_document(sys.stdout, path, stream.info, stream.stats, warnings, shown())
+    with open_packets(path, capture_limits) as stream:  # also: a capture that cannot be read fails here
+        if jobs > 1 and path != "-":  # stdin can be read once only
+            stream.close()
+            with flows_parallel(path, jobs, capture_limits, reassembly_limits) as run:
+                facts, warnings = _print_flows(run, path, selectors, as_json, color, width)
         else:
-            console = make_console(color, output_width(width))
-            if facts.selected > render_flows.PLAIN_TABLE_ROWS:
-                for piece in render_flows.plain_table_pieces(shown, first_ts or 0, console.width):
-                    console.print(piece)
-            else:
-                console.print(render_flows.flows_table(list(shown()), first_ts or 0))
-            console.print(render_flows.summary_line(stream.stats.frames, stream.stats.tcp + stream.stats.udp,
-                                                    facts.tcp, facts.udp, stream.stats.skip_lines()))
+            facts, warnings = _print_flows(_flows_here(stream, reassembly_limits), path, selectors, as_json,
+                                           color, width)
     if strict and (warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -1,5 +1,7 @@
-"""`follow --json --jobs N`: flows sharded over worker processes give the same document (flows in
-another order) as one process: same ids (Wireshark's numbering), digests, times, warnings, exit codes."""
+"""`--jobs N`: flows sharded over worker processes give what one process gives.
+
+`follow --json`: the same document (flows in another order): same ids (Wireshark's numbering),
+digests, times, warnings, exit codes. `flows`: the same bytes, table and JSON."""
 
 from __future__ import annotations
 
@@ -59,3 +61,27 @@ def test_stdin_is_read_by_one_process(generated) -> None:
     result = CliRunner().invoke(cli, ["follow", "-", "--json", "--jobs", "2"], input=generated.read_bytes())
     assert result.exit_code == 0
     assert json.loads(result.stdout)["flows"]
+
+
+def _flows(path: Path, *args: str):
+    result = CliRunner().invoke(cli, ["flows", str(path), "--width", "200", *args])
+    return result.exit_code, result.stderr, result.stdout
+
+
+@pytest.mark.parametrize("capture", CAPTURES)
+@pytest.mark.parametrize("args", [(), ("--json",), ("--strict",), ("--flow", "tcp:1", "--flow", "udp:0", "--json"),
+                                  ("--flow", "tcp:999")],
+                         ids=["table", "json", "strict", "selected", "unmatched"])
+def test_flows_jobs_print_the_same(capture, args, generated) -> None:
+    path = generated if capture == "generated" else capture
+    one = _flows(path, *args)
+    assert _flows(path, "--jobs", "2", *args) == one
+
+
+def test_flows_jobs_with_spilled_summaries(generated, monkeypatch) -> None:
+    """Each worker's summaries spill to its own file and the merge renumbers them."""
+    from wsarecv_cli.reassembly.summaries import FlowSummaries
+
+    one = _flows(generated, "--json")
+    monkeypatch.setattr(FlowSummaries, "IN_MEMORY", 3)  # forked workers inherit the patch
+    assert _flows(generated, "--json", "--jobs", "3") == one

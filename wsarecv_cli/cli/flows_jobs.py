@@ -1,0 +1,108 @@
+"""`flows --jobs N`: the flow table built by N worker processes, one shard of the flows each.
+
+Theory of operation (as `follow --json --jobs`, see follow_json.py): every worker reads and decodes
+the whole capture, reassembles only the flows whose ports put them in its shard, and moves the
+capture clock on the other packets (`FlowTracker.tick`) so closed flows retire exactly when they
+would in one process. It writes its flow snapshots in its own stream order, each with the position
+of the flow's first packet in the packet stream, one pickle per flow, to a file of its own. Both
+orders agree with the position, so the parent merges the files by (transport, position) and
+numbers the flows as it goes: Wireshark's "by first packet" order, the same ids as one process.
+Each worker gets max-flows / N live flows.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from typing import Any
+
+from wsarecv_cli.capture import CaptureLimits
+from wsarecv_cli.net import FlowId, Transport
+from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
+
+
+@dataclass(frozen=True, slots=True)
+class FlowsRun:
+    """What the flows command prints, however it was computed."""
+
+    flows: Callable[[], Iterator[FlowInfo]]  # every flow in stream order; callable again
+    info: Any  # CaptureInfo, once the whole capture was read (pcapng interfaces may come late)
+    stats: Any  # DecodeStats
+    warnings: list[str]  # the capture's own (damage, decode notes)
+    first_ts: int  # the capture's first packet, the table's time origin
+    limits: ReassemblyLimits
+    evicted_flows: int
+
+
+def flows_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLimits, shard: tuple[int, int],
+                out_path: str) -> dict[str, Any]:
+    """A worker: one shard's flows to out_path as pickled (first position, FlowInfo) pairs."""
+    from wsarecv_cli.cli.flows import open_packets  # the CLI module imports this one
+
+    k, n = shard
+    first_seen: dict[FlowId, int] = {}
+    position = 0
+
+    def note_first(flow_id: FlowId, sender: Any, receiver: Any) -> None:
+        first_seen.setdefault(flow_id, position)  # no events wanted: the direction only counts
+
+    tracker = FlowTracker(limits, events=False, sinks=note_first)
+    origin = None
+    with open_packets(path, capture_limits) as stream:
+        for packet in stream:
+            if origin is None:
+                origin = packet.ts_ns
+            position += 1
+            if (packet[4] ^ packet[6]) % n != k:  # src_port ^ dst_port: the same both ways
+                tracker.tick(packet[1])
+                continue
+            tracker.feed(packet)
+        tracker.finish()
+        with open(out_path, "wb") as out:
+            pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+            for info in tracker.iter_flows():
+                pickler.dump((first_seen[info.id], info))
+                pickler.clear_memo()
+        return {"warnings": list(stream.warnings), "info": stream.info, "stats": stream.stats, "origin": origin,
+                "evicted": tracker.evicted_flows}
+
+
+def _read(path: str) -> Iterator[tuple[int, FlowInfo]]:
+    with open(path, "rb") as file:
+        while True:
+            try:
+                yield pickle.load(file)
+            except EOFError:
+                return
+
+
+def _merged(paths: list[str]) -> Iterator[FlowInfo]:
+    """The workers' flows in stream order, renumbered per transport in that order."""
+    counts = {Transport.TCP: 0, Transport.UDP: 0}
+    order = (lambda pair: (pair[1].transport is not Transport.TCP, pair[0]))
+    for _, info in heapq.merge(*(_read(p) for p in paths), key=order):
+        transport = info.transport
+        yield replace(info, id=FlowId(transport, counts[transport]))
+        counts[transport] += 1
+
+
+@contextmanager
+def flows_parallel(path: str, jobs: int, capture_limits: CaptureLimits,
+                   limits: ReassemblyLimits) -> Iterator[FlowsRun]:
+    """Run the workers; the FlowsRun reads their files, which last until the block ends."""
+    shard_limits = replace(limits, max_flows=max(1, limits.max_flows // jobs))
+    with tempfile.TemporaryDirectory(prefix="wsarecv-flows-") as tmp:
+        paths = [os.path.join(tmp, f"shard-{k}.pickle") for k in range(jobs)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(flows_shard, path, capture_limits, shard_limits, (k, jobs), paths[k])
+                       for k in range(jobs)]
+            results = [f.result() for f in futures]
+        first = results[0]
+        yield FlowsRun(lambda: _merged(paths), first["info"], first["stats"], first["warnings"], first["origin"] or 0,
+                       limits, sum(r["evicted"] for r in results))
