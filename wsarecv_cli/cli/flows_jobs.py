@@ -1,28 +1,25 @@
 """`flows --jobs N`: the flow table built by N worker processes, one shard of the flows each.
 
-Theory of operation (as `follow --json --jobs`, see follow_json.py): every worker reads and decodes
-the whole capture, reassembles only the flows whose ports put them in its shard, and moves the
+Theory of operation (as `follow --json --jobs`; shards.py runs the workers): every worker reads and
+decodes the whole capture, reassembles only the flows whose ports put them in its shard, and moves the
 capture clock on the other packets (`FlowTracker.tick`) so closed flows retire exactly when they
 would in one process. It writes its flow snapshots in its own stream order, each with the position
 of the flow's first packet in the packet stream, one pickle per flow, to a file of its own. Both
 orders agree with the position, so the parent merges the files by (transport, position) and
 numbers the flows as it goes: Wireshark's "by first packet" order, the same ids as one process.
-Each worker gets max-flows / N live flows.
 """
 
 from __future__ import annotations
 
 import heapq
-import os
 import pickle
-import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
 from wsarecv_cli.capture import CaptureLimits
+from wsarecv_cli.cli.shards import run_shards
 from wsarecv_cli.net import FlowId, Transport
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 
@@ -96,13 +93,7 @@ def _merged(paths: list[str]) -> Iterator[FlowInfo]:
 def flows_parallel(path: str, jobs: int, capture_limits: CaptureLimits,
                    limits: ReassemblyLimits) -> Iterator[FlowsRun]:
     """Run the workers; the FlowsRun reads their files, which last until the block ends."""
-    shard_limits = replace(limits, max_flows=max(1, limits.max_flows // jobs))
-    with tempfile.TemporaryDirectory(prefix="wsarecv-flows-") as tmp:
-        paths = [os.path.join(tmp, f"shard-{k}.pickle") for k in range(jobs)]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(flows_shard, path, capture_limits, shard_limits, (k, jobs), paths[k])
-                       for k in range(jobs)]
-            results = [f.result() for f in futures]
+    with run_shards(flows_shard, path, jobs, capture_limits, limits, ".pickle") as (paths, results):
         first = results[0]
         yield FlowsRun(lambda: _merged(paths), first["info"], first["stats"], first["warnings"], first["origin"] or 0,
                        limits, sum(r["evicted"] for r in results))

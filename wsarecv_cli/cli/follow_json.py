@@ -4,28 +4,25 @@ Theory of operation: `JsonFollow` runs one pass over a packet stream. Each direc
 straight into its DirectionDigest (FlowTracker sinks), and each finished flow is handed to
 `on_flow(info, digests)` once and forgotten, so memory follows the live flows.
 
-With `--jobs N`, N worker processes each read and decode the whole capture but reassemble only
-their shard of the flows (by the two ports, so both directions and every packet of a 5-tuple land
-in the same shard). A worker numbers its flows itself; it writes each finished flow's JSON entry
+With `--jobs N` (shards.py: which packets a worker takes, how the workers run), each worker
+reassembles only its shard of the flows and moves the capture clock on the other packets
+(`FlowTracker.tick`), so closed flows retire exactly when they would in one process. A worker numbers its flows itself; it writes each finished flow's JSON entry
 (with an empty id) as one line to its own temporary file and returns, per flow, the position of its
 first packet in the packet stream (every worker sees the same stream, IP reassembly included).
 Wireshark's numbering is "by first packet", so the parent ranks those positions over all workers'
 flows per transport to give every flow its real index, then copies the entries to
-stdout with their ids filled in: worker after worker, each in the order its flows finished. Each
-worker gets max-flows / N live flows. Decoding is done N times; reassembly, digests and JSON once.
+stdout with their ids filled in: worker after worker, each in the order its flows finished.
+Decoding is done N times; reassembly, digests and JSON once.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import replace
 from typing import Any, NamedTuple, TextIO
 
 from wsarecv_cli.capture import CaptureLimits
 from wsarecv_cli.cli.flows import FlowFacts, open_packets
+from wsarecv_cli.cli.shards import run_shards
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import DirectionStats
@@ -141,13 +138,7 @@ def follow_json_parallel(path: str, jobs: int, capture_limits: CaptureLimits, li
                          capture: dict[str, Any]) -> tuple[FlowFacts, list[str], bool]:
     """follow --json over `jobs` worker processes; writes the document to out.
     Returns (facts, warnings, gaps seen in a selected flow)."""
-    shard_limits = replace(limits, max_flows=max(1, limits.max_flows // jobs))
-    with tempfile.TemporaryDirectory(prefix="wsarecv-follow-") as tmp:
-        paths = [os.path.join(tmp, f"shard-{k}.jsonl") for k in range(jobs)]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(follow_shard, path, capture_limits, shard_limits, (k, jobs), paths[k])
-                       for k in range(jobs)]
-            results = [f.result() for f in futures]
+    with run_shards(follow_shard, path, jobs, capture_limits, limits, ".jsonl") as (paths, results):
         ids = _global_ids([r["notes"] for r in results])
         facts = FlowFacts(selectors)
         gaps = False

@@ -1,0 +1,38 @@
+"""`--jobs N`: run one worker function per shard of the flows, in N processes.
+
+A packet belongs to shard `(src_port ^ dst_port) % N` — the same in both directions, so every
+packet of a 5-tuple lands in one worker (the workers, follow_json.follow_shard and
+flows_jobs.flows_shard, test it inline: it runs once per packet). Each worker reads and decodes the
+whole capture, gets max-flows / N live flows, and writes what the parent needs to its own file in
+a temporary directory that lasts while the parent reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from wsarecv_cli.capture import CaptureLimits
+from wsarecv_cli.reassembly import ReassemblyLimits
+
+# worker(path, capture_limits, limits, (k, n), out_path) -> a picklable result
+Worker = Callable[[str, CaptureLimits, ReassemblyLimits, tuple[int, int], str], Any]
+
+
+@contextmanager
+def run_shards(worker: Worker, path: str, jobs: int, capture_limits: CaptureLimits, limits: ReassemblyLimits,
+               suffix: str) -> Iterator[tuple[list[str], list[Any]]]:
+    """(the workers' output files, their results), in shard order; the files go when the block ends."""
+    shard_limits = replace(limits, max_flows=max(1, limits.max_flows // jobs))
+    with tempfile.TemporaryDirectory(prefix="wsarecv-jobs-") as tmp:
+        paths = [os.path.join(tmp, f"shard-{k}{suffix}") for k in range(jobs)]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(worker, path, capture_limits, shard_limits, (k, jobs), paths[k])
+                       for k in range(jobs)]
+            results = [f.result() for f in futures]
+        yield paths, results
