@@ -167,14 +167,16 @@ def r17():
 
 
 def r18():
-    o = fed(Message(b"moredata\0"), protocol=Protocol.UDP, mode=Mode.OVERLAPPED_EVENT)
+    # Q2 settled (afd.c test_recv): the datagram already queued -> WSAEMSGSIZE at once, event signalled
+    now = fed(Message(b"moredata\0"), protocol=Protocol.UDP, mode=Mode.OVERLAPPED_EVENT)
+    res = now.recv(call(2, 4), 5)
+    assert (res.status, res.error, res.bytes, res.delivery) == (Status.FAILED, WsaError.WSAEMSGSIZE, 6, Delivery.EVENT)
+    o = fed(Message(b"moredata\0"), protocol=Protocol.UDP, mode=Mode.OVERLAPPED_EVENT,
+            pend_on_queued_truncation=True)  # the earlier model, kept as a switch
     assert o.recv(call(2, 4), 5).status is Status.PENDING
     (done,) = o.advance(6)
     assert done.error is WsaError.WSAEMSGSIZE and done.status is NtStatus.BUFFER_OVERFLOW and done.bytes == 6
-    now = fed(Message(b"moredata\0"), protocol=Protocol.UDP, mode=Mode.OVERLAPPED_EVENT,
-              pend_on_queued_truncation=False)
-    res = now.recv(call(2, 4), 5)
-    assert (res.status, res.error, res.bytes, res.delivery) == (Status.FAILED, WsaError.WSAEMSGSIZE, 6, Delivery.EVENT)
+    assert done.flags_out is None  # WSAGetOverlappedResult leaves lpdwFlags unchanged (R18, R34)
 
 
 def r19():

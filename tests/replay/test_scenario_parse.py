@@ -6,7 +6,8 @@ import pytest
 
 from wsarecv_cli.errors import ScenarioError
 from wsarecv_cli.model import (
-    Completion, Event, Fin, Message, Mode, Protocol, RecvFlags, RecvResult, Reset, StreamBytes, UrgentByte,
+    Completion, Event, Fin, Message, Mode, Protocol, RecvFlags, RecvResult, Reset, Status, StreamBytes,
+    UrgentByte,
 )
 from wsarecv_cli.replay.scenario import TICK_NS, inline_scenario, parse_scenario
 from wsarecv_cli.replay.simulate import Action, run_scenario
@@ -122,8 +123,8 @@ def test_inline_drains_without_closure_and_counts_calls():
 def test_inline_udp_reset_and_oob_and_overlapped():
     run = run_scenario(inline_scenario([Message(b"x" * 9), Message(b"yy")], [2, 4], protocol=Protocol.UDP,
                                        mode=Mode.OVERLAPPED_ROUTINE))
-    comps = [o for o in run.outcomes if isinstance(o, Completion)]
-    assert comps and comps[0].error.name == "WSAEMSGSIZE"
+    first = next(o for o in run.outcomes if isinstance(o, (RecvResult, Completion)))
+    assert first.error.name == "WSAEMSGSIZE" and first.status is Status.FAILED  # at once (R18, Q2)
     run = run_scenario(inline_scenario([StreamBytes(b"ab"), UrgentByte(0x21), Reset()], [10]))
     results = [r for r in run.outcomes if isinstance(r, RecvResult)]
     assert [(r.event, r.lost) for r in results] == [(Event.RESET, 3)]  # R24: data and urgent byte discarded

@@ -13,15 +13,21 @@ from wsarecv_cli.model.types import Mode, RecvCall, RecvFlags, SocketConfig, Wsa
 Refusal = tuple[WsaError, tuple[str, ...], str]
 
 
-def static_refusal(config: SocketConfig, profile: Profile, call: RecvCall) -> Refusal | None:
-    """The checks of Socket._validate that depend on the call and the socket's fixed settings only."""
+def static_refusal(config: SocketConfig, profile: Profile, call: RecvCall, mode: Mode | None = None,
+                   ) -> Refusal | None:
+    """The checks of Socket._validate that depend on the call, the mode it is made in (the call's
+    own mode, else the socket's) and the socket's fixed settings only."""
+    mode = mode or call.mode or config.mode
     flags = call.flags
     if not call.buffers:
         return WsaError.WSAEINVAL, ("R3",), "dwBufferCount is 0: WSAEINVAL at once, no completion (R3)"
     if any(length < 0 for length in call.buffers):
         return WsaError.WSAEFAULT, ("R4",), "a negative buffer length: WSAEFAULT (R4)"
+    if mode is Mode.OVERLAPPED_ROUTINE and (config.mode is Mode.IOCP or config.completion_port):
+        return (WsaError.WSAEINVAL, ("R5",), "a completion routine on a socket associated with a completion "
+                "port: WSAEINVAL at once, the routine never runs (R5)")
     if RecvFlags.MSG_WAITALL in flags:
-        why = waitall_refusal(config, profile, call)
+        why = waitall_refusal(config, profile, call, mode)
         if why:
             return WsaError.WSAEOPNOTSUPP, ("R13",) + (("R49",) if "CE" in why else ()), why
     if RecvFlags.MSG_OOB in flags:
@@ -32,10 +38,12 @@ def static_refusal(config: SocketConfig, profile: Profile, call: RecvCall) -> Re
     return None
 
 
-def waitall_refusal(config: SocketConfig, profile: Profile, call: RecvCall) -> str:
+def waitall_refusal(config: SocketConfig, profile: Profile, call: RecvCall, mode: Mode | None = None) -> str:
+    """Why MSG_WAITALL is refused. The non-blocking test is on the mode the call is made in: a
+    blocking call on a socket configured non-blocking waits; a non-blocking one is refused (R13)."""
     if not supports_waitall(config.platform):
         return "CE documents no MSG_WAITALL: rejected with WSAEOPNOTSUPP (R13 assumption, R49)"
-    if config.mode is Mode.NONBLOCKING:
+    if (mode or call.mode or config.mode) is Mode.NONBLOCKING:
         return "MSG_WAITALL on a non-blocking socket: WSAEOPNOTSUPP (R13)"
     if call.flags & (RecvFlags.MSG_OOB | RecvFlags.MSG_PEEK | RecvFlags.MSG_PARTIAL):
         return "MSG_WAITALL with MSG_OOB, MSG_PEEK or MSG_PARTIAL: WSAEOPNOTSUPP (R13)"

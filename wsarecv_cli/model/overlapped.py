@@ -12,9 +12,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from wsarecv_cli.model.queues import RxState
 from wsarecv_cli.model.take import Take
 from wsarecv_cli.model.types import (
-    Completion, Delivery, Event, Mode, NtStatus, Platform, RecvCall, RecvFlags, Win32Error, WsaError,
+    Completion, Delivery, Event, Mode, NtStatus, Platform, Protocol, RecvCall, RecvFlags, SocketConfig, Win32Error,
+    WsaError,
 )
 
 HOLD_NS = 200_000_000  # R14 hold timer when hold_until_push is on (length unknown, Q11)
@@ -126,7 +128,10 @@ def completion_from(op: PendingOp, take: Take, t_ns: int, delivery: Delivery, *,
     reason = take.reason
     if delivery is not Delivery.RETURN:
         reason += "; " + _DELIVERY_TEXT[delivery]
-    return _new(Completion, (op.n, t_ns, op.call, error, count, take.data, take.flags, take.lost, take.event,
+    # WSAGetOverlappedResult leaves *lpdwFlags unchanged when it fails, WSAEMSGSIZE included (R18,
+    # R34); a blocking call's WSAEMSGSIZE return writes them (R17, Q1).
+    flags = None if error is not None and not op.blocking else take.flags
+    return _new(Completion, (op.n, t_ns, op.call, error, count, take.data, flags, take.lost, take.event,
                              delivery, rules, status, win32, take.gap, notes, reason))
 
 
@@ -138,6 +143,31 @@ def abort_take(call: RecvCall, error: WsaError, rules: tuple[str, ...], reason: 
     event = Event.ABORTED
     return Take(error, tuple(b"" for _ in call.buffers), 0, RecvFlags.NONE, event, rules, reason,
                 notes=notes)
+
+
+def close_take(config: SocketConfig, op: PendingOp) -> Take:
+    """What closesocket makes of a receive still pending (R33, Q8)."""
+    if op.blocking:
+        return abort_take(op.call, WsaError.WSAEINTR, ("R33",),
+                          "closesocket from another thread aborted the blocking receive: WSAEINTR (R33)")
+    if config.protocol is Protocol.TCP and config.platform is Platform.DESKTOP:
+        return abort_take(op.call, WsaError.WSAECONNABORTED, ("R33", "Q8"),
+                          "closesocket with a receive pending on a connected TCP socket: STATUS_CONNECTION_"
+                          "ABORTED -> WSAECONNABORTED, Win32 1236 (R33, Q8)")
+    return abort_take(op.call, WsaError.WSA_OPERATION_ABORTED, ("R33", "Q8"),
+                      "closesocket with a receive pending: WSA_OPERATION_ABORTED (995), 0 bytes (R33, Q8)")
+
+
+def held_for_push(config: SocketConfig, rx: RxState, op: PendingOp, got: Take, t_ns: int) -> bool:
+    """R14 optional mode: hold a partially filled pending receive until PSH, full, or the timer."""
+    if (not config.hold_until_push or config.platform is not Platform.DESKTOP or op.blocking
+            or got.event is not Event.DATA or got.count >= op.call.capacity or rx.push_seen
+            or RecvFlags.MSG_PUSH_IMMEDIATE in op.call.flags or rx.end is not None
+            or rx.stream.head_bounded()):
+        return False
+    if op.hold_since_ns is None:
+        op.hold_since_ns = t_ns
+    return t_ns - op.hold_since_ns < HOLD_NS
 
 
 def _merge(*groups: tuple[str, ...]) -> tuple[str, ...]:

@@ -111,8 +111,10 @@ RULES: tuple[Rule, ...] = (
         "[I] RA SatisfyPacketRecvRequest", "[I] WS supported_protocols[]"]),
     _r("R18", "truncation on the overlapped path",
        "Truncation completes the I/O with STATUS_BUFFER_OVERFLOW, a warning, so a completion IS "
-       "delivered; with the datagram already queued Windows still returned WSA_IO_PENDING.",
-       ["[T] WT test_ip_pktinfo", "test_WSAGetOverlappedResult"]),
+       "delivered; WSAGetOverlappedResult returns FALSE / WSAEMSGSIZE and leaves lpdwFlags unchanged. "
+       "With the datagram already queued the receive does not pend: WSARecv returns SOCKET_ERROR / "
+       "WSAEMSGSIZE at once with the copied count, and the completion is still delivered.",
+       ["[T] WA test_recv", "WT test_ip_pktinfo", "test_WSAGetOverlappedResult", "[I] WS WS2_recv_base"]),
     _r("R19", "reliable message protocols and MSG_PARTIAL",
        "Reliable provider without MSG_PARTIAL: WSAEMSGSIZE and the message is retained. Provider with "
        "XP1_PARTIAL_MESSAGE: parts are returned with MSG_PARTIAL, cleared on the part that ends the message.",
@@ -341,7 +343,8 @@ DECISIONS: tuple[Decision, ...] = (
     Decision("Q1", "Synchronous WSARecv count on WSAEMSGSIZE",
              "a synchronous WSAEMSGSIZE result reports the copied byte count"),
     Decision("Q2", "Overlapped truncation with the datagram already queued",
-             "the receive pends (WSA_IO_PENDING) and reports WSAEMSGSIZE through its completion (R18)",
+             "settled: it completes at once with SOCKET_ERROR / WSAEMSGSIZE and the copied count; the "
+             "completion is still delivered (R18, R30); the switch reproduces the earlier pending model",
              "pend_on_queued_truncation"),
     Decision("Q3", "MSG_PEEK with an overlapped WSARecv; MSG_PEEK on an oversize datagram",
              "accepted, behaves as R11/R20, with a doc-invalid diagnostic"),

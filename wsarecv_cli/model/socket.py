@@ -36,13 +36,14 @@ from wsarecv_cli.model.arrivals import apply_arrival
 from wsarecv_cli.model.calls import call_notes, static_refusal
 from wsarecv_cli.model.lane import arrival_lane
 from wsarecv_cli.model.overlapped import (
-    HOLD_NS, PendingOp, abort_take, completion_from, delivery_for, delivery_rules, delivery_text, merge_rules,
+    PendingOp, abort_take, close_take, completion_from, delivery_for, delivery_rules, delivery_text, held_for_push,
+    merge_rules,
 )
 from wsarecv_cli.model.provider import profile_for
 from wsarecv_cli.model.queues import End, RxState
 from wsarecv_cli.model.take import Take, empty_data as _empty, take
 from wsarecv_cli.model.types import (
-    ActionResult, Arrival, Completion, Delivery, Event, Mode, Platform, Protocol, RecvCall, RecvFlags,
+    ActionResult, Arrival, Completion, Delivery, Event, Mode, Platform, RecvCall, RecvFlags,
     RecvResult, Shutdown, SocketConfig, Status, WsaError,
 )
 
@@ -168,7 +169,7 @@ class Socket:
         facts = self._facts
         if facts is None or facts[0] is not call or facts[1] is not mode:
             flags = int(call.flags)
-            facts = self._facts = (call, mode, static_refusal(self.config, self.profile, call),
+            facts = self._facts = (call, mode, static_refusal(self.config, self.profile, call, mode),
                                    bool(flags & _MSG_OOB), bool(flags & _MSG_WAITALL),
                                    call_notes(self.profile, call, mode))
         _, _, refusal, oob, waitall, notes = facts
@@ -212,7 +213,7 @@ class Socket:
             return ActionResult(tuple(self._hand_out(out)), ("R5",), ("closesocket on a closed handle",),
                                 error=WsaError.WSAENOTSOCK)
         self._closed_local = True
-        done = [self._complete(op, self._close_take(op), t_ns) for op in self._pending]
+        done = [self._complete(op, close_take(self.config, op), t_ns) for op in self._pending]
         self._pending.clear()
         notes = ("closesocket: the handle is gone; later receives fail with WSAENOTSOCK",)
         self._note(t_ns, notes[0])
@@ -242,6 +243,17 @@ class Socket:
         """Let time pass: SO_RCVTIMEO expiry (R7) and the R14 hold timer."""
         return self._hand_out(self._tick(t_ns))
 
+    def collect(self) -> list[Completion]:
+        """Completions produced inside `recv` (the outbox), handed out now: a driver that calls
+        this after each receive shows them where they happened, also after the last call."""
+        out, self._outbox = self._outbox, []
+        return out
+
+    @property
+    def queued_routines(self) -> tuple[Completion, ...]:
+        """Desktop completion routines queued as APCs, waiting for an alertable wait (R30)."""
+        return tuple(self._apcs)
+
     def _lane_open(self, op: PendingOp) -> bool:
         """Whether an arrival may take the fast lane (lane.py) to the one receive `op` waiting."""
         return (op.plain and op.deadline_ns is None and not self.config.hold_until_push and not self._shut
@@ -257,7 +269,7 @@ class Socket:
         if self._closed_local:
             return WsaError.WSAENOTSOCK, ("R5", "R33"), "the socket was closed by closesocket: not a socket any more"
         if refusal is False:
-            refusal = static_refusal(self.config, self.profile, call)
+            refusal = static_refusal(self.config, self.profile, call, mode)
         if refusal:
             return refusal  # type: ignore[return-value]
         if self._shut:
@@ -330,7 +342,8 @@ class Socket:
         # R19 retention (reliable provider) is not a truncation: it completes at once (model choice)
         truncating = got.error is WsaError.WSAEMSGSIZE and "R19" not in got.rules
         if (truncating and cfg.pend_on_queued_truncation) or not cfg.immediate_completion:
-            return self._pend_completed(n, t_ns, call, mode, got, notes, truncating)
+            return self._pend_completed(n, t_ns, call, mode, got, notes,
+                                        truncating and cfg.pend_on_queued_truncation)
         self._commit(got, call)
         success = got.error is None
         delivery = delivery_for(mode, cfg.platform, immediate=True, success=success,
@@ -353,8 +366,8 @@ class Socket:
         completion = self._complete(op, got, t_ns, extra)
         target = self._apcs if completion.delivery is Delivery.ROUTINE else self._outbox
         target.append(completion)
-        why = ("the datagram is already queued but too large: Windows still returns WSA_IO_PENDING and "
-               "reports WSAEMSGSIZE through the completion (R18, Q2)" if truncating else
+        why = ("pend_on_queued_truncation (the earlier model, not Windows: afd.c test_recv completes at "
+               "once): WSA_IO_PENDING, WSAEMSGSIZE through the completion (R18, Q2)" if truncating else
                "immediate completion is switched off: WSA_IO_PENDING, the completion follows (R28)")
         return RecvResult(n, t_ns, call, Status.PENDING, -1, WsaError.WSA_IO_PENDING, None,
                           tuple(b"" for _ in call.buffers), None, 0, Event.PENDING, ("R29",) + extra,
@@ -370,17 +383,6 @@ class Socket:
         elif got.error is WsaError.WSAEMSGSIZE:
             extra = ("R18",) + extra  # a warning status: the completion is delivered
         return completion_from(op, got, t_ns, delivery, extra_rules=extra, icmp="R46" in got.rules)
-
-    def _close_take(self, op: PendingOp) -> Take:
-        if op.blocking:
-            return abort_take(op.call, WsaError.WSAEINTR, ("R33",),
-                              "closesocket from another thread aborted the blocking receive: WSAEINTR (R33)")
-        if self.config.protocol is Protocol.TCP and self.config.platform is Platform.DESKTOP:
-            return abort_take(op.call, WsaError.WSAECONNABORTED, ("R33", "Q8"),
-                              "closesocket with a receive pending on a connected TCP socket: STATUS_CONNECTION_"
-                              "ABORTED -> WSAECONNABORTED, Win32 1236 (R33, Q8)")
-        return abort_take(op.call, WsaError.WSA_OPERATION_ABORTED, ("R33", "Q8"),
-                          "closesocket with a receive pending: WSA_OPERATION_ABORTED (995), 0 bytes (R33, Q8)")
 
     def _satisfy(self, t_ns: int) -> list[Completion]:
         """Offer the queued state to the pending receives in posting order (R32)."""
@@ -400,7 +402,7 @@ class Socket:
             call = op.call
             got = take(rx, profile, call, waitall=bool(int(call.flags) & _MSG_WAITALL))
             extra: tuple[str, ...] = _R32 if several else ()
-            if got is not None and self._held(op, got, t_ns):
+            if got is not None and held_for_push(self.config, self._rx, op, got, t_ns):
                 got = None
             elif got is not None and op.hold_since_ns is not None:
                 extra += ("R14",)
@@ -411,18 +413,6 @@ class Socket:
             pending.remove(op)
             done.append(self._complete(op, got, t_ns, extra))
         return done
-
-    def _held(self, op: PendingOp, got: Take, t_ns: int) -> bool:
-        """R14 optional mode: hold a partially filled pending receive until PSH, full, or the timer."""
-        cfg = self.config
-        if (not cfg.hold_until_push or cfg.platform is not Platform.DESKTOP or op.blocking
-                or got.event is not Event.DATA or got.count >= op.call.capacity or self._rx.push_seen
-                or RecvFlags.MSG_PUSH_IMMEDIATE in op.call.flags or self._rx.end is not None
-                or self._rx.stream.head_bounded()):
-            return False
-        if op.hold_since_ns is None:
-            op.hold_since_ns = t_ns
-        return t_ns - op.hold_since_ns < HOLD_NS
 
     def _tick(self, t_ns: int) -> list[Completion]:
         if t_ns < self._now:

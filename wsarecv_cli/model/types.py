@@ -192,13 +192,16 @@ class SocketConfig:
     expedited_1122: bool = False  # TCP_EXPEDITED_1122 (R39); reassembly applies it to the pointer
     connected_peer: str | None = None  # "ADDR:PORT": connected UDP filter (R21)
     keep_on_reset: bool = False  # Q7 switch: keep unread data on RST (Linux / ReactOS behaviour)
-    pend_on_queued_truncation: bool = True  # Q2 default: a truncating overlapped receive pends (R18)
+    # Q2 (settled, afd.c test_recv): a truncating overlapped receive with the datagram already
+    # queued fails at once with WSAEMSGSIZE; True reproduces the earlier, wrong, pending model.
+    pend_on_queued_truncation: bool = False
     rst_after_shutdown: bool = True  # Q5 default: TCP data after SD_RECEIVE resets the connection
     immediate_completion: bool = True  # R28: complete at once when satisfiable
     skip_completion_port_on_success: bool = False  # R30 FILE_SKIP_COMPLETION_PORT_ON_SUCCESS
     hold_until_push: bool = False  # R14 optional mode: hold partial fills until PSH or full
     max_outstanding: int | None = None  # R35: "too many outstanding" limit; None = unlimited
     rcvtimeo_ms: int | None = None  # SO_RCVTIMEO (R7), blocking non-overlapped calls only
+    completion_port: bool = False  # associated with an I/O completion port (mode iocp implies it; R5, R30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +348,7 @@ class Completion(NamedTuple):
     error: WsaError | None
     bytes: int
     data: tuple[bytes, ...]
-    flags_out: RecvFlags
+    flags_out: RecvFlags | None  # None: *lpdwFlags left unchanged (a failed overlapped result, R18, R34)
     lost: int
     event: Event
     delivery: Delivery

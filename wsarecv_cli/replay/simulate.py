@@ -27,7 +27,7 @@ class Action:
 
     step: int
     t_ns: int
-    kind: str  # "arrive" | "shutdown" | "close" | "cancel" | "wait" | "advance"
+    kind: str  # "arrive" | "shutdown" | "close" | "cancel" | "wait" | "advance" | "end"
     text: str
     result: ActionResult | None = None
 
@@ -69,9 +69,24 @@ def run_scenario(scenario: Scenario) -> SimulationRun:
         for expect in (step.expect, step.expect_completion):
             if expect is not None:
                 run.failures.extend(check(expect, step.index, run.outcomes, sock, released))
+    _end(scenario, sock, run)
     run.stats = sock.stats
     run.log = list(sock.log)
     return run
+
+
+def _end(scenario: Scenario, sock: Socket, run: SimulationRun) -> None:
+    """Every completion the model produced is shown, whatever step ends the scenario: completion
+    routines still queued as APCs are listed after a marker saying they have not run (R30)."""
+    out = run.outcomes
+    out.extend(sock.collect())
+    routines = sock.queued_routines
+    if routines and scenario.steps:
+        last = scenario.steps[-1]
+        out.append(Action(last.index, last.t_ns, "end",
+                          f"end: {len(routines)} completion routine(s) queued as APCs have not run: "
+                          "no alertable wait followed (R30)"))
+        out.extend(routines)
 
 
 def _do(step: Step, sock: Socket, run: SimulationRun) -> int:
@@ -108,8 +123,10 @@ def _receive(step: Step, sock: Socket, out: list) -> None:
     for _ in range(DRAIN_LIMIT if step.drain else step.repeat):
         if step.drain and not sock.deliverable:
             break
+        out.extend(sock.advance(step.t_ns))  # what a timer released first (SO_RCVTIMEO, R7)
         result = sock.recv(call, step.t_ns)
         out.append(result)
+        out.extend(sock.collect())  # a completion decided inside the call (R28 off, Q2 switch)
         if result.status is Status.WAITING:
             break  # the calling thread is blocked
         if step.drain and (result.event in _TERMINAL or RecvFlags.MSG_PEEK in call.flags
