@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -50,6 +51,7 @@ from wsarecv_cli.render.records import (
 )
 from wsarecv_cli.render.summary import summary_panel
 from wsarecv_cli.replay.scenario import Scenario, parse_scenario
+from wsarecv_cli.replay.scenario_values import escape_text
 from wsarecv_cli.replay.simulate import Action, SimulationRun, run_scenario
 
 
@@ -61,14 +63,14 @@ def scenario_from(ctx: click.Context, scenario_file: str | None, params: dict[st
         if any(t in ctx.meta.get("raw_args", []) for t in ("--tcp", "--udp", "--urgent", "--fin",
                                                            "--rst", "--discon")):
             raise UsageLine("give either a SCENARIO file or inline arrivals, not both")
-        return overrides.apply(parse_scenario(scenario_file))
+        return overrides.apply(parse_scenario(Path(scenario_file)))  # any name: the file is read, never parsed
     return build_inline(ctx.meta.get("raw_args", []), overrides, calls)
 
 
 def info_for(scenario: Scenario) -> ReceiverInfo:
     cfg = scenario.config
     return ReceiverInfo(protocol=cfg.protocol.value, platform=cfg.platform.value,
-                        mode=cfg.mode.value, title=scenario.title)
+                        mode=cfg.mode.value, title=escape_text(scenario.title))
 
 
 def receive_outcomes(run: SimulationRun) -> list[RecvResult | Completion]:
@@ -108,7 +110,7 @@ def print_pretty(console: Console, run: SimulationRun, show_data: bool, explain:
     info = info_for(scenario)
     console.print(section_header(info))
     if scenario.about:
-        console.print(Text(" ".join(scenario.about.split()), style="italic"))
+        console.print(Text(escape_text(" ".join(scenario.about.split())), style="italic"))
     console.print()
     buffers = [s.recv.buffers for s in scenario.steps if s.recv is not None]
     table = CallTable(table_options_for(buffers, width=console.width, show_data=show_data,
@@ -137,7 +139,7 @@ def _action_text(action: Action, scenario: Scenario) -> str:
         text = action.text
     if action.result is not None and action.result.notes:
         text += " — " + "; ".join(action.result.notes)
-    return text
+    return escape_text(text)  # addresses and option values come from the scenario file
 
 
 def describe_arrival(arrival: Any) -> str:
@@ -145,7 +147,7 @@ def describe_arrival(arrival: Any) -> str:
     if isinstance(arrival, StreamBytes):
         return f"segment {len(arrival.data)} B {escape_bytes(arrival.data, 40)}"
     if isinstance(arrival, Message):
-        source = f" from {arrival.source}" if arrival.source else ""
+        source = f" from {escape_text(arrival.source)}" if arrival.source else ""
         return f"datagram {len(arrival.data)} B {escape_bytes(arrival.data, 40)}{source}".rstrip()
     if isinstance(arrival, UrgentByte):
         return f"urgent byte {escape_bytes(bytes([arrival.byte]), 10)} (OOB)"
@@ -230,7 +232,7 @@ def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int |
     else:
         console = make_console(color, width, record=bool(export_svg or export_html))
         print_pretty(console, run, show_data, explain, max_calls)
-        save_exports(console, export_svg, export_html, title=f"wsarecv simulate: {scenario.title}")
+        save_exports(console, export_svg, export_html, title=f"wsarecv simulate: {escape_text(scenario.title)}")
     if run.failures:
         report_failures(run)
 

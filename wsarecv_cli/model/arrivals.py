@@ -12,7 +12,7 @@ from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.provider import Profile
 from wsarecv_cli.model.queues import End, QueuedMessage, RxState
 from wsarecv_cli.model.types import (
-    Arrival, CaptureGap, Discon, Fin, IcmpError, Message, Reset, SocketConfig, StreamBytes, UrgentByte,
+    Arrival, CaptureGap, Discon, Fin, IcmpError, IcmpKind, Message, Reset, SocketConfig, StreamBytes, UrgentByte,
 )
 
 
@@ -45,6 +45,9 @@ def apply_arrival(rx: RxState, profile: Profile, config: SocketConfig, arrival: 
     if isinstance(arrival, IcmpError):
         if profile.connection_oriented:
             return Applied(note=f"ICMP {arrival.kind.value} on a connection-oriented socket: not modelled, ignored")
+        if not (config.udp_connreset if arrival.kind is IcmpKind.PORT_UNREACHABLE else config.udp_netreset):
+            ioctl = "CONN" if arrival.kind is IcmpKind.PORT_UNREACHABLE else "NET"
+            return Applied(note=f"ICMP {arrival.kind.value} ignored: SIO_UDP_{ioctl}RESET is off (R46)")
         rx.icmp.append(arrival.kind)
         return Applied(note=f"ICMP {arrival.kind.value}: queued as one error for the next receive (R46)")
     raise ModelError(f"state: receiving; input: {arrival!r} is not an Arrival")

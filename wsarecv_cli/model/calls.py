@@ -23,6 +23,8 @@ def static_refusal(config: SocketConfig, profile: Profile, call: RecvCall, mode:
         return WsaError.WSAEINVAL, ("R3",), "dwBufferCount is 0: WSAEINVAL at once, no completion (R3)"
     if any(length < 0 for length in call.buffers):
         return WsaError.WSAEFAULT, ("R4",), "a negative buffer length: WSAEFAULT (R4)"
+    if call.null_count and not mode.overlapped:
+        return (WsaError.WSAEFAULT, ("R2",), "lpNumberOfBytesRecvd is NULL on a non-overlapped call: WSAEFAULT (R2)")
     if mode is Mode.OVERLAPPED_ROUTINE and (config.mode is Mode.IOCP or config.completion_port):
         return (WsaError.WSAEINVAL, ("R5",), "a completion routine on a socket associated with a completion "
                 "port: WSAEINVAL at once, the routine never runs (R5)")

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from wsarecv_cli.model.queues import RxState
 from wsarecv_cli.model.take import Take
 from wsarecv_cli.model.types import (
-    Completion, Delivery, Event, Mode, NtStatus, Platform, Protocol, RecvCall, RecvFlags, SocketConfig, Win32Error,
-    WsaError,
+    Completion, Delivery, Event, Mode, NtStatus, OverlappedResult, Platform, Protocol, RecvCall, RecvFlags, RecvResult,
+    SocketConfig, Win32Error, WsaError,
 )
 
 HOLD_NS = 200_000_000  # R14 hold timer when hold_until_push is on (length unknown, Q11)
@@ -30,6 +30,7 @@ class PendingOp:
     t_ns: int
     deadline_ns: int | None = None  # SO_RCVTIMEO expiry of a blocking call (R7)
     hold_since_ns: int | None = None  # R14 hold mode: when data first waited for PSH
+    posted: Mode | None = None  # R1: an overlapped call run synchronously (no overlapped attribute)
     # Derived from call and mode once (asked for every pending op on every arrival).
     blocking: bool = field(init=False, repr=False, compare=False)
     oob: bool = field(init=False, repr=False, compare=False)
@@ -40,7 +41,7 @@ class PendingOp:
         self.blocking = not self.mode.overlapped
         flags = int(self.call.flags)
         self.oob = bool(flags & _MSG_OOB)
-        self.plain = not flags and sum(self.call.buffers) > 0
+        self.plain = not flags and sum(self.call.buffers) > 0 and self.call.plain_args
 
 
 _MSG_OOB = int(RecvFlags.MSG_OOB)
@@ -132,7 +133,7 @@ def completion_from(op: PendingOp, take: Take, t_ns: int, delivery: Delivery, *,
     # R34); a blocking call's WSAEMSGSIZE return writes them (R17, Q1).
     flags = None if error is not None and not op.blocking else take.flags
     return _new(Completion, (op.n, t_ns, op.call, error, count, take.data, flags, take.lost, take.event,
-                             delivery, rules, status, win32, take.gap, notes, reason))
+                             delivery, rules, status, win32, take.gap, notes, reason, None, None))
 
 
 _new = tuple.__new__  # a NamedTuple built without its keyword-parsing __new__ (hot path)
@@ -193,3 +194,32 @@ def _merge_groups(groups) -> tuple[str, ...]:
 
 
 merge_rules = _merge
+
+
+def overlapped_result(n: int, outcome: RecvResult | Completion | None, *, pending: bool, wait: bool,
+                      handle_closed: bool) -> OverlappedResult:
+    """WSAGetOverlappedResult(call n, fWait) given what the model produced for that call (R34).
+
+    `outcome` is call n's Completion, or its RecvResult when it completed at once (None when the
+    call produced neither). Success -> TRUE with count and flags; a warning or error -> FALSE with
+    the mapped code, *lpcbTransfer = InternalHigh, *lpdwFlags unchanged.
+    """
+    if handle_closed:
+        return OverlappedResult(n, False, WsaError.WSAENOTSOCK, None, None, ("R33", "R34"),
+                                "the socket was closed: WSAGetOverlappedResult fails with WSAENOTSOCK (R33)")
+    if pending:
+        if wait:
+            return OverlappedResult(n, None, None, None, None, ("R34",),
+                                    "fWait TRUE: blocks until the receive completes; the wait is not alertable (R34)")
+        return OverlappedResult(n, False, WsaError.WSA_IO_INCOMPLETE, None, None, ("R29", "R34"),
+                                "still pending (Internal = STATUS_PENDING), fWait FALSE: WSA_IO_INCOMPLETE (R34)")
+    if outcome is None or (isinstance(outcome, RecvResult) and outcome.delivery is None):
+        return OverlappedResult(n, False, None, None, None, ("R6", "R34"),
+                                "the call posted no result (it failed at once, or was not overlapped): "
+                                "the OVERLAPPED holds nothing to report (R6)")
+    count = outcome.bytes if outcome.bytes is not None else 0
+    if outcome.error is None:
+        return OverlappedResult(n, True, None, count, outcome.flags_out or RecvFlags.NONE, ("R34",),
+                                f"completed: TRUE, {count} bytes (R34)")
+    return OverlappedResult(n, False, outcome.error, count, None, ("R34",),
+                            f"FALSE / {outcome.error.name}, *lpcbTransfer = {count}, *lpdwFlags unchanged (R34)")

@@ -29,10 +29,12 @@ message socket), or a second blocking call while one waits, is a programming err
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+
+from dataclasses import replace
 
 from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.arrivals import apply_arrival
+from wsarecv_cli.model.callargs import CTRUNC_NOTE, finish, head_source, truncate_control
 from wsarecv_cli.model.calls import call_notes, static_refusal
 from wsarecv_cli.model.lane import arrival_lane
 from wsarecv_cli.model.overlapped import (
@@ -41,30 +43,22 @@ from wsarecv_cli.model.overlapped import (
 )
 from wsarecv_cli.model.provider import profile_for
 from wsarecv_cli.model.queues import End, RxState
+from wsarecv_cli.model.socket_view import SocketStats, SocketView
 from wsarecv_cli.model.take import Take, empty_data as _empty, take
 from wsarecv_cli.model.types import (
-    ActionResult, Arrival, Completion, Delivery, Event, Mode, Platform, RecvCall, RecvFlags,
+    ActionResult, Arrival, Completion, ConnState, Delivery, Event, Mode, Platform, RecvCall, RecvFlags,
     RecvResult, Shutdown, SocketConfig, Status, WsaError,
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SocketStats:
-    arrived: int  # bytes the socket accepted
-    delivered: int  # bytes placed in WSABUFs by consuming receives
-    lost: int  # bytes discarded (R17 tails, R24 RST, Q5)
-    filtered: int  # datagram bytes dropped by the connected-UDP filter (R21)
-    queued: int  # bytes still waiting (stream, messages, urgent bytes)
-
-
 _FAIL_EVENT = {WsaError.WSAESHUTDOWN: Event.SHUTDOWN, WsaError.WSAEWOULDBLOCK: Event.WOULD_BLOCK}
 
-_R7, _R32, _PROBE = ("R7",), ("R32",), RecvCall((1,))  # _PROBE: deliverable's 1-byte receive
+_R7, _R32 = ("R7",), ("R32",)
 _new, _COMPLETED = tuple.__new__, Status.COMPLETED  # keyword-free NamedTuple builds; Enum.MEMBER is slow on 3.11
 _MSG_OOB, _MSG_PEEK, _MSG_WAITALL = int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK), int(RecvFlags.MSG_WAITALL)
 
 
-class Socket:
+class Socket(SocketView):
     def __init__(self, config: SocketConfig | None = None) -> None:
         self.config = config = config or SocketConfig()
         if config.platform is Platform.WINCE and config.mode is Mode.IOCP:
@@ -78,55 +72,12 @@ class Socket:
         self._now = 0
         self._shut = False
         self._closed_local = False
+        self._state = config.state  # R5; a scenario's connect step changes it
         self._arrived = self._delivered = self._lost = self._filtered = 0
         # (call, mode, static refusal, oob, waitall, notes) for the last call object seen: drivers
         # reuse one RecvCall, so what recv derives from the call alone is computed once.
         self._facts: tuple | None = None
         self.log: list[tuple[int, str]] = []  # (t_ns, note) for arrivals and actions
-
-    # ---- read-only state for drivers -------------------------------------------------------
-
-    @property
-    def pending(self) -> int:
-        return len(self._pending)
-
-    @property
-    def deliverable(self) -> bool:
-        """A normal receive (flags 0, one 1-byte WSABUF) would complete now, with data or an error."""
-        if self._closed_local or self._shut:
-            return True
-        if self._pending and any(not op.oob for op in self._pending):
-            return False
-        return take(self._rx, self.profile, _PROBE, waitall=False) is not None
-
-    @property
-    def queued_bytes(self) -> int:
-        return self._rx.queued_bytes
-
-    @property
-    def oob_pending(self) -> int:
-        """Urgent bytes waiting for MSG_OOB (SIOCATMARK is FALSE while this is > 0, R40)."""
-        return len(self._rx.oob)
-
-    @property
-    def closed(self) -> bool:
-        """No arrival can change anything any more and nothing is left to read."""
-        if self._closed_local:
-            return True
-        end = self._rx.end
-        if end in (End.RESET, End.ABORTED, End.DISCON, End.FIN):
-            return not self._rx.stream.entries and not self._rx.messages and not self._rx.oob
-        return False
-
-    @property
-    def held(self) -> int:
-        """Completions produced but not yet handed out (outbox and desktop APCs)."""
-        return len(self._outbox) + len(self._apcs)
-
-    @property
-    def stats(self) -> SocketStats:
-        queued = self._rx.queued_bytes + len(self._rx.oob)
-        return SocketStats(self._arrived, self._delivered, self._lost, self._filtered, queued)
 
     # ---- inputs ------------------------------------------------------------------------------
 
@@ -159,8 +110,17 @@ class Socket:
         return self._hand_out(out)
 
     def recv(self, call: RecvCall, t_ns: int) -> RecvResult:
-        self._outbox.extend(self._tick(t_ns))
         mode = call.mode or self.config.mode
+        if call.plain_args and (self.config.overlapped_attribute or not mode.overlapped):
+            return self._recv(call, t_ns, mode)
+        posted = mode if mode.overlapped and not self.config.overlapped_attribute else None
+        source = head_source(self._rx, call)
+        result = self._recv(call, t_ns, Mode.BLOCKING if posted else mode, posted)
+        return finish(result, call, self.config, source=source, ctrunc=CTRUNC_NOTE in
+                      result.notes, posted=posted)  # type: ignore[return-value]
+
+    def _recv(self, call: RecvCall, t_ns: int, mode: Mode, posted: Mode | None = None) -> RecvResult:
+        self._outbox.extend(self._tick(t_ns))
         pending = self._pending
         if pending and not mode.overlapped and any(op.blocking for op in pending):
             raise ModelError("state: a blocking receive is still waiting; input: another non-overlapped recv")
@@ -169,7 +129,7 @@ class Socket:
         facts = self._facts
         if facts is None or facts[0] is not call or facts[1] is not mode:
             flags = int(call.flags)
-            facts = self._facts = (call, mode, static_refusal(self.config, self.profile, call, mode),
+            facts = self._facts = (call, mode, static_refusal(self.config, self.profile, call, posted or mode),
                                    bool(flags & _MSG_OOB), bool(flags & _MSG_WAITALL),
                                    call_notes(self.profile, call, mode))
         _, _, refusal, oob, waitall, notes = facts
@@ -179,7 +139,9 @@ class Socket:
         queued_behind = any(op.oob == oob for op in pending) if pending else False  # R32: no overtaking
         got = None if queued_behind or self._rx.idle else take(self._rx, self.profile, call, waitall=waitall)
         if got is None:
-            return self._not_now(n, t_ns, call, mode, notes)
+            return self._not_now(n, t_ns, call, mode, notes, posted)
+        if truncate_control(self.config, call, got) and mode.overlapped:
+            return self._pend_completed(n, t_ns, call, mode, got, notes, False, ctrunc=True)
         if mode.overlapped:
             return self._overlapped_now(n, t_ns, call, mode, got, notes)
         return self._sync_now(n, t_ns, call, got, notes)
@@ -219,10 +181,14 @@ class Socket:
         self._note(t_ns, notes[0])
         return ActionResult(tuple(self._hand_out(out + done)), ("R33",) if done else (), notes)
 
-    def cancel(self, t_ns: int) -> ActionResult:
+    def cancel(self, t_ns: int, n: int | None = None) -> ActionResult:
+        """CancelIo / CancelIoEx(NULL): every overlapped receive; CancelIoEx(lpOverlapped): call `n` only."""
         out = self._tick(t_ns)
         done, notes = [], []
-        for op in list(self._pending):
+        ops = [op for op in self._pending if n is None or op.n == n]
+        if n is not None and not ops:
+            notes.append(f"CancelIoEx: call {n} is not pending: ERROR_NOT_FOUND, nothing cancelled (R33)")
+        for op in ops:
             if op.blocking:
                 notes.append(f"call {op.n} is a blocking call: CancelIo does not apply, it keeps waiting")
                 continue
@@ -231,6 +197,30 @@ class Socket:
                              "CancelIo/CancelIoEx: STATUS_CANCELLED, reported as 995 (R33)")
             done.append(self._complete(op, got, t_ns))
         return ActionResult(tuple(self._hand_out(out + done)), ("R33",) if done else (), tuple(notes))
+
+    def set_option(self, name: str, value: bool, t_ns: int) -> ActionResult:
+        """setsockopt/WSAIoctl during the run: SO_OOBINLINE (R42, Q12), SIO_UDP_CONNRESET/NETRESET (R46).
+        Urgent bytes already held out of band stay there: SIOCATMARK stays FALSE until they are read."""
+        out = self._tick(t_ns)
+        self.config = replace(self.config, **{name: value})
+        self._facts = None  # the static refusals depend on the configuration (R41: MSG_OOB with SO_OOBINLINE)
+        rules = {"oobinline": ("R42", "Q12")}.get(name, ("R46",))
+        return ActionResult(tuple(self._hand_out(out)), rules, (f"{name} = {str(value).lower()}",))
+
+    def connect(self, peer: str | None, t_ns: int) -> ActionResult:
+        """connect(peer), or connect(AF_UNSPEC) with peer None: TCP becomes connected (R5); a datagram
+        socket gets (or loses) its peer filter (R21)."""
+        out = self._tick(t_ns)
+        if self.profile.connection_oriented:
+            if self._state is ConnState.CONNECTED:
+                return ActionResult(tuple(self._hand_out(out)), ("R5",), ("connect: already connected",),
+                                    error=WsaError.WSAEISCONN)
+            self._state = ConnState.CONNECTED
+            return ActionResult(tuple(self._hand_out(out)), ("R5",), (f"connect({peer}): connected",))
+        self._state = ConnState.CONNECTED
+        self.config = replace(self.config, connected_peer=peer)
+        text = f"connect({peer}): only its datagrams are delivered" if peer else "connect(AF_UNSPEC): no peer filter"
+        return ActionResult(tuple(self._hand_out(out)), ("R21",), (text + " (R21)",))
 
     def alertable_wait(self, t_ns: int) -> ActionResult:
         """SleepEx/WaitFor...Ex(alertable): queued APCs run; ready completions are seen."""
@@ -242,17 +232,6 @@ class Socket:
     def advance(self, t_ns: int) -> list[Completion]:
         """Let time pass: SO_RCVTIMEO expiry (R7) and the R14 hold timer."""
         return self._hand_out(self._tick(t_ns))
-
-    def collect(self) -> list[Completion]:
-        """Completions produced inside `recv` (the outbox), handed out now: a driver that calls
-        this after each receive shows them where they happened, also after the last call."""
-        out, self._outbox = self._outbox, []
-        return out
-
-    @property
-    def queued_routines(self) -> tuple[Completion, ...]:
-        """Desktop completion routines queued as APCs, waiting for an alertable wait (R30)."""
-        return tuple(self._apcs)
 
     def _lane_open(self, op: PendingOp) -> bool:
         """Whether an arrival may take the fast lane (lane.py) to the one receive `op` waiting."""
@@ -272,6 +251,12 @@ class Socket:
             refusal = static_refusal(self.config, self.profile, call, mode)
         if refusal:
             return refusal  # type: ignore[return-value]
+        if self._state is not ConnState.CONNECTED:
+            state = self._state.value
+            if self.profile.connection_oriented:
+                return WsaError.WSAENOTCONN, ("R5",), f"the socket is {state}, not connected: WSAENOTCONN (R5)"
+            if self._state is ConnState.UNBOUND:
+                return WsaError.WSAEINVAL, ("R5",), "the datagram socket is not bound: WSAEINVAL (R5)"
         if self._shut:
             return WsaError.WSAESHUTDOWN, ("R44",), "the socket was shut down for receiving: WSAESHUTDOWN (R44)"
         limit = cfg.max_outstanding
@@ -293,13 +278,13 @@ class Socket:
             if got.event is Event.TRUNCATED:
                 self._lost += got.lost
 
-    def _not_now(self, n, t_ns, call, mode, notes) -> RecvResult:
+    def _not_now(self, n, t_ns, call, mode, notes, posted=None) -> RecvResult:
         oob = ("R41",) if int(call.flags) & _MSG_OOB else ()
         empty = _empty(call)
         if mode is Mode.NONBLOCKING:
             return self._failed(n, t_ns, call, WsaError.WSAEWOULDBLOCK, ("R7",) + oob,
                                 "non-blocking socket and nothing to receive: WSAEWOULDBLOCK (R7)", notes)
-        op = PendingOp(n, call, mode, t_ns)
+        op = PendingOp(n, call, mode, t_ns, posted=posted)
         if not mode.overlapped:
             why = "nothing to receive yet: the blocking call waits"
             if self.config.rcvtimeo_ms is not None:
@@ -307,7 +292,7 @@ class Socket:
                 why += f" (SO_RCVTIMEO {self.config.rcvtimeo_ms} ms)"
             self._pending.append(op)
             return _new(RecvResult, (n, t_ns, call, Status.WAITING, -1, None, None, empty, None, 0, Event.PENDING,
-                                     ("R7",) + oob if oob else _R7, None, 0, notes, why + " (R7)"))
+                                     ("R7",) + oob if oob else _R7, None, 0, notes, why + " (R7)", None, None))
         self._pending.append(op)
         rules = ["R29"] + list(oob)
         why = "nothing to receive yet: WSA_IO_PENDING; count and lpFlags not written (R29)"
@@ -327,7 +312,7 @@ class Socket:
         notes = notes + got.notes
         if got.error is None:  # (positional: with small buffers most calls complete at once)
             return _new(RecvResult, (n, t_ns, call, _COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
-                                     got.event, got.rules, None, got.gap, notes, got.reason))
+                                     got.event, got.rules, None, got.gap, notes, got.reason, None, None))
         if got.error is WsaError.WSAEMSGSIZE and "R19" not in got.rules:
             return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
                               got.lost, got.event, merge_rules(got.rules, ("Q1",)), gap=got.gap,
@@ -358,16 +343,19 @@ class Socket:
         return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
                           got.lost, got.event, rules, delivery, got.gap, notes + got.notes + extra, reason)
 
-    def _pend_completed(self, n, t_ns, call, mode, got, notes, truncating) -> RecvResult:
+    def _pend_completed(self, n, t_ns, call, mode, got, notes, truncating, ctrunc=False) -> RecvResult:
         """WSA_IO_PENDING although the result is already decided (R18/Q2, or R28 switched off)."""
+        source = head_source(self._rx, call)
         self._commit(got, call)
         op = PendingOp(n, call, mode, t_ns)
-        extra = ("R18", "Q2") if truncating else ("R28",)
-        completion = self._complete(op, got, t_ns, extra)
+        extra = ("R18", "Q2") if truncating else ("R18",) if ctrunc else ("R28",)
+        completion = self._complete(op, got, t_ns, extra, source)
         target = self._apcs if completion.delivery is Delivery.ROUTINE else self._outbox
         target.append(completion)
         why = ("pend_on_queued_truncation (the earlier model, not Windows: afd.c test_recv completes at "
                "once): WSA_IO_PENDING, WSAEMSGSIZE through the completion (R18, Q2)" if truncating else
+               "WSARecvMsg with a control buffer too small: WSA_IO_PENDING although the datagram is queued; "
+               "WSAEMSGSIZE and MSG_CTRUNC come with the completion (R18, WT test_ip_pktinfo)" if ctrunc else
                "immediate completion is switched off: WSA_IO_PENDING, the completion follows (R28)")
         return RecvResult(n, t_ns, call, Status.PENDING, -1, WsaError.WSA_IO_PENDING, None,
                           tuple(b"" for _ in call.buffers), None, 0, Event.PENDING, ("R29",) + extra,
@@ -375,14 +363,19 @@ class Socket:
 
     # ---- completion machinery --------------------------------------------------------------
 
-    def _complete(self, op: PendingOp, got: Take, t_ns: int, extra: tuple[str, ...] = ()) -> Completion:
+    def _complete(self, op: PendingOp, got: Take, t_ns: int, extra: tuple[str, ...] = (),
+                  source: str | None = None) -> Completion:
         delivery = delivery_for(op.mode, self.config.platform, immediate=False, success=got.error is None,
                                 skip_on_success=False)
         if op.blocking:
             extra = extra + _R7 if extra else _R7
         elif got.error is WsaError.WSAEMSGSIZE:
             extra = ("R18",) + extra  # a warning status: the completion is delivered
-        return completion_from(op, got, t_ns, delivery, extra_rules=extra, icmp="R46" in got.rules)
+        done = completion_from(op, got, t_ns, delivery, extra_rules=extra, icmp="R46" in got.rules)
+        if op.call.plain_args and op.posted is None:
+            return done
+        return finish(done, op.call, self.config, source=source, posted=op.posted,  # type: ignore[return-value]
+                      ctrunc=CTRUNC_NOTE in got.notes)
 
     def _satisfy(self, t_ns: int) -> list[Completion]:
         """Offer the queued state to the pending receives in posting order (R32)."""
@@ -400,7 +393,10 @@ class Socket:
             if blocked and not op.oob:
                 continue
             call = op.call
+            source = None if call.plain_args else head_source(rx, call)
             got = take(rx, profile, call, waitall=bool(int(call.flags) & _MSG_WAITALL))
+            if got is not None and not call.plain_args:
+                truncate_control(self.config, call, got)
             extra: tuple[str, ...] = _R32 if several else ()
             if got is not None and held_for_push(self.config, self._rx, op, got, t_ns):
                 got = None
@@ -411,7 +407,7 @@ class Socket:
                 continue
             self._commit(got, call)
             pending.remove(op)
-            done.append(self._complete(op, got, t_ns, extra))
+            done.append(self._complete(op, got, t_ns, extra, source))
         return done
 
     def _tick(self, t_ns: int) -> list[Completion]:

@@ -37,6 +37,7 @@ class WsaError(enum.IntEnum):
     # desktop additions
     WSAETIMEDOUT = 10060
     WSA_IO_INCOMPLETE = 996
+    WSAEISCONN = 10056  # connect() on a connected socket (scenario `connect` step)
 
 
 class Win32Error(enum.IntEnum):
@@ -88,6 +89,9 @@ class RecvFlags(enum.IntFlag):
     MSG_WAITALL = 0x8
     MSG_PUSH_IMMEDIATE = 0x20
     MSG_PARTIAL = 0x8000
+    # WSARecvMsg WSAMSG.dwFlags outputs only, never lpFlags (R38): data / control buffer truncated
+    MSG_TRUNC = 0x100
+    MSG_CTRUNC = 0x200
 
     def names(self) -> list[str]:
         return list(_flag_names(int(self)))
@@ -167,6 +171,7 @@ class Delivery(_Enum):
     ROUTINE = "routine"  # APC on the issuing thread, during an alertable wait
     ROUTINE_THREAD = "routine-thread"  # CE: a thread of its own (R48)
     IOCP = "iocp"  # completion packet on the port
+    SOCKET_HANDLE = "socket-handle"  # NULL hEvent: the socket handle itself is signalled (R30)
     NONE = "none"  # IOCP with FILE_SKIP_COMPLETION_PORT_ON_SUCCESS on an immediate success
     RETURN = "return"  # a blocking call returning (no overlapped delivery)
 
@@ -174,6 +179,32 @@ class Delivery(_Enum):
 class Shutdown(_Enum):
     RECEIVE = "receive"  # SD_RECEIVE
     BOTH = "both"  # SD_BOTH
+
+
+class ConnState(_Enum):
+    """Where the socket stands when receives are made (R5)."""
+
+    CONNECTED = "connected"  # TCP connected; UDP bound (connected to a peer or not: connected_peer)
+    NOT_CONNECTED = "not-connected"  # TCP never connected -> WSAENOTCONN; UDP bound, no peer
+    LISTENING = "listening"  # TCP listening -> WSAENOTCONN
+    CONNECTING = "connecting"  # TCP connect in progress -> WSAENOTCONN
+    UNBOUND = "unbound"  # UDP never bound -> WSAEINVAL; TCP -> WSAENOTCONN
+
+
+class HEvent(_Enum):
+    """OVERLAPPED.hEvent of an overlapped call (R30)."""
+
+    SET = "set"  # an event handle
+    NULL = "null"  # NULL: the socket handle itself is signalled
+    LOW_BIT = "low-bit"  # low bit set: the event is signalled but no completion packet is queued
+
+
+class Api(_Enum):
+    """Which receive function: WSARecvFrom adds the source address, WSARecvMsg also WSAMSG.dwFlags."""
+
+    WSARECV = "WSARecv"
+    WSARECVFROM = "WSARecvFrom"
+    WSARECVMSG = "WSARecvMsg"
 
 
 class IcmpKind(_Enum):
@@ -202,6 +233,11 @@ class SocketConfig:
     max_outstanding: int | None = None  # R35: "too many outstanding" limit; None = unlimited
     rcvtimeo_ms: int | None = None  # SO_RCVTIMEO (R7), blocking non-overlapped calls only
     completion_port: bool = False  # associated with an I/O completion port (mode iocp implies it; R5, R30)
+    overlapped_attribute: bool = True  # WSASocket without WSA_FLAG_OVERLAPPED -> False (R1)
+    state: ConnState = ConnState.CONNECTED  # R5
+    udp_connreset: bool = True  # SIO_UDP_CONNRESET (R46)
+    udp_netreset: bool = True  # SIO_UDP_NETRESET (R46)
+    pktinfo: bool = False  # IP_PKTINFO: WSARecvMsg returns a control message (R18, WT test_ip_pktinfo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +247,15 @@ class RecvCall:
     buffers: tuple[int, ...]
     flags: RecvFlags = RecvFlags.NONE
     mode: Mode | None = None  # per-call override of SocketConfig.mode (scenario 17: FIONBIO + overlapped)
+    null_count: bool = False  # lpNumberOfBytesRecvd NULL (R2)
+    hevent: HEvent = HEvent.SET  # OVERLAPPED.hEvent (R30)
+    api: Api = Api.WSARECV
+    control: int = 0  # WSARecvMsg: control buffer length (IP_PKTINFO needs PKTINFO_SPACE)
+
+    @property
+    def plain_args(self) -> bool:
+        """WSARecv with the usual pointers: what the arrival fast lane serves."""
+        return not self.null_count and self.hevent is HEvent.SET and self.api is Api.WSARECV
 
     @property
     def capacity(self) -> int:
@@ -327,6 +372,8 @@ class RecvResult(NamedTuple):
     gap: int = 0  # with Event.GAP: how many stream bytes the capture lacks here
     notes: tuple[str, ...] = ()
     reason: str = ""  # one line for --explain
+    source: str | None = None  # WSARecvFrom / WSARecvMsg: the datagram's source address
+    msg_flags: RecvFlags | None = None  # WSARecvMsg: WSAMSG.dwFlags out (MSG_TRUNC, MSG_CTRUNC, ...)
 
     @property
     def filled(self) -> tuple[int, ...]:
@@ -358,6 +405,8 @@ class Completion(NamedTuple):
     gap: int = 0
     notes: tuple[str, ...] = ()
     reason: str = ""
+    source: str | None = None  # as in RecvResult
+    msg_flags: RecvFlags | None = None
 
     @property
     def filled(self) -> tuple[int, ...]:
@@ -365,6 +414,20 @@ class Completion(NamedTuple):
 
 
 Outcome = RecvResult | Completion
+
+
+@dataclass(frozen=True, slots=True)
+class OverlappedResult:
+    """What WSAGetOverlappedResult reports for call `n` (R34). ok None: it blocks (fWait TRUE on a
+    pending call; the wait is not alertable). bytes/flags_out None: left untouched."""
+
+    n: int
+    ok: bool | None
+    error: WsaError | None
+    bytes: int | None
+    flags_out: RecvFlags | None
+    rules: tuple[str, ...]
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

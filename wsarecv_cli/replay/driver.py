@@ -239,7 +239,7 @@ class ReceiverDriver:
         if step.shutdown is not None:
             actions.append(socket.shutdown(step.shutdown, t_ns))
         if step.cancel:
-            actions.append(socket.cancel(t_ns))
+            actions.append(socket.cancel(t_ns, step.cancel_n))
         if step.close:
             actions.append(socket.close(t_ns))
             self.done = True

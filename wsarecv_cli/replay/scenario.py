@@ -1,9 +1,11 @@
-"""Scenario files (DESIGN.md "Scenario files"): TOML -> typed, frozen steps.
+"""Scenario files (docs/SCENARIOS.md): TOML -> typed, frozen steps.
 
 A step may combine keys; they run in this order: `at` (advance the clock), `arrive` / `icmp`,
-`shutdown`, `recv`, `cancel`, `close`, `wait`, then `expect` / `expect_completion` are checked.
-Without `at` a step that does something happens TICK_NS after the previous one, so ordering is
-visible in the output. Anything malformed raises ScenarioError naming file, step and field.
+`connect`, `setsockopt`, `shutdown`, `recv`, `cancel`, `close`, `wait`, `get_result`, then
+`expect` / `expect_completion` / `expect_result` are checked. Without `at` a step that does
+something happens TICK_NS after the previous one, so ordering is visible in the output. Anything
+malformed raises ScenarioError naming file, step and key (scenario_values.py checks the values,
+scenario_source.py reads the file, scenario_expect.py holds the expectation vocabulary).
 """
 
 from __future__ import annotations
@@ -16,29 +18,31 @@ from typing import Any
 from wsarecv_cli.errors import ModelError, ScenarioError
 from wsarecv_cli.model.socket import Socket
 from wsarecv_cli.model.types import (
-    Arrival, CaptureGap, Discon, Fin, IcmpError, IcmpKind, Message, Mode, Platform, Protocol, RecvCall,
-    RecvFlags, Reset, Shutdown, SocketConfig, StreamBytes, UrgentByte,
+    Api, Arrival, CaptureGap, ConnState, Discon, Fin, HEvent, IcmpError, IcmpKind, Message, Mode, Platform, Protocol,
+    RecvCall, RecvFlags, Reset, Shutdown, SocketConfig, StreamBytes, UrgentByte,
 )
+from wsarecv_cli.replay.scenario_expect import (
+    COMPLETION_ONLY, RESULT_FIELDS, SOCKET_FIELDS, Expect, parse_expect, parse_expect_result,
+)
+from wsarecv_cli.replay.scenario_source import read_scenario_text
+from wsarecv_cli.replay.scenario_values import (
+    MAX_BUFFERS, MAX_REPEAT, Where, enum_value, model_text, no_unknown, one_of, parse_flags, payload, seconds, typed, whole,
+)
+
+__all__ = ["COMPLETION_ONLY", "RESULT_FIELDS", "SOCKET_FIELDS", "STEP_KEYS", "Expect", "Scenario", "Step",
+           "TICK_NS", "inline_scenario", "parse_scenario"]
 
 TICK_NS = 1_000_000  # 1 ms between steps without `at`
 
 STEP_KEYS = {"at", "arrive", "icmp", "recv", "shutdown", "close", "cancel", "wait", "expect",
-             "expect_completion", "comment"}
-RESULT_FIELDS = {"status", "ret", "error", "bytes", "filled", "data", "data_hex", "flags_out", "lost", "event",
-                 "delivery", "n", "rules", "gap", "win32_error", "nt_status", "notes_contain", "reason_contains"}
-SOCKET_FIELDS = {"pending", "deliverable", "queued_bytes", "oob_pending", "closed", "released", "held"}
-COMPLETION_ONLY = {"completion", "count"}
-
-
-@dataclass(frozen=True, slots=True)
-class Expect:
-    """Expected values (already checked for type) against the last outcome or a completion."""
-
-    values: tuple[tuple[str, Any], ...]
-    completion: bool = False  # check the last Completion (of call `n` when given) instead
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return dict(self.values).get(name, default)
+             "expect_completion", "comment", "connect", "setsockopt", "get_result", "expect_result"}
+SOCKET_KEYS = {f.name for f in fields(SocketConfig)}
+RECV_KEYS = {"buffers", "flags", "mode", "repeat", "drain", "null_count", "hevent", "api", "control"}
+ARRIVE_KINDS = ("data", "data_hex", "datagram", "datagram_hex", "message", "message_hex", "urgent", "gap", "icmp")
+ARRIVE_KEYS = set(ARRIVE_KINDS) | {"from", "push", "wire_length"}
+SETSOCKOPT_KEYS = {"oobinline", "udp_connreset", "udp_netreset"}
+GET_RESULT_KEYS = {"n", "wait"}
+AF_UNSPEC = "AF_UNSPEC"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +57,20 @@ class Step:
     shutdown: Shutdown | None = None
     close: bool = False
     cancel: bool = False
+    cancel_n: int | None = None  # CancelIoEx(lpOverlapped of call n); None: every overlapped receive
     wait: bool = False
+    connect: str | None = None  # "ADDR:PORT" or AF_UNSPEC
+    setsockopt: tuple[tuple[str, bool], ...] = ()
+    get_result: tuple[int | None, bool] | None = None  # WSAGetOverlappedResult (call n or the last, fWait)
     expect: Expect | None = None
     expect_completion: Expect | None = None
+    expect_result: Expect | None = None
     comment: str = ""
 
     @property
     def acts(self) -> bool:
-        return bool(self.at or self.arrive or self.recv or self.shutdown or self.close or self.cancel or self.wait)
+        return bool(self.at or self.arrive or self.recv or self.shutdown or self.close or self.cancel or self.wait
+                    or self.connect or self.setsockopt or self.get_result)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,37 +82,21 @@ class Scenario:
     source: str = "<inline>"
 
 
-class _Where:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, step: int | None, field: str, message: str) -> ScenarioError:
-        where = f"step {step}: " if step else ""
-        return ScenarioError(f"{self.source}: {where}{field}: {message}")
-
-
 def parse_scenario(text_or_path: str | Path) -> Scenario:
-    """Parse a scenario from TOML text or a path (Path, or a str naming an existing .toml file)."""
-    if isinstance(text_or_path, Path) or (isinstance(text_or_path, str) and "\n" not in text_or_path
-                                          and text_or_path.endswith(".toml")):
+    """Parse a scenario from a file (a Path, or a str naming a .toml file) or from TOML text."""
+    if isinstance(text_or_path, Path) or ("\n" not in text_or_path and text_or_path.endswith(".toml")):
         path = Path(text_or_path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ScenarioError(f"{path}: cannot read scenario: {exc.strerror or exc}") from None
-        source = str(path)
+        text, source = read_scenario_text(path), str(path)
     else:
         text, source = str(text_or_path), "<scenario>"
-    where = _Where(source)
+    where = Where(source)
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{source}: not valid TOML: {exc}") from None
-    unknown = set(doc) - {"title", "about", "socket", "step"}
-    if unknown:
-        raise where.fail(None, sorted(unknown)[0], "unknown top-level key")
-    title = _typed(where, None, "title", doc.get("title", Path(source).stem), str)
-    about = _typed(where, None, "about", doc.get("about", ""), str)
+        raise where.fail(None, "TOML", f"not valid TOML: {exc}") from None
+    no_unknown(where, None, "", doc, ("title", "about", "socket", "step"), "top-level key")
+    title = typed(where, None, "title", doc.get("title", Path(source).stem), str)
+    about = typed(where, None, "about", doc.get("about", ""), str)
     config = parse_socket(where, doc.get("socket", {}))
     raw_steps = doc.get("step", [])
     if not isinstance(raw_steps, list):
@@ -112,59 +106,42 @@ def parse_scenario(text_or_path: str | Path) -> Scenario:
         step = _parse_step(where, index, raw, clock)
         clock = step.t_ns if step.acts else clock
         steps.append(step)
-    return Scenario(title, about, config, tuple(steps), source)
+    check_arrivals(where, config, steps)
+    return Scenario(title, about, config, tuple(steps), where.source)
 
 
-def _typed(where: _Where, step: int | None, name: str, value: Any, kind: type | tuple) -> Any:
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        want = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise where.fail(step, name, f"expected {want}, got {value!r}")
-    return value
+_CONFIG_ENUMS = {"protocol": Protocol, "platform": Platform, "mode": Mode, "state": ConnState}
+_CONFIG_INTS = {"rcvtimeo_ms": (0, 2**31 - 1), "max_outstanding": (0, 1_000_000)}
 
 
-def _enum(where: _Where, step: int | None, name: str, value: Any, enum_type: type) -> Any:
-    value = _typed(where, step, name, value, str)
-    for member in enum_type:
-        if member.value == value or member.name == value.upper().replace("-", "_"):
-            return member
-    allowed = ", ".join(str(m.value) for m in enum_type)
-    raise where.fail(step, name, f"unknown value {value!r} (allowed: {allowed})")
-
-
-_CONFIG_TYPES = {"protocol": Protocol, "platform": Platform, "mode": Mode}
-
-
-def parse_socket(where: _Where, raw: Any) -> SocketConfig:
-    raw = _typed(where, None, "socket", raw, dict)
-    names = {f.name: f for f in fields(SocketConfig)}
+def parse_socket(where: Where, raw: Any) -> SocketConfig:
+    raw = typed(where, None, "socket", raw, dict)
+    no_unknown(where, None, "socket.", raw, SOCKET_KEYS, "socket key")
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        if key not in names:
-            raise where.fail(None, f"socket.{key}", "unknown socket option")
-        if key in _CONFIG_TYPES:
-            values[key] = _enum(where, None, f"socket.{key}", value, _CONFIG_TYPES[key])
+        name = f"socket.{key}"
+        if key in _CONFIG_ENUMS:
+            values[key] = enum_value(where, None, name, value, _CONFIG_ENUMS[key])
         elif key == "connected_peer":
-            values[key] = _typed(where, None, "socket.connected_peer", value, str)
-        elif key in ("rcvtimeo_ms", "max_outstanding"):
-            values[key] = _typed(where, None, f"socket.{key}", value, int)
+            values[key] = typed(where, None, name, value, str)
+        elif key in _CONFIG_INTS:
+            values[key] = whole(where, None, name, value, *_CONFIG_INTS[key])
         else:
-            values[key] = _typed(where, None, f"socket.{key}", value, bool)
+            values[key] = typed(where, None, name, value, bool)
     config = SocketConfig(**values)
     try:
         Socket(config)
     except ModelError as exc:
-        raise where.fail(None, "socket", str(exc)) from None
+        raise where.fail(None, "socket", model_text(exc)) from None
     return config
 
 
-def _parse_step(where: _Where, index: int, raw: Any, clock: int) -> Step:
-    raw = _typed(where, index, "step", raw, dict)
-    unknown = set(raw) - STEP_KEYS
-    if unknown:
-        raise where.fail(index, sorted(unknown)[0], f"unknown step key (allowed: {', '.join(sorted(STEP_KEYS))})")
-    kw: dict[str, Any] = {"index": index, "comment": _typed(where, index, "comment", raw.get("comment", ""), str)}
+def _parse_step(where: Where, index: int, raw: Any, clock: int) -> Step:
+    raw = typed(where, index, "step", raw, dict)
+    no_unknown(where, index, "", raw, STEP_KEYS, "step key")
+    kw: dict[str, Any] = {"index": index, "comment": typed(where, index, "comment", raw.get("comment", ""), str)}
     if "at" in raw:
-        at = _typed(where, index, "at", raw["at"], (int, float))
+        at = seconds(where, index, "at", raw["at"])
         t_ns = round(at * 1_000_000_000)
         if t_ns < max(clock, 0):
             raise where.fail(index, "at", f"{at} s is before the previous step ({clock / 1e9} s)")
@@ -176,19 +153,30 @@ def _parse_step(where: _Where, index: int, raw: Any, clock: int) -> Step:
     if "arrive" in raw:
         kw["arrive"] = parse_arrival(where, index, raw["arrive"])
     if "icmp" in raw:
-        kw["arrive"] = IcmpError(_enum(where, index, "icmp", raw["icmp"], IcmpKind))
+        kw["arrive"] = IcmpError(enum_value(where, index, "icmp", raw["icmp"], IcmpKind))
     if "recv" in raw:
         kw.update(_parse_recv(where, index, raw["recv"]))
     if "shutdown" in raw:
-        kw["shutdown"] = _enum(where, index, "shutdown", raw["shutdown"], Shutdown)
-    for flag in ("close", "cancel", "wait"):
+        kw["shutdown"] = enum_value(where, index, "shutdown", raw["shutdown"], Shutdown)
+    for flag in ("close", "wait"):
         if flag in raw:
-            kw[flag] = _typed(where, index, flag, raw[flag], bool)
+            kw[flag] = typed(where, index, flag, raw[flag], bool)
+    if "cancel" in raw:
+        value = typed(where, index, "cancel", raw["cancel"], (bool, int))
+        if isinstance(value, bool):
+            kw["cancel"] = value
+        else:
+            kw.update(cancel=True, cancel_n=whole(where, index, "cancel", value, 1, 2**31 - 1))
+    kw.update(_parse_socket_actions(where, index, raw))
     if "expect" in raw:
         kw["expect"] = parse_expect(where, index, "expect", raw["expect"], completion=False)
     if "expect_completion" in raw:
         kw["expect_completion"] = parse_expect(where, index, "expect_completion", raw["expect_completion"],
                                                completion=True)
+    if "expect_result" in raw:
+        if "get_result" not in raw:
+            raise where.fail(index, "expect_result", "needs get_result in the same step")
+        kw["expect_result"] = parse_expect_result(where, index, raw["expect_result"])
     if not kw.get("at"):
         step = Step(**kw)
         if not step.acts:  # an expect-only step does not move the clock
@@ -196,122 +184,104 @@ def _parse_step(where: _Where, index: int, raw: Any, clock: int) -> Step:
     return Step(**kw)
 
 
-_ARRIVE_KINDS = ("data", "data_hex", "datagram", "datagram_hex", "message", "message_hex", "urgent", "gap",
-                 "icmp")
+def _parse_socket_actions(where: Where, index: int, raw: dict) -> dict[str, Any]:
+    """connect, setsockopt and get_result."""
+    kw: dict[str, Any] = {}
+    if "connect" in raw:
+        peer = typed(where, index, "connect", raw["connect"], str)
+        if not peer:
+            raise where.fail(index, "connect", f'expected "ADDR:PORT" or "{AF_UNSPEC}"')
+        kw["connect"] = peer
+    if "setsockopt" in raw:
+        options = typed(where, index, "setsockopt", raw["setsockopt"], dict)
+        no_unknown(where, index, "setsockopt.", options, SETSOCKOPT_KEYS, "option")
+        kw["setsockopt"] = tuple((key, typed(where, index, f"setsockopt.{key}", value, bool))
+                                 for key, value in options.items())
+    if "get_result" in raw:
+        spec = typed(where, index, "get_result", raw["get_result"], dict)
+        no_unknown(where, index, "get_result.", spec, GET_RESULT_KEYS, "get_result key")
+        n = whole(where, index, "get_result.n", spec["n"], 1, 2**31 - 1) if "n" in spec else None
+        kw["get_result"] = (n, typed(where, index, "get_result.wait", spec.get("wait", False), bool))
+    return kw
 
 
-def parse_arrival(where: _Where, index: int, raw: Any) -> Arrival:
+_STREAM_KINDS = ("data", "data_hex", "urgent", "gap")
+_MESSAGE_KINDS = ("datagram", "datagram_hex", "message", "message_hex")
+
+
+def parse_arrival(where: Where, index: int, raw: Any) -> Arrival:
     if isinstance(raw, str):
         named = {"fin": Fin(), "rst": Reset(), "reset": Reset(), "discon": Discon()}
         if raw.lower() not in named:
             raise where.fail(index, "arrive", f"unknown arrival {raw!r} (fin, rst, discon or a table)")
         return named[raw.lower()]
-    raw = _typed(where, index, "arrive", raw, dict)
-    unknown = set(raw) - set(_ARRIVE_KINDS) - {"from", "push", "wire_length"}
-    if unknown:
-        raise where.fail(index, f"arrive.{sorted(unknown)[0]}", "unknown arrival key")
-    kinds = [k for k in _ARRIVE_KINDS if k in raw]
+    raw = typed(where, index, "arrive", raw, dict)
+    no_unknown(where, index, "arrive.", raw, ARRIVE_KEYS, "arrival key")
+    kinds = [k for k in ARRIVE_KINDS if k in raw]
     if len(kinds) != 1:
-        raise where.fail(index, "arrive", f"needs exactly one of {', '.join(_ARRIVE_KINDS)}")
+        raise where.fail(index, "arrive", f"needs exactly one of {', '.join(ARRIVE_KINDS)}")
     kind, value = kinds[0], raw[kinds[0]]
     field = f"arrive.{kind}"
     if kind in ("data", "data_hex"):
-        return StreamBytes(_bytes(where, index, field, value, kind.endswith("_hex")),
-                           push=_typed(where, index, "arrive.push", raw.get("push", False), bool))
-    if kind in ("datagram", "datagram_hex", "message", "message_hex"):
-        data = _bytes(where, index, field, value, kind.endswith("_hex"))
-        source = _typed(where, index, "arrive.from", raw["from"], str) if "from" in raw else None
-        wire = _typed(where, index, "arrive.wire_length", raw["wire_length"], int) if "wire_length" in raw else None
+        return StreamBytes(payload(where, index, field, value, kind.endswith("_hex")),
+                           push=typed(where, index, "arrive.push", raw.get("push", False), bool))
+    if kind in _MESSAGE_KINDS:
+        data = payload(where, index, field, value, kind.endswith("_hex"))
+        source = typed(where, index, "arrive.from", raw["from"], str) if "from" in raw else None
+        wire = whole(where, index, "arrive.wire_length", raw["wire_length"]) if "wire_length" in raw else None
         if wire is not None and wire < len(data):
             raise where.fail(index, "arrive.wire_length", "is shorter than the captured data")
         return Message(data, source, wire)
     if kind == "urgent":
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 255:
             return UrgentByte(value)
-        if isinstance(value, str) and len(value.encode("latin-1", "replace")) == 1:
-            return UrgentByte(value.encode("latin-1")[0])
+        if isinstance(value, str) and len(value) == 1 and ord(value) < 256:
+            return UrgentByte(ord(value))
         raise where.fail(index, field, "expected one character or a byte value 0-255")
     if kind == "gap":
-        length = _typed(where, index, field, value, int)
+        length = typed(where, index, field, value, int)
         if length <= 0:
             raise where.fail(index, field, "must be a positive byte count")
         return CaptureGap(length)
-    return IcmpError(_enum(where, index, field, value, IcmpKind))
+    return IcmpError(enum_value(where, index, field, value, IcmpKind))
 
 
-def _bytes(where: _Where, index: int, field: str, value: Any, is_hex: bool) -> bytes:
-    value = _typed(where, index, field, value, str)
-    if not is_hex:
-        return value.encode("utf-8")
-    try:
-        return bytes.fromhex(value)
-    except ValueError:
-        raise where.fail(index, field, f"not hex: {value!r}") from None
+def check_arrivals(where: Where, config: SocketConfig, steps: list[Step]) -> None:
+    """An arrival that does not fit the socket's protocol is a scenario error naming the key."""
+    stream = config.protocol is Protocol.TCP
+    for step in steps:
+        arrival = step.arrive
+        if isinstance(arrival, (StreamBytes, UrgentByte, CaptureGap)) and not stream:
+            raise where.fail(step.index, "arrive", f"a {config.protocol.value} socket takes datagram, "
+                             "datagram_hex, message, message_hex, icmp, fin, rst, discon (data, data_hex, urgent "
+                             "and gap are for tcp)")
+        if isinstance(arrival, Message) and stream:
+            raise where.fail(step.index, "arrive", "a tcp socket takes data, data_hex, urgent, gap, fin, rst "
+                             "(datagram, datagram_hex, message and message_hex are for udp, reliable-msg and "
+                             "partial-msg)")
 
 
-def parse_flags(where: _Where, index: int, field: str, raw: Any) -> RecvFlags:
-    raw = _typed(where, index, field, raw, list)
-    flags = RecvFlags.NONE
-    for name in raw:
-        name = _typed(where, index, field, name, str).upper()
-        name = name if name.startswith("MSG_") else "MSG_" + name
-        if name not in RecvFlags.__members__ or name == "NONE":
-            allowed = ", ".join(f.name for f in RecvFlags if f.name and f.name != "NONE")
-            raise where.fail(index, field, f"unknown flag {name!r} (allowed: {allowed})")
-        flags |= RecvFlags[name]
-    return flags
-
-
-def _parse_recv(where: _Where, index: int, raw: Any) -> dict[str, Any]:
-    raw = _typed(where, index, "recv", raw, dict)
-    unknown = set(raw) - {"buffers", "flags", "mode", "repeat", "drain"}
-    if unknown:
-        raise where.fail(index, f"recv.{sorted(unknown)[0]}", "unknown recv key")
+def _parse_recv(where: Where, index: int, raw: Any) -> dict[str, Any]:
+    raw = typed(where, index, "recv", raw, dict)
+    no_unknown(where, index, "recv.", raw, RECV_KEYS, "recv key")
     if "buffers" not in raw:
         raise where.fail(index, "recv.buffers", "missing (a list of WSABUF lengths, [] for dwBufferCount 0)")
-    buffers = tuple(_typed(where, index, "recv.buffers", b, int)
-                    for b in _typed(where, index, "recv.buffers", raw["buffers"], list))
+    lengths = typed(where, index, "recv.buffers", raw["buffers"], list)
+    if len(lengths) > MAX_BUFFERS:
+        raise where.fail(index, "recv.buffers", f"{len(lengths)} WSABUFs (at most {MAX_BUFFERS})")
+    buffers = tuple(whole(where, index, "recv.buffers", b, -(2**31), 2**31 - 1) for b in lengths)
     flags = parse_flags(where, index, "recv.flags", raw.get("flags", []))
-    mode = _enum(where, index, "recv.mode", raw["mode"], Mode) if "mode" in raw else None
-    repeat = _typed(where, index, "recv.repeat", raw.get("repeat", 1), int)
-    if repeat < 1:
-        raise where.fail(index, "recv.repeat", "must be at least 1")
-    drain = _typed(where, index, "recv.drain", raw.get("drain", False), bool)
-    return {"recv": RecvCall(buffers, flags, mode), "repeat": repeat, "drain": drain}
-
-
-def parse_expect(where: _Where, index: int, name: str, raw: Any, *, completion: bool) -> Expect:
-    raw = _typed(where, index, name, raw, dict)
-    allowed = RESULT_FIELDS | SOCKET_FIELDS | COMPLETION_ONLY
-    values = []
-    for key, value in raw.items():
-        field = f"{name}.{key}"
-        if key not in allowed:
-            raise where.fail(index, field, f"unknown expectation (allowed: {', '.join(sorted(allowed))})")
-        if key == "completion":
-            completion = completion or _typed(where, index, field, value, bool)
-            continue
-        values.append((key, _check_type(where, index, field, key, value)))
-    return Expect(tuple(values), completion)
-
-
-def _check_type(where: _Where, index: int, field: str, key: str, value: Any) -> Any:
-    if key in ("ret", "lost", "n", "gap", "pending", "queued_bytes", "oob_pending", "released", "held", "count"):
-        return _typed(where, index, field, value, int)
-    if key in ("deliverable", "closed"):
-        return _typed(where, index, field, value, bool)
-    if key == "bytes":
-        return _typed(where, index, field, value, (int, str))
-    if key in ("filled", "data", "data_hex", "rules"):
-        return tuple(_typed(where, index, field, _typed(where, index, field, value, list)[i],
-                            int if key == "filled" else str) for i in range(len(value)))
-    if key == "flags_out":
-        if value == "untouched":
-            return value
-        return parse_flags(where, index, field, value)
-    if key in ("win32_error", "nt_status", "error"):
-        return _typed(where, index, field, value, (int, str))
-    return _typed(where, index, field, value, str)
+    mode = enum_value(where, index, "recv.mode", raw["mode"], Mode) if "mode" in raw else None
+    repeat = whole(where, index, "recv.repeat", raw.get("repeat", 1), 1, MAX_REPEAT)
+    drain = typed(where, index, "recv.drain", raw.get("drain", False), bool)
+    null_count = typed(where, index, "recv.null_count", raw.get("null_count", False), bool)
+    hevent = enum_value(where, index, "recv.hevent", raw.get("hevent", "set"), HEvent)
+    api = Api(one_of(where, index, "recv.api", raw.get("api", "WSARecv"), tuple(a.value for a in Api)))
+    control = whole(where, index, "recv.control", raw.get("control", 0))
+    if control and api is not Api.WSARECVMSG:
+        raise where.fail(index, "recv.control", "only WSARecvMsg has a control buffer (api = \"WSARecvMsg\")")
+    call = RecvCall(buffers, flags, mode, null_count, hevent, api, control)
+    return {"recv": call, "repeat": repeat, "drain": drain}
 
 
 def inline_scenario(arrivals: list[Arrival | str], buffers: list[int] | tuple[int, ...],
@@ -324,7 +294,7 @@ def inline_scenario(arrivals: list[Arrival | str], buffers: list[int] | tuple[in
     further SocketConfig fields (oobinline, keep_on_reset, ...). Overlapped modes end with an
     alertable wait so held completions are shown.
     """
-    where = _Where("<inline>")
+    where = Where("<inline>")
     try:
         config = SocketConfig(protocol=protocol, platform=platform, mode=mode, **options)
     except TypeError as exc:

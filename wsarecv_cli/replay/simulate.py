@@ -12,10 +12,11 @@ from typing import Any
 
 from wsarecv_cli.errors import ModelError, ScenarioError
 from wsarecv_cli.model.socket import Socket, SocketStats
-from wsarecv_cli.model.types import (
-    ActionResult, Completion, Event, NtStatus, RecvFlags, RecvResult, Status, Win32Error, WsaError,
-)
-from wsarecv_cli.replay.scenario import SOCKET_FIELDS, Expect, Scenario, Step
+from wsarecv_cli.model.overlapped import overlapped_result
+from wsarecv_cli.model.types import ActionResult, Completion, Event, OverlappedResult, RecvFlags, RecvResult, Status
+from wsarecv_cli.replay.expect_check import ExpectationFailure, check, check_result
+from wsarecv_cli.replay.scenario import Scenario, Step
+from wsarecv_cli.replay.scenario_values import model_text
 
 DRAIN_LIMIT = 100_000  # receives in one drain step, a guard against a receive that consumes nothing
 _TERMINAL = {Event.GRACEFUL_CLOSE, Event.RESET, Event.ABORTED, Event.DISCON, Event.SHUTDOWN, Event.ERROR}
@@ -27,20 +28,11 @@ class Action:
 
     step: int
     t_ns: int
-    kind: str  # "arrive" | "shutdown" | "close" | "cancel" | "wait" | "advance" | "end"
+    kind: str  # "arrive" | "connect" | "setsockopt" | "shutdown" | "close" | "cancel" | "wait" |
+    #            "get_result" | "advance" | "end"
     text: str
     result: ActionResult | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ExpectationFailure:
-    step: int
-    field: str
-    expected: Any
-    actual: Any
-
-    def __str__(self) -> str:
-        return f"step {self.step}: {self.field}: expected {self.expected!r}, got {self.actual!r}"
+    overlapped: OverlappedResult | None = None  # kind "get_result": what WSAGetOverlappedResult reported
 
 
 @dataclass(slots=True)
@@ -61,14 +53,17 @@ def run_scenario(scenario: Scenario) -> SimulationRun:
     run = SimulationRun(scenario)
     released = 0
     for step in scenario.steps:
+        doing = ["step"]
         try:
-            count = _do(step, sock, run)
+            count = _do(step, sock, run, doing)
         except ModelError as exc:
-            raise ScenarioError(f"{scenario.source}: step {step.index}: {exc}") from None
+            raise ScenarioError(f"{scenario.source}: step {step.index}: {doing[-1]}: {model_text(exc)}") from None
         released = count if step.acts else released
         for expect in (step.expect, step.expect_completion):
             if expect is not None:
                 run.failures.extend(check(expect, step.index, run.outcomes, sock, released))
+        if step.expect_result is not None:
+            run.failures.extend(check_result(step.expect_result, step.index, run.outcomes))
     _end(scenario, sock, run)
     run.stats = sock.stats
     run.log = list(sock.log)
@@ -89,28 +84,64 @@ def _end(scenario: Scenario, sock: Socket, run: SimulationRun) -> None:
         out.extend(routines)
 
 
-def _do(step: Step, sock: Socket, run: SimulationRun) -> int:
-    """Run one step's actions in order; returns how many completions they released."""
+def _do(step: Step, sock: Socket, run: SimulationRun, doing: list[str]) -> int:
+    """Run one step's actions in order; returns how many completions they released. `doing` ends
+    with the key being run, so a model error names it."""
     t, out, before = step.t_ns, run.outcomes, _completions(run.outcomes)
     if step.at:
+        doing.append("at")
         released = sock.advance(t)
         if released:
             out.append(Action(step.index, t, "advance", f"time {t / 1e9:g} s"))
             out.extend(released)
     if step.arrive is not None:
+        doing.append("arrive")
         out.append(Action(step.index, t, "arrive", _describe(step.arrive)))
         out.extend(sock.deliver(step.arrive, t))
+    if step.connect is not None:
+        doing.append("connect")
+        peer = None if step.connect.upper() == "AF_UNSPEC" else step.connect
+        _action(out, step, "connect", f"connect({peer or 'AF_UNSPEC'})", sock.connect(peer, t))
+    for name, value in step.setsockopt:
+        doing.append(f"setsockopt.{name}")
+        _action(out, step, "setsockopt", f"setsockopt {name} = {str(value).lower()}", sock.set_option(name, value, t))
     if step.shutdown is not None:
+        doing.append("shutdown")
         _action(out, step, "shutdown", f"shutdown({step.shutdown.value})", sock.shutdown(step.shutdown, t))
     if step.recv is not None:
+        doing.append("recv")
         _receive(step, sock, out)
     if step.cancel:
-        _action(out, step, "cancel", "CancelIoEx", sock.cancel(t))
+        doing.append("cancel")
+        text = "CancelIoEx(NULL)" if step.cancel_n is None else f"CancelIoEx(call {step.cancel_n})"
+        _action(out, step, "cancel", text, sock.cancel(t, step.cancel_n))
     if step.close:
+        doing.append("close")
         _action(out, step, "close", "closesocket", sock.close(t))
     if step.wait:
+        doing.append("wait")
         _action(out, step, "wait", "alertable wait", sock.alertable_wait(t))
+    if step.get_result is not None:
+        doing.append("get_result")
+        out.append(_get_result(step, sock, out))
     return _completions(out) - before
+
+
+def _get_result(step: Step, sock: Socket, out: list) -> Action:
+    """WSAGetOverlappedResult on call n (default: the last overlapped call) (R34)."""
+    n, wait = step.get_result  # type: ignore[misc]
+    calls = [o for o in out if isinstance(o, RecvResult) and (o.call.mode or sock.config.mode).overlapped]
+    if n is None:
+        if not calls:
+            raise ModelError("state: no overlapped call was made yet; input: get_result without n")
+        n = calls[-1].n
+    done = [o for o in out if isinstance(o, Completion) and o.n == n]
+    outcome = done[-1] if done else next((o for o in calls if o.n == n), None)
+    got = overlapped_result(n, outcome, pending=sock.is_pending(n), wait=wait, handle_closed=sock.handle_closed)
+    state = "blocks" if got.ok is None else "TRUE" if got.ok else f"FALSE / {got.error.name if got.error else '-'}"
+    count = "" if got.bytes is None else f", {got.bytes} bytes"
+    return Action(step.index, step.t_ns, "get_result", f"WSAGetOverlappedResult(call {n}, fWait "
+                  f"{'TRUE' if wait else 'FALSE'}) -> {state}{count}", overlapped=got)
 
 
 def _action(out: list, step: Step, kind: str, text: str, result: ActionResult) -> None:
@@ -145,102 +176,3 @@ def _describe(arrival) -> str:
         source = getattr(arrival, "source", None)
         return f"{name} {len(data)} bytes {data[:24]!r}" + (f" from {source}" if source else "")
     return repr(arrival)
-
-
-# ---- expectations ---------------------------------------------------------------------------
-
-
-def check(expect: Expect, step: int, outcomes: list, sock: Socket, released: int) -> list[ExpectationFailure]:
-    failures: list[ExpectationFailure] = []
-    values = dict(expect.values)
-    target = _target(expect, outcomes)
-    if expect.completion and "count" in values:
-        n = values.get("n")
-        count = sum(isinstance(o, Completion) and (n is None or o.n == n) for o in outcomes)
-        if count != values["count"]:
-            failures.append(ExpectationFailure(step, "count", values["count"], count))
-    for name, want in values.items():
-        if name == "count":
-            continue
-        if name in SOCKET_FIELDS:
-            got = released if name == "released" else getattr(sock, name)
-            if got != want:
-                failures.append(ExpectationFailure(step, name, want, got))
-            continue
-        if target is None:
-            if not (expect.completion and values.get("count") == 0):
-                failures.append(ExpectationFailure(step, name, want, "no such outcome"))
-            continue
-        ok, got = _compare(name, want, target)
-        if not ok:
-            failures.append(ExpectationFailure(step, name, want, got))
-    return failures
-
-
-def _target(expect: Expect, outcomes: list) -> RecvResult | Completion | None:
-    n = dict(expect.values).get("n")
-    for outcome in reversed(outcomes):
-        if expect.completion:
-            if isinstance(outcome, Completion) and (n is None or outcome.n == n):
-                return outcome
-        elif isinstance(outcome, (RecvResult, Completion)):
-            return outcome
-    return None
-
-
-def _status(target) -> str:
-    if isinstance(target, RecvResult):
-        return target.status.value
-    return Status.COMPLETED.value if target.error is None else Status.FAILED.value
-
-
-def _compare(name: str, want: Any, target) -> tuple[bool, Any]:
-    if name == "status":
-        got = _status(target)
-    elif name == "ret":
-        got = target.ret if isinstance(target, RecvResult) else (0 if target.error is None else -1)
-    elif name == "error":
-        got = target.error.name if target.error is not None else "none"
-        want = _name(want, WsaError, none_ok=True)
-    elif name == "bytes":
-        got = "untouched" if target.bytes is None else target.bytes
-    elif name == "filled":
-        got = tuple(target.filled)
-    elif name == "data":
-        got, want = target.data, tuple(w.encode("utf-8") for w in want)
-    elif name == "data_hex":
-        got, want = tuple(d.hex() for d in target.data), tuple(w.lower() for w in want)
-    elif name == "flags_out":
-        got = "untouched" if target.flags_out is None else target.flags_out
-    elif name in ("event", "delivery"):
-        value = getattr(target, name)
-        got = value.value if value is not None else "none"
-    elif name == "rules":
-        missing = [r for r in want if r not in target.rules]
-        return not missing, target.rules
-    elif name == "win32_error":
-        got, want = _code(target, "win32_error"), _name(want, Win32Error)
-    elif name == "nt_status":
-        got, want = _code(target, "status"), _name(want, NtStatus)
-    elif name in ("notes_contain", "reason_contains"):
-        texts = target.notes if name == "notes_contain" else (target.reason,)
-        return any(want in text for text in texts), texts
-    else:
-        got = getattr(target, name)
-    return got == want, got
-
-
-def _code(target, attr: str) -> Any:
-    value = getattr(target, attr, None)
-    return value.name if value is not None else "none"
-
-
-def _name(value: Any, enum_type, none_ok: bool = False) -> Any:
-    if none_ok and value in ("none", ""):
-        return "none"
-    if isinstance(value, int):
-        try:
-            return enum_type(value).name
-        except ValueError:
-            return value
-    return str(value).upper().replace("-", "_")
