@@ -41,7 +41,7 @@ class PendingOp:
         self.blocking = not self.mode.overlapped
         flags = int(self.call.flags)
         self.oob = bool(flags & _MSG_OOB)
-        self.plain = not flags and sum(self.call.buffers) > 0 and self.call.plain_args
+        self.plain = not flags and sum(self.call.buffers) > 0 and self.call.plain_args and self.posted is None
 
 
 _MSG_OOB = int(RecvFlags.MSG_OOB)
@@ -217,7 +217,8 @@ def overlapped_result(n: int, outcome: RecvResult | Completion | None, *, pendin
         return OverlappedResult(n, False, None, None, None, ("R6", "R34"),
                                 "the call posted no result (it failed at once, or was not overlapped): "
                                 "the OVERLAPPED holds nothing to report (R6)")
-    count = outcome.bytes if outcome.bytes is not None else 0
+    # InternalHigh: the count, also when lpNumberOfBytesRecvd was NULL and the result shows it unwritten (R2)
+    count = outcome.bytes if outcome.bytes is not None else sum(outcome.filled)
     if outcome.error is None:
         return OverlappedResult(n, True, None, count, outcome.flags_out or RecvFlags.NONE, ("R34",),
                                 f"completed: TRUE, {count} bytes (R34)")

@@ -33,14 +33,15 @@ RULES: tuple[Rule, ...] = (
        "A call is overlapped when lpOverlapped is non-NULL. On a socket without the overlapped "
        "attribute an lpOverlapped call runs synchronously (blocks even in non-blocking mode) and "
        "also posts its result.",
-       ["[T] WT test_nonblocking_async_recv"], False,
-       "every modelled socket has the overlapped attribute (socket() sets it); the call mode "
-       "(SocketConfig.mode / RecvCall.mode) says whether a call is overlapped"),
+       ["[T] WT test_nonblocking_async_recv"],
+       limits="a capture replay always uses sockets with the attribute; scenarios set "
+              "overlapped_attribute = false"),
     _r("R2", "lpNumberOfBytesRecvd",
        "lpNumberOfBytesRecvd may be NULL only when lpOverlapped is non-NULL; otherwise the call "
        "fails with WSAEFAULT.",
-       ["[D] MR parameters", "[I] RM WSPRecv", "[T] WT test_valid_handle"], False,
-       "pointer arguments are not part of a replayed call; a capture cannot show a NULL pointer"),
+       ["[D] MR parameters", "[I] RM WSPRecv", "[T] WT test_valid_handle"],
+       limits="a capture cannot show pointers: replays pass a count pointer; scenarios set "
+              "recv.null_count"),
     _r("R3", "buffer count",
        "dwBufferCount == 0 fails immediately with WSAEINVAL, even when overlapped; no completion "
        "is posted.",
@@ -54,9 +55,9 @@ RULES: tuple[Rule, ...] = (
        "TCP not connected -> WSAENOTCONN; unbound UDP -> WSAEINVAL; invalid handle -> WSAENOTSOCK; "
        "completion routine on a socket associated with a completion port -> WSAEINVAL.",
        ["[T] WT test_completion_port", "test_connecting_socket", "test_connect_udp", "test_WSARecv"],
-       False,
-       "a replayed socket is always connected/bound (its flow is in the capture) and the call mode "
-       "is fixed per socket; only WSAENOTSOCK for a receive after this socket's own close() is produced"),
+       limits="a replayed socket is connected/bound (its flow is in the capture); scenarios set "
+              "socket.state, completion_port and the call's mode; invalid handles other than a closed "
+              "socket are not representable"),
     _r("R6", "failed calls have no side effects",
        "Any error other than WSA_IO_PENDING (and the WSAEMSGSIZE case of R17/R18) returns "
        "SOCKET_ERROR, leaves the count and lpFlags untouched and posts no completion.",
@@ -125,7 +126,8 @@ RULES: tuple[Rule, ...] = (
     _r("R21", "connected UDP",
        "After connect(), only datagrams from the peer address are delivered; others are silently dropped.",
        ["[D] MR", "[D] CE", "[T] WT test_connect_udp", "[L]"],
-       limits="connect(AF_UNSPEC) during a replay is not modelled; the peer is fixed per socket"),
+       limits="a replay's peer is fixed per socket; scenarios connect and connect(AF_UNSPEC) with the "
+              "connect step"),
     _r("R22", "graceful close (FIN)",
        "Data queued before the FIN is delivered first; afterwards every receive succeeds with 0 bytes, "
        "repeatedly; a receive pending at FIN time completes with 0 bytes.",
@@ -166,7 +168,7 @@ RULES: tuple[Rule, ...] = (
        "FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (immediate successes only).",
        ["[T] WT test_WSARecv", "test_nonblocking_async_recv", "test_completion_port",
         "test_connect_completion_port", "[D] MR"],
-       limits="the hEvent low-bit trick and NULL-hEvent socket signalling are not modelled"),
+       limits="hEvent NULL / low bit: scenarios set recv.hevent; a replay always passes an event"),
     _r("R31", "completion routine",
        "Called as (dwError, cbTransferred, lpOverlapped, dwFlags) with dwError mapped as in section 1; "
        "buffers are always filled in posting order.",
@@ -183,9 +185,9 @@ RULES: tuple[Rule, ...] = (
     _r("R34", "WSAGetOverlappedResult",
        "Success -> TRUE; STATUS_PENDING without wait -> WSA_IO_INCOMPLETE; warnings/errors -> FALSE "
        "with the mapped code; lpdwFlags unchanged on failure; duplicated handle -> WSAENOTSOCK.",
-       ["[T] WT test_WSAGetOverlappedResult", "test_ip_pktinfo"], False,
-       "the model reports each completion's mapped WinSock code, NTSTATUS and Win32 code directly; "
-       "polling calls and duplicated handles are application structure a capture cannot show"),
+       ["[T] WT test_WSAGetOverlappedResult", "test_ip_pktinfo"],
+       limits="scenarios poll with get_result (fWait TRUE on a pending call is shown as 'blocks'); "
+              "duplicated handles are not modelled"),
     _r("R35", "WSAEWOULDBLOCK and non-blocking mode",
        "FIONBIO affects only non-overlapped calls; the 'too many outstanding overlapped requests' "
        "WSAEWOULDBLOCK is a configurable limit, unlimited by default.",
@@ -197,8 +199,10 @@ RULES: tuple[Rule, ...] = (
     _r("R37", "captured arguments",
        "The WSABUF array is captured at call time; the data buffers and OVERLAPPED must stay valid "
        "until completion.",
-       ["[T] WA test_recv", "[D] MR"], False,
-       "memory lifetime is not observable in a capture; RecvCall is immutable, i.e. always captured"),
+       ["[T] WA test_recv", "[D] MR"],
+       limits="the WSABUF lengths are captured when the call is made (RecvCall is immutable): a pending "
+              "receive keeps them whatever later calls pass; data buffers or an OVERLAPPED freed before "
+              "completion are undefined behaviour, not an outcome, so they are not modelled"),
     _r("R38", "output flags",
        "On immediate completion lpFlags is overwritten with the result flags (0, MSG_PARTIAL, MSG_OOB); "
        "on pending it is untouched; MSG_TRUNC/MSG_CTRUNC are not reported by WSARecv.",
@@ -220,12 +224,13 @@ RULES: tuple[Rule, ...] = (
        "The urgent byte stays in the stream and is delivered by normal receives, with block boundaries "
        "preserved (data before, the byte, data after come from separate reads).",
        ["[D] MO", "[D] MV", "[T] WT test_fionread_siocatmark", "test_select"],
-       limits="toggling SO_OOBINLINE during a replay is not modelled (Q12)"),
+       limits="SO_OOBINLINE is fixed during a replay; scenarios toggle it with setsockopt (urgent bytes "
+              "already held out of band stay there, Q12)"),
     _r("R43", "readiness",
        "With SO_OOBINLINE off, pending OOB data sets exceptfds / FD_OOB / POLLRDBAND, never FD_READ.",
-       ["[T] WT test_select", "test_WSAPoll", "test_oob_events", "[D] MO"], False,
-       "select/WSAPoll/WSAEventSelect readiness is not a WSARecv outcome; the model exposes "
-       "oob_pending and deliverable instead"),
+       ["[T] WT test_select", "test_WSAPoll", "test_oob_events", "[D] MO"],
+       limits="readiness is a level (what select/WSAPoll would report now); WSAEventSelect's "
+              "re-enabling of FD_READ/FD_OOB by the next receive is not modelled"),
     _r("R44", "SD_RECEIVE / SD_BOTH",
        "Afterwards every receive fails at once with WSAESHUTDOWN, repeatedly, without a completion; a "
        "receive already pending is not cancelled and can still complete with later data.",
@@ -362,7 +367,8 @@ DECISIONS: tuple[Decision, ...] = (
     Decision("Q10", "lpFlags after an immediate completion", "holds the result flags only"),
     Decision("Q11", "PSH hold time (R14)", "200 ms when hold_until_push is on", "hold_until_push"),
     Decision("Q12", "SIOCATMARK with SO_OOBINLINE",
-             "not modelled (SIOCATMARK is exposed as oob_pending only; the option is fixed per socket)"),
+             "TRUE unless an urgent byte queued before SO_OOBINLINE was turned on is still unread (then "
+             "FALSE, as observed); that byte stays out of band"),
     Decision("Q13", "WSAEDISCON sticky", "sticky, like R22/R23"),
 )
 
