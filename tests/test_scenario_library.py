@@ -42,7 +42,8 @@ def test_about_cites_its_rule(name, rule):
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_scenario_expectations_hold(path):
     scenario = parse_scenario(path)
-    assert any(s.expect or s.expect_completion for s in scenario.steps), f"{path.name} has no expect"
+    assert any(s.expect or s.expect_completion or s.expect_result for s in scenario.steps), \
+        f"{path.name} has no expect"
     result = CliRunner().invoke(cli, ["simulate", str(path), "--width", "120"])
     assert result.exit_code == 0, result.stderr
     assert result.stderr == ""

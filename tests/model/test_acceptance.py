@@ -14,7 +14,7 @@ from wsarecv_cli.model import (
 from wsarecv_cli.replay.scenario import parse_scenario
 from wsarecv_cli.replay.simulate import run_scenario
 
-SCENARIOS = sorted((Path(__file__).parent / "scenarios").glob("*.toml"))
+SCENARIOS = sorted((Path(__file__).resolve().parents[2] / "samples" / "scenarios").glob("acceptance_*.toml"))
 
 
 def _id(path: Path) -> str:
@@ -23,7 +23,7 @@ def _id(path: Path) -> str:
 
 
 def test_there_is_one_file_per_acceptance_scenario():
-    assert [int(p.name[:2]) for p in SCENARIOS] == list(range(1, 26))
+    assert [int(p.name[len("acceptance_"):][:2]) for p in SCENARIOS] == list(range(1, 26))
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[_id(p) for p in SCENARIOS])

@@ -205,7 +205,7 @@ class Socket(SocketView):
         self.config = replace(self.config, **{name: value})
         self._facts = None  # the static refusals depend on the configuration (R41: MSG_OOB with SO_OOBINLINE)
         rules = {"oobinline": ("R42", "Q12")}.get(name, ("R46",))
-        return ActionResult(tuple(self._hand_out(out)), rules, (f"{name} = {str(value).lower()}",))
+        return ActionResult(tuple(self._hand_out(out)), rules)
 
     def connect(self, peer: str | None, t_ns: int) -> ActionResult:
         """connect(peer), or connect(AF_UNSPEC) with peer None: TCP becomes connected (R5); a datagram
