@@ -245,6 +245,8 @@ class Socket(SocketView):
                   ) -> tuple[WsaError, tuple[str, ...], str] | None:
         """Why the call fails at once, or None. `refusal` is `static_refusal(...)` when known."""
         cfg = self.config
+        if not cfg.wsa_started:
+            return WsaError.WSANOTINITIALISED, ("R5",), "WSAStartup has not succeeded: WSANOTINITIALISED"
         if self._closed_local:
             return WsaError.WSAENOTSOCK, ("R5", "R33"), "the socket was closed by closesocket: not a socket any more"
         if refusal is False:

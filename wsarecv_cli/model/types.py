@@ -238,6 +238,7 @@ class SocketConfig:
     udp_connreset: bool = True  # SIO_UDP_CONNRESET (R46)
     udp_netreset: bool = True  # SIO_UDP_NETRESET (R46)
     pktinfo: bool = False  # IP_PKTINFO: WSARecvMsg returns a control message (R18, WT test_ip_pktinfo)
+    wsa_started: bool = True  # False: no WSAStartup (or after the last WSACleanup)
 
 
 @dataclass(frozen=True, slots=True)
