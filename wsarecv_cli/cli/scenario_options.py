@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from wsarecv_cli.model.types import (
+    ConnState,
     Message,
     Mode,
     Platform,
@@ -123,6 +124,11 @@ def parse_socket_options(values: tuple[str, ...]) -> dict[str, Any]:
 def _option_value(key: str, raw: str) -> Any:
     if key == "connected_peer":
         return raw or None
+    if key == "state":
+        states = {state.value: state for state in ConnState}
+        if raw not in states:
+            raise UsageLine(f"--option: state needs one of {', '.join(states)}")
+        return states[raw]
     if key in ("rcvtimeo_ms", "max_outstanding"):
         if raw.lower() in ("none", ""):
             return None
