@@ -17,7 +17,7 @@ import atheris
 
 with atheris.instrument_imports(include=["wsarecv_cli"]):
     from wsarecv_cli.cli.main import cli  # noqa: F401  (registers the commands first)
-from wsarecv_cli.cli.simulate import run_records
+    from wsarecv_cli.cli.simulate import run_records
     from wsarecv_cli.errors import WsarecvError
     from wsarecv_cli.render.records import RecordOptions
     from wsarecv_cli.replay.scenario import parse_scenario

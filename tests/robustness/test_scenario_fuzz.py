@@ -25,7 +25,7 @@ from wsarecv_cli.replay.simulate import run_scenario
 
 LIBRARY = Path(__file__).resolve().parents[2] / "samples" / "scenarios"
 TEXTS = [p.read_text() for p in sorted(LIBRARY.glob("*.toml"))]
-FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
+FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 HOSTILE_NUMBERS = ["inf", "-inf", "nan", "1e308", "-1", "0", "9223372036854775807", "-9223372036854775808",
                    "2147483648", "4294967296", "0.5", "1e-320"]
@@ -128,16 +128,8 @@ def built(draw) -> str:
 
 
 @FUZZ
-@given(text=mutated())
-def test_mutated_library_scenarios_give_results_or_one_line_errors(tmp_path_factory, text):
-    path = tmp_path_factory.mktemp("fz") / "mutated.toml"
-    path.write_text(text, encoding="utf-8", errors="surrogateescape")
-    outcome(path)
-
-
-@FUZZ
-@given(text=built())
-def test_scenarios_built_from_the_vocabulary_give_results_or_one_line_errors(tmp_path_factory, text):
-    path = tmp_path_factory.mktemp("fz") / "built.toml"
+@given(text=st.one_of(mutated(), built()))
+def test_mutated_and_built_scenarios_give_results_or_one_line_errors(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("fz") / "scenario.toml"
     path.write_text(text, encoding="utf-8", errors="surrogateescape")
     outcome(path)

@@ -96,14 +96,20 @@ def check_result(expect: Expect, step: int, outcomes: list) -> list[ExpectationF
 
 
 def _target(expect: Expect, outcomes: list) -> RecvResult | Completion | None:
+    """The last outcome; for a completion, the last Completion (of call n) — or, when call n
+    completed at once, its result: an immediate completion is reported there, once (R28, R30)."""
     n = dict(expect.values).get("n")
+    immediate = None
     for outcome in reversed(outcomes):
         if expect.completion:
             if isinstance(outcome, Completion) and (n is None or outcome.n == n):
                 return outcome
+            if (immediate is None and n is not None and isinstance(outcome, RecvResult) and outcome.n == n
+                    and outcome.delivery is not None):
+                immediate = outcome
         elif isinstance(outcome, (RecvResult, Completion)):
             return outcome
-    return None
+    return immediate
 
 
 def _status(target) -> str:

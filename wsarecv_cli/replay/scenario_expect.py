@@ -41,8 +41,15 @@ class Expect:
 
 
 def parse_expect(where: Where, index: int, name: str, raw: Any, *, completion: bool) -> Expect:
+    return _parse(where, index, name, raw, RESULT_FIELDS | SOCKET_FIELDS | COMPLETION_ONLY, completion)
+
+
+def parse_expect_result(where: Where, index: int, raw: Any) -> Expect:
+    return _parse(where, index, "expect_result", raw, RESULT_CALL_FIELDS, False)
+
+
+def _parse(where: Where, index: int, name: str, raw: Any, allowed: set[str], completion: bool) -> Expect:
     raw = typed(where, index, name, raw, dict)
-    allowed = RESULT_FIELDS | SOCKET_FIELDS | COMPLETION_ONLY
     values = []
     for key, value in raw.items():
         field = f"{name}.{key}"
@@ -55,23 +62,9 @@ def parse_expect(where: Where, index: int, name: str, raw: Any, *, completion: b
     return Expect(tuple(values), completion)
 
 
-def parse_expect_result(where: Where, index: int, raw: Any) -> Expect:
-    raw = typed(where, index, "expect_result", raw, dict)
-    values = []
-    for key, value in raw.items():
-        field = f"expect_result.{key}"
-        if key not in RESULT_CALL_FIELDS:
-            raise where.fail(index, field, f"unknown expectation (allowed: {', '.join(sorted(RESULT_CALL_FIELDS))})")
-        if key == "ok":
-            if value != "blocks":
-                typed(where, index, field, value, bool)
-            values.append((key, value))
-            continue
-        values.append((key, check_type(where, index, field, key, value)))
-    return Expect(tuple(values))
-
-
 def check_type(where: Where, index: int, field: str, key: str, value: Any) -> Any:
+    if key == "ok":  # expect_result: WSAGetOverlappedResult's return, or "blocks"
+        return value if value == "blocks" else typed(where, index, field, value, bool)
     if key in _INTS:
         return typed(where, index, field, value, int)
     if key in _BOOLS:
