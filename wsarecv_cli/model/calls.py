@@ -8,7 +8,7 @@ drivers reuse one RecvCall for every call, as programs reuse their WSABUF array.
 from __future__ import annotations
 
 from wsarecv_cli.model.provider import Profile, effective_mode, supports_waitall
-from wsarecv_cli.model.types import Mode, RecvCall, RecvFlags, SocketConfig, WsaError
+from wsarecv_cli.model.types import ConnState, Mode, RecvCall, RecvFlags, SocketConfig, WsaError
 
 Refusal = tuple[WsaError, tuple[str, ...], str]
 
@@ -37,6 +37,19 @@ def static_refusal(config: SocketConfig, profile: Profile, call: RecvCall, mode:
             return WsaError.WSAEOPNOTSUPP, ("R41",), "MSG_OOB on a non-stream socket: WSAEOPNOTSUPP (R41)"
         if config.oobinline:
             return WsaError.WSAEINVAL, ("R41",), "MSG_OOB with SO_OOBINLINE on: WSAEINVAL (R41)"
+    return None
+
+
+def state_refusal(config: SocketConfig, profile: Profile, state: ConnState) -> Refusal | None:
+    """What the socket's state makes of every receive (R5), computed when the state changes."""
+    if not config.wsa_started:
+        return WsaError.WSANOTINITIALISED, ("R5",), "WSAStartup has not succeeded: WSANOTINITIALISED"
+    if state is ConnState.CONNECTED:
+        return None
+    if profile.connection_oriented:
+        return WsaError.WSAENOTCONN, ("R5",), f"the socket is {state.value}, not connected: WSAENOTCONN (R5)"
+    if state is ConnState.UNBOUND:
+        return WsaError.WSAEINVAL, ("R5",), "the datagram socket is not bound: WSAEINVAL (R5)"
     return None
 
 

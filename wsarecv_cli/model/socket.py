@@ -35,7 +35,7 @@ from dataclasses import replace
 from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.arrivals import apply_arrival
 from wsarecv_cli.model.callargs import CTRUNC_NOTE, finish, head_source, truncate_control
-from wsarecv_cli.model.calls import call_notes, static_refusal
+from wsarecv_cli.model.calls import call_notes, state_refusal, static_refusal
 from wsarecv_cli.model.lane import arrival_lane
 from wsarecv_cli.model.overlapped import (
     PendingOp, abort_take, close_take, completion_from, delivery_for, delivery_rules, delivery_text, held_for_push,
@@ -73,6 +73,7 @@ class Socket(SocketView):
         self._shut = False
         self._closed_local = False
         self._state = config.state  # R5; a scenario's connect step changes it
+        self._state_refusal = state_refusal(config, self.profile, self._state)
         self._arrived = self._delivered = self._lost = self._filtered = 0
         # (call, mode, static refusal, oob, waitall, notes) for the last call object seen: drivers
         # reuse one RecvCall, so what recv derives from the call alone is computed once.
@@ -109,17 +110,12 @@ class Socket(SocketView):
                 out += satisfied
         return self._hand_out(out)
 
-    def recv(self, call: RecvCall, t_ns: int) -> RecvResult:
-        mode = call.mode or self.config.mode
-        if call.plain_args and (self.config.overlapped_attribute or not mode.overlapped):
-            return self._recv(call, t_ns, mode)
-        posted = mode if mode.overlapped and not self.config.overlapped_attribute else None
-        source = head_source(self._rx, call)
-        result = self._recv(call, t_ns, Mode.BLOCKING if posted else mode, posted)
-        return finish(result, call, self.config, source=source, ctrunc=CTRUNC_NOTE in
-                      result.notes, posted=posted)  # type: ignore[return-value]
-
-    def _recv(self, call: RecvCall, t_ns: int, mode: Mode, posted: Mode | None = None) -> RecvResult:
+    def recv(self, call: RecvCall, t_ns: int, _mode: Mode | None = None, _posted: Mode | None = None) -> RecvResult:
+        """One WSARecv (`_mode`/`_posted`: set by _recv_args only, for calls with unusual arguments)."""
+        mode = _mode or call.mode or self.config.mode
+        if _mode is None and (not call.plain_args or (mode.overlapped and not self.config.overlapped_attribute)):
+            return self._recv_args(call, t_ns, mode)
+        posted = _posted
         self._outbox.extend(self._tick(t_ns))
         pending = self._pending
         if pending and not mode.overlapped and any(op.blocking for op in pending):
@@ -145,6 +141,14 @@ class Socket(SocketView):
         if mode.overlapped:
             return self._overlapped_now(n, t_ns, call, mode, got, notes)
         return self._sync_now(n, t_ns, call, got, notes)
+
+    def _recv_args(self, call: RecvCall, t_ns: int, mode: Mode) -> RecvResult:
+        """A call whose pointer arguments or receive function change what it reports (callargs.py)."""
+        posted = mode if mode.overlapped and not self.config.overlapped_attribute else None
+        source = head_source(self._rx, call)
+        result = self.recv(call, t_ns, Mode.BLOCKING if posted else mode, posted)
+        return finish(result, call, self.config, source=source, ctrunc=CTRUNC_NOTE in result.notes,
+                      posted=posted)  # type: ignore[return-value]
 
     def shutdown(self, how: Shutdown, t_ns: int) -> ActionResult:
         out = self._tick(t_ns)
@@ -215,9 +219,9 @@ class Socket(SocketView):
             if self._state is ConnState.CONNECTED:
                 return ActionResult(tuple(self._hand_out(out)), ("R5",), ("connect: already connected",),
                                     error=WsaError.WSAEISCONN)
-            self._state = ConnState.CONNECTED
+            self._state, self._state_refusal = ConnState.CONNECTED, None
             return ActionResult(tuple(self._hand_out(out)), ("R5",), (f"connect({peer}): connected",))
-        self._state = ConnState.CONNECTED
+        self._state, self._state_refusal = ConnState.CONNECTED, None
         self.config = replace(self.config, connected_peer=peer)
         text = f"connect({peer}): only its datagrams are delivered" if peer else "connect(AF_UNSPEC): no peer filter"
         return ActionResult(tuple(self._hand_out(out)), ("R21",), (text + " (R21)",))
@@ -245,20 +249,14 @@ class Socket(SocketView):
                   ) -> tuple[WsaError, tuple[str, ...], str] | None:
         """Why the call fails at once, or None. `refusal` is `static_refusal(...)` when known."""
         cfg = self.config
-        if not cfg.wsa_started:
-            return WsaError.WSANOTINITIALISED, ("R5",), "WSAStartup has not succeeded: WSANOTINITIALISED"
         if self._closed_local:
             return WsaError.WSAENOTSOCK, ("R5", "R33"), "the socket was closed by closesocket: not a socket any more"
         if refusal is False:
             refusal = static_refusal(self.config, self.profile, call, mode)
         if refusal:
             return refusal  # type: ignore[return-value]
-        if self._state is not ConnState.CONNECTED:
-            state = self._state.value
-            if self.profile.connection_oriented:
-                return WsaError.WSAENOTCONN, ("R5",), f"the socket is {state}, not connected: WSAENOTCONN (R5)"
-            if self._state is ConnState.UNBOUND:
-                return WsaError.WSAEINVAL, ("R5",), "the datagram socket is not bound: WSAEINVAL (R5)"
+        if self._state_refusal:
+            return self._state_refusal
         if self._shut:
             return WsaError.WSAESHUTDOWN, ("R44",), "the socket was shut down for receiving: WSAESHUTDOWN (R44)"
         limit = cfg.max_outstanding

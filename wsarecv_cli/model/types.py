@@ -252,11 +252,13 @@ class RecvCall:
     hevent: HEvent = HEvent.SET  # OVERLAPPED.hEvent (R30)
     api: Api = Api.WSARECV
     control: int = 0  # WSARecvMsg: control buffer length (IP_PKTINFO needs PKTINFO_SPACE)
+    # WSARecv with the usual pointers (what the arrival fast lane serves); a field, not a property:
+    # the socket asks on every call.
+    plain_args: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def plain_args(self) -> bool:
-        """WSARecv with the usual pointers: what the arrival fast lane serves."""
-        return not self.null_count and self.hevent is HEvent.SET and self.api is Api.WSARECV
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain_args", not self.null_count and self.hevent is HEvent.SET
+                           and self.api is Api.WSARECV)
 
     @property
     def capacity(self) -> int:
