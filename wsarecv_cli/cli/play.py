@@ -149,7 +149,7 @@ def play_command(capture: str | None, read_file: str | None, flow: str, role: st
         console = make_console(color)
         console.print(render_play.summary_table(str(script.flow), role, summaries))
         for line in render_play.difference_lines(summaries):
-            console.print(line)
+            console.print(line, soft_wrap=True)  # one line each, whatever the width
     if result.waits_timed_out:
         warn([f"{result.waits_timed_out} wait(s) for the application's replies ran out after {timeout:g}s"])
     if expect_replies and not result.matches:
