@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from wsarecv_cli.net import Endpoint, FlowId, Transport, parse_ip  # noqa: E402
-from wsarecv_cli.play import CloseKind, Pacing, Player, PlayScript, Reply, Role, Send, open_channel, resolve  # noqa: E402
+from wsarecv_cli.net import Endpoint, FlowId, Transport, parse_ip
+from wsarecv_cli.play import CloseKind, Pacing, Player, PlayScript, Reply, Role, Send, open_channel, resolve
 
 MS = 1_000_000
 
@@ -143,7 +143,7 @@ def main() -> None:
             p95 = errors[min(len(errors) - 1, int(0.95 * len(errors)))]
             stats = f"{statistics.median(errors):.3f} | {p95:.3f} | {errors[-1]:.3f}"
         else:
-            stats = "– | – | –"
+            stats = "- | - | -"
         print(f"| {name} | {own}/{total} | {stats} | {duration:.3f} ({expected:.3f}) |")
 
 

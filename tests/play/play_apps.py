@@ -100,7 +100,7 @@ class _Threaded:
         def guarded() -> None:
             try:
                 target()
-            except BaseException as exc:  # noqa: BLE001 - reported by join()
+            except BaseException as exc:
                 self.error = exc
 
         self.thread = threading.Thread(target=guarded, daemon=True)
@@ -122,7 +122,7 @@ class TcpServerApp(_Threaded):
         super().__init__()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(WAIT)
-        self.address = "127.0.0.1:%d" % self.listener.getsockname()[1]
+        self.address = f"127.0.0.1:{self.listener.getsockname()[1]}"
         self._run(lambda: self._serve(respond, after_eof, abort))
 
     def _serve(self, respond: Respond, after_eof: bytes, abort: bool) -> None:
@@ -171,7 +171,7 @@ class UdpServerApp(_Threaded):
         super().__init__()
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
-        self.address = "127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
 
         def run() -> None:
             with self.sock:

@@ -48,8 +48,8 @@ def test_expect_replies_match_exits_0_with_a_summary_table(http_capture):
 
 
 def test_expect_replies_mismatch_exits_3_and_says_where(http_capture):
-    app = TcpServerApp(Echo())
-    result = play_client(http_capture, app, "--expect-replies", "--color", "never")
+    app = TcpServerApp(Echo())  # the echo never reaches the captured reply's length: the wait runs out
+    result = play_client(http_capture, app, "--expect-replies", "--color", "never", "--timeout", "0.5")
     app.join()
     assert result.exit_code == 3
     assert "app → player: first difference at byte 0: expected 48 54 54 50" in result.stdout
@@ -57,7 +57,7 @@ def test_expect_replies_mismatch_exits_3_and_says_where(http_capture):
 
 def test_mismatch_without_expect_replies_exits_0(http_capture):
     app = TcpServerApp(Echo())
-    result = play_client(http_capture, app, "--color", "never")
+    result = play_client(http_capture, app, "--color", "never", "--timeout", "0.5")
     app.join()
     assert result.exit_code == 0
     assert "NO" in result.stdout
@@ -182,3 +182,13 @@ def test_ctrl_c_while_waiting_exits_130():
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_udp_port_unreachable_exits_4():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run(SAMPLES / "udp_fragments.pcap", "--flow", "udp:0", "--as", "client", "--connect",
+                 f"127.0.0.1:{port}", "--speed", "0", "--timeout", "2")
+    assert result.exit_code == 4
+    assert f"Error: 127.0.0.1:{port} refused a datagram (ICMP port unreachable)" in result.stderr

@@ -112,7 +112,8 @@ sends_strategy = st.lists(st.tuples(st.binary(min_size=1, max_size=40), st.integ
 @given(sends_strategy, st.sampled_from(["bytewise", "fixed:3", "random:1", "random:99"]))
 def test_reslice_keeps_bytes_order_waits_and_urgent_bytes(raw, text):
     waits = sorted(w for _, w, _ in raw)  # waits never go down along a script
-    sends = tuple(Send(data[:1] if oob else data, i, w, oob) for i, ((data, _, oob), w) in enumerate(zip(raw, waits)))
+    sends = tuple(Send(data[:1] if oob else data, i, w, oob)
+                  for i, ((data, _, oob), w) in enumerate(zip(raw, waits, strict=True)))
     out = reslice(sends, SliceSpec.parse(text))
     assert b"".join(s.data for s in out) == b"".join(s.data for s in sends)
     assert [s.data for s in out if s.oob] == [s.data for s in sends if s.oob]

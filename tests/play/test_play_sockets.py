@@ -53,7 +53,7 @@ def test_app_server_receives_the_client_segments_and_its_reply_is_compared(tmp_p
     cap = (Conversation().handshake().client(b"LEN 5\n").client(b"ab").client(b"cde").server(b"OK abcde\n")
            .client(flags=FIN | ACK).server(flags=FIN | ACK).write(tmp_path / "c.pcap"))
     app = TcpServerApp(answer_after(b"LEN 5\nabcde", b"OK abcde\n"))
-    script, result, seen = play(cap, "tcp:0", Role.CLIENT, app)
+    _script, result, seen = play(cap, "tcp:0", Role.CLIENT, app)
     assert seen.sizes == [6, 2, 3]
     assert result.received == [b"OK abcde\n"]
     assert result.matches
@@ -63,7 +63,7 @@ def test_app_server_receives_the_client_segments_and_its_reply_is_compared(tmp_p
 
 def test_rst_is_reproduced_and_seen_by_the_app():
     # tcp_rst.pcap: the client sends 5 bytes, the server 129 + 16 bytes, then a RST.
-    script, result, seen = play(SAMPLES / "tcp_rst.pcap", "tcp:0", Role.SERVER, TcpClientApp(b"x" * 5))
+    _script, result, seen = play(SAMPLES / "tcp_rst.pcap", "tcp:0", Role.SERVER, TcpClientApp(b"x" * 5))
     assert seen.ended == "reset"
     assert seen.sizes == [129, 16]
     assert result.summaries[0].close == "rst"
@@ -74,7 +74,7 @@ def test_half_close_then_keep_reading(tmp_path):
     cap = (Conversation().handshake().client(b"sum 1 2 3").client(flags=FIN | ACK).server(b"6\n")
            .server(flags=FIN | ACK).client(flags=ACK).write(tmp_path / "half.pcap"))
     app = TcpServerApp(after_eof=b"6\n")
-    script, result, seen = play(cap, "tcp:0", Role.CLIENT, app)
+    _script, result, seen = play(cap, "tcp:0", Role.CLIENT, app)
     assert seen.ended == "eof" and seen.data == b"sum 1 2 3"
     assert result.received == [b"6\n"]  # read after the player's FIN
     sent, received = result.summaries
@@ -85,7 +85,7 @@ def test_half_close_then_keep_reading(tmp_path):
 def test_player_fin_then_the_app_closes_too(tmp_path):
     cap = (Conversation().handshake().client(b"hi").server(b"bye").client(flags=FIN | ACK)
            .server(flags=FIN | ACK).write(tmp_path / "c.pcap"))
-    script, result, seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp(answer_after(b"hi", b"bye")))
+    _script, result, _seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp(answer_after(b"hi", b"bye")))
     assert [(s.close, s.expected_close) for s in result.summaries] == [("fin", "fin"), ("fin", "fin")]
     assert result.matches
 
@@ -95,7 +95,7 @@ def test_app_reset_stops_the_play_and_is_recorded(tmp_path):
     for i in range(5):
         conversation.client(b"part %d;" % i)
     cap = conversation.client(flags=FIN | ACK).server(flags=FIN | ACK).write(tmp_path / "c.pcap")
-    script, result, seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp(abort=True), replace(FAST, pace=0.1))
+    _script, result, seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp(abort=True), replace(FAST, pace=0.1))
     assert seen.ended == "aborted" and seen.sizes == [7]
     sent, received = result.summaries
     assert received.close == "rst"
@@ -104,7 +104,7 @@ def test_app_reset_stops_the_play_and_is_recorded(tmp_path):
 
 def test_captured_rst_from_the_app_side_is_only_expected(tmp_path):
     cap = (Conversation().handshake().client(b"hi").server(flags=RST | ACK).write(tmp_path / "r.pcap"))
-    script, result, seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp())
+    script, _result, seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp())
     assert script.app_close.value == "rst"
     assert seen.data == b"hi" and seen.ended == "eof"
 
@@ -114,7 +114,7 @@ def test_captured_rst_from_the_app_side_is_only_expected(tmp_path):
 def test_udp_datagrams_keep_their_sizes():
     # udp_big_datagrams.pcap: 100, 3000 and 9000 bytes from the first sender (the "client").
     app = UdpServerApp(quiet=0.5)
-    script, result, seen = play(SAMPLES / "udp_big_datagrams.pcap", "udp:0", Role.CLIENT, app,
+    script, _result, seen = play(SAMPLES / "udp_big_datagrams.pcap", "udp:0", Role.CLIENT, app,
                                 replace(FAST, pace=0))
     assert seen.sizes == [100, 3000, 9000]
     assert seen.data == b"".join(s.data for s in script.sends)
@@ -124,7 +124,7 @@ def test_udp_server_answers_where_the_app_asked(tmp_path):
     cap = udp_exchange(tmp_path / "u.pcap", [("c", b"q1"), ("s", b"a" * 700), ("s", b""), ("c", b"q2"),
                                             ("s", b"b" * 30)])
     app = UdpClientApp([b"q1", b"q2"], quiet=0.5)
-    script, result, seen = play(cap, "udp:0", Role.SERVER, app, replace(FAST, pace=0))
+    _script, result, seen = play(cap, "udp:0", Role.SERVER, app, replace(FAST, pace=0))
     assert seen.sizes == [700, 0, 30]
     assert result.received == [b"q1", b"q2"]
     assert result.matches
@@ -140,13 +140,13 @@ def test_udp_server_answers_where_the_app_asked(tmp_path):
 def test_slicing_reaches_the_app_as_cut(tmp_path, slicing, expected):
     cap = (Conversation().handshake().client(b"hello").client(b" world").client(flags=FIN | ACK)
            .server(flags=FIN | ACK).write(tmp_path / "s.pcap"))
-    script, result, seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp(), replace(FAST, pace=0.03), slicing)
+    script, _result, seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp(), replace(FAST, pace=0.03), slicing)
     assert seen.data == b"hello world"
     assert seen.sizes == (expected or sent_sizes(script))
 
 
 def test_echo_app_replies_are_recorded():
-    script, result, seen = play(SAMPLES / "framed_messages.pcap", "tcp:0", Role.SERVER,
+    _script, result, seen = play(SAMPLES / "framed_messages.pcap", "tcp:0", Role.SERVER,
                                 TcpClientApp(respond=Echo()), replace(FAST, timeout=1))
     assert b"".join(result.received) == seen.data  # the app echoed everything back
     assert result.summaries[1].check.match is False  # the captured client sent nothing

@@ -7,6 +7,7 @@ Every blocking call is bounded by the timeout.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import select
 import socket
@@ -111,10 +112,8 @@ class TcpChannel:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.sock.close()
             return
-        try:
+        with contextlib.suppress(OSError):  # already reset by the app: nothing left to close
             self.sock.shutdown(socket.SHUT_WR)
-        except OSError:  # already reset by the app: nothing left to close
-            pass
 
     def readable(self, seconds: float) -> bool:
         if self.sock.fileno() < 0:
@@ -139,25 +138,25 @@ class UdpChannel:
         self.local = SocketAddress(sock.family, *sock.getsockname()[:2])
         self.first: bytes | None = None  # the app's first datagram, read while waiting for it
 
-    @classmethod
-    def connect(cls, address: SocketAddress, timeout: float) -> UdpChannel:
+    @staticmethod
+    def _socket(address: SocketAddress, listen: bool) -> socket.socket:
+        """A UDP socket bound to (listen) or connected to `address`."""
         sock = socket.socket(address.family, socket.SOCK_DGRAM)
         try:
-            sock.connect(address.sockaddr)
+            (sock.bind if listen else sock.connect)(address.sockaddr)
         except OSError as exc:
             sock.close()
-            raise _explain(exc, address, "connect to") from None
-        return cls(sock, address)
+            raise _explain(exc, address, "listen on" if listen else "connect to") from None
+        return sock
+
+    @classmethod
+    def connect(cls, address: SocketAddress, timeout: float) -> UdpChannel:
+        return cls(cls._socket(address, listen=False), address)
 
     @classmethod
     def accept(cls, address: SocketAddress, timeout: float,
                on_listen: Callable[[SocketAddress], None] = lambda a: None) -> UdpChannel:
-        sock = socket.socket(address.family, socket.SOCK_DGRAM)
-        try:
-            sock.bind(address.sockaddr)
-        except OSError as exc:
-            sock.close()
-            raise _explain(exc, address, "listen on") from None
+        sock = cls._socket(address, listen=True)
         channel = cls(sock, None)
         on_listen(channel.local)
         if not channel.readable(timeout):
@@ -173,8 +172,7 @@ class UdpChannel:
         try:
             self.sock.send(data)
         except ConnectionRefusedError:
-            raise NetworkError(f"{self.peer} refused a datagram (ICMP port unreachable): is the application "
-                               "listening?") from None
+            raise self._refused() from None
         except OSError as exc:
             if exc.errno == errno.EMSGSIZE:
                 raise NetworkError(f"a {len(data)}-byte datagram is too large to send") from None
@@ -187,8 +185,10 @@ class UdpChannel:
         try:
             return self.sock.recv(MAX_DATAGRAM)
         except ConnectionRefusedError:
-            raise NetworkError(f"{self.peer} refused a datagram (ICMP port unreachable): is the application "
-                               "listening?") from None
+            raise self._refused() from None
+
+    def _refused(self) -> NetworkError:
+        return NetworkError(f"{self.peer} refused a datagram (ICMP port unreachable): is the application listening?")
 
     def close(self, kind: CloseKind) -> None:
         """UDP has no close on the wire."""

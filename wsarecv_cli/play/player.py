@@ -182,7 +182,7 @@ class Player:
         while not self.app_closed:  # the captured amount came: go on while the app keeps talking
             before = self.received_units
             if not self._read_until(min(deadline, self.clock() + QUIET),
-                                    lambda: self.received_units > before or self.app_closed is not None):
+                                    lambda before=before: self.received_units > before or self.app_closed is not None):
                 return
 
     # -------------------------------------------------------------- results
