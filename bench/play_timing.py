@@ -83,7 +83,7 @@ def run_case(gaps_ms: list[float], speed: float, pace: float = 0.0, size: int = 
     recorder = Recorder(size if answer else 0, answer)
     recorder.start()
     s = script(gaps_ms, size, answer)
-    channel = open_channel(Transport.TCP, True, resolve(f"127.0.0.1:{recorder.port}", Transport.TCP, False), 5)
+    channel = open_channel(Transport.TCP, True, resolve(f"127.0.0.1:{recorder.port}", False), 5)
     started = time.monotonic()
     Player(s, channel, Pacing(speed=speed, pace=pace, timeout=5)).run()
     recorder.join(30)

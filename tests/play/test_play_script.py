@@ -12,7 +12,7 @@ from play_captures import ACK, FIN, RST, Conversation
 from rich.console import Console
 
 from tests.conftest import SAMPLES
-from wsarecv_cli.net import FlowSelector, Transport
+from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.play import AddressError, CloseKind, Role, Send, SliceKind, SliceSpec, load_script, reslice, resolve
 from wsarecv_cli.play.compare import compare_datagrams, compare_stream
 from wsarecv_cli.render.play import difference_lines, summary_table
@@ -166,15 +166,15 @@ def test_compare_datagrams(expected, got, match, text):
     ("localhost:9000", None),
 ])
 def test_loopback_is_allowed(text, host):
-    address = resolve(text, Transport.TCP, allow_remote=False)
+    address = resolve(text, allow_remote=False)
     assert address.port == 9000 and (host is None or address.host == host)
 
 
 @pytest.mark.parametrize("text", ["10.0.0.1:80", "[2001:db8::2]:80", "0.0.0.0:80"])
 def test_remote_needs_allow_remote(text):
     with pytest.raises(AddressError, match="--allow-remote"):
-        resolve(text, Transport.UDP, allow_remote=False, passive=True)
-    assert resolve(text, Transport.UDP, allow_remote=True, passive=True).port == 80
+        resolve(text, allow_remote=False, passive=True)
+    assert resolve(text, allow_remote=True, passive=True).port == 80
 
 
 @pytest.mark.parametrize("text,message", [
@@ -183,7 +183,7 @@ def test_remote_needs_allow_remote(text):
 ])
 def test_bad_addresses(text, message):
     with pytest.raises(AddressError, match=message):
-        resolve(text, Transport.TCP, allow_remote=False)
+        resolve(text, allow_remote=False)
 
 
 # -- the summary table (golden text) ------------------------------------------------------------

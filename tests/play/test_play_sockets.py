@@ -26,7 +26,7 @@ def play(path, flow: str, role: Role, app, pacing: Pacing = FAST, slicing: str =
     script = load_script(str(path), FlowSelector.parse(flow), role).script
     script = replace(script, sends=reslice(script.sends, SliceSpec.parse(slicing)))
     as_client = role is Role.CLIENT
-    address = resolve(app.address if as_client else "127.0.0.1:0", script.transport, False, passive=not as_client)
+    address = resolve(app.address if as_client else "127.0.0.1:0", False, passive=not as_client)
     channel = open_channel(script.transport, as_client, address, 5, on_listen=getattr(app, "start", None))
     result = Player(script, channel, pacing).run()
     return script, result, app.join()

@@ -104,6 +104,10 @@ def play_command(capture: str | None, read_file: str | None, flow: str, role: st
     if target is None or wrong is not None:
         raise click.UsageError("--as client needs --connect HOST:PORT (and no --listen)" if as_client else
                                "--as server needs --listen ADDR:PORT (and no --connect)")
+    try:  # before reading the capture: a refused address should not wait for a big file
+        address = resolve(target, allow_remote, passive=not as_client)
+    except AddressError as exc:
+        raise click.BadParameter(str(exc), param_hint="--connect" if as_client else "--listen") from exc
     capture_limits, reassembly_limits = limits_from_options(limits)
     try:
         loaded = load_script(path, selector, Role(role), capture_limits, reassembly_limits)
@@ -117,10 +121,6 @@ def play_command(capture: str | None, read_file: str | None, flow: str, role: st
         hole = script.sent_holes()[0]
         raise InputError(f"{script.flow}: the capture lacks {hole.length} bytes the {role} sent (at offset "
                          f"{hole.offset}); play cannot send bytes it does not have")
-    try:
-        address = resolve(target, script.transport, allow_remote, passive=not as_client)
-    except AddressError as exc:
-        raise click.BadParameter(str(exc), param_hint="--connect" if as_client else "--listen") from exc
     if script.reply_holes():
         warn([f"{script.flow}: the capture lacks some of the {script.app}'s bytes: the replies cannot be compared"])
     script = replace(script, sends=reslice(script.sends, slicing))

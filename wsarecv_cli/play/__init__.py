@@ -4,7 +4,7 @@ The only package that opens network sockets. Public API:
 
     load_script(path, selector, role, ...) -> LoadedFlow(script, warnings)   the flow's events -> a PlayScript
     reslice(sends, SliceSpec.parse("bytewise"))                              --slice
-    resolve("127.0.0.1:9000", transport, allow_remote, passive) -> SocketAddress   (AddressError)
+    resolve("127.0.0.1:9000", allow_remote, passive) -> SocketAddress   (AddressError)
     open_channel(transport, as_client, address, timeout, on_listen)          (NetworkError)
     Player(script, channel, Pacing(...), emit).run() -> PlayResult           records as they happen
 """

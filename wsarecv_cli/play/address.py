@@ -13,8 +13,6 @@ import re
 import socket
 from dataclasses import dataclass
 
-from wsarecv_cli.net import Transport
-
 
 class AddressError(ValueError):
     """A --listen/--connect value that cannot be used (bad syntax, unknown name, not loopback)."""
@@ -48,16 +46,15 @@ def split_host_port(text: str) -> tuple[str, int]:
     return host, port
 
 
-def resolve(text: str, transport: Transport, allow_remote: bool, passive: bool = False) -> SocketAddress:
+def resolve(text: str, allow_remote: bool, passive: bool = False) -> SocketAddress:
     """HOST:PORT -> the first address it resolves to; AddressError when it cannot be used.
 
     passive: for bind (port 0 allowed: the system picks one)."""
     host, port = split_host_port(text)
     if port == 0 and not passive:
         raise AddressError(f"{text!r}: port 0 cannot be connected to")
-    kind = socket.SOCK_STREAM if transport is Transport.TCP else socket.SOCK_DGRAM
     try:
-        infos = socket.getaddrinfo(host, port, type=kind)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)  # one entry per address, TCP or UDP alike
     except socket.gaierror as exc:
         raise AddressError(f"cannot resolve {host!r}: {exc.strerror}") from exc
     family, _, _, _, sockaddr = infos[0]
