@@ -7,14 +7,16 @@ PACE leaves a wide margin on a busy machine)."""
 
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import replace
 
 import pytest
 from play_apps import Echo, TcpClientApp, TcpServerApp, UdpClientApp, UdpServerApp, answer_after
 from play_captures import ACK, FIN, RST, Conversation, udp_exchange
 
-from tests.conftest import SAMPLES
-from wsarecv_cli.net import FlowSelector
+from tests.conftest import SAMPLES, SHARED_CAPTURES
+from wsarecv_cli.net import FlowSelector, Transport
 from wsarecv_cli.play import Pacing, Player, Role, SliceSpec, load_script, open_channel, reslice, resolve
 
 PACE = 0.05
@@ -150,3 +152,45 @@ def test_echo_app_replies_are_recorded():
                                 TcpClientApp(respond=Echo()), replace(FAST, timeout=1))
     assert b"".join(result.received) == seen.data  # the app echoed everything back
     assert result.summaries[1].check.match is False  # the captured client sent nothing
+
+
+# -- both sides of a real capture, played against each other -------------------------------------
+
+def _self_play(path, flow: str):
+    """The captured server and client, each played by a Player, talking to each other on loopback."""
+    server_script = load_script(str(path), FlowSelector.parse(flow), Role.SERVER).script
+    client_script = load_script(str(path), FlowSelector.parse(flow), Role.CLIENT).script
+    listening: queue.Queue = queue.Queue()
+    results: dict[str, object] = {}
+
+    def serve() -> None:
+        address = resolve("127.0.0.1:0", False, passive=True)
+        channel = open_channel(server_script.transport, False, address, 5, on_listen=listening.put)
+        results["server"] = Player(server_script, channel, Pacing(speed=0, timeout=3)).run()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    bound = listening.get(timeout=5)
+    if client_script.transport is Transport.UDP and not client_script.sends:
+        pytest.skip("the captured client sends nothing: a UDP server cannot learn where to answer")
+    channel = open_channel(client_script.transport, True, bound, 5)
+    results["client"] = Player(client_script, channel, Pacing(speed=0, timeout=3)).run()
+    thread.join(10)
+    assert not thread.is_alive()
+    return results["server"], results["client"]
+
+
+SELF_PLAY = [pytest.param(SAMPLES / name, flow, id=name) for name, flow in [
+    ("http_small_segments.pcap", "tcp:0"), ("framed_messages.pcap", "tcp:0"), ("tcp_rst.pcap", "tcp:0"),
+    ("udp_fragments.pcap", "udp:0"), ("ipv6_vlan_retrans.pcapng", "tcp:0")]]
+SELF_PLAY += [pytest.param(SHARED_CAPTURES / name, "tcp:0", id=name, marks=pytest.mark.skipif(
+    not (SHARED_CAPTURES / name).exists(), reason=f"public capture corpus not found at {SHARED_CAPTURES}"))
+    for name in ("dpkt_http.pcap", "suricata_rst_with_data.pcap", "suricata_sll2_tcp_bulk.pcap")]
+
+
+@pytest.mark.parametrize("path,flow", SELF_PLAY)
+def test_both_sides_played_against_each_other_match_the_capture(path, flow):
+    server, client = _self_play(path, flow)
+    for result in (server, client):
+        assert [s.check.match for s in result.summaries] == [True, True], result.summaries
+    assert client.summaries[1].size == server.summaries[0].size > 0

@@ -133,7 +133,7 @@ def play_command(capture: str | None, read_file: str | None, flow: str, role: st
 
     def on_listen(bound: SocketAddress) -> None:
         error_console().print(f"play: {script.transport.label} {script.flow} as {role}: waiting on {bound} for the "
-                              f"application (up to {timeout:g}s)", markup=False)
+                              f"application (up to {timeout:g}s)", markup=False, soft_wrap=True)
 
     try:
         channel = open_channel(script.transport, as_client, address, timeout, on_listen)

@@ -14,7 +14,8 @@ notes it and goes on. While it waits or sleeps, it reads: every recv is recorded
 
 End. The player closes as captured (RST: SO_LINGER 0; FIN and half-close: shutdown(SHUT_WR)), then
 reads until the app closes, or — when the captured app never closed — until the captured amount
-has come and the app stayed quiet for QUIET seconds; --timeout bounds it either way.
+has come and the app stayed quiet for QUIET seconds; --timeout bounds it either way. When the
+capture ended with the player's side open, it reads first and sends its FIN last.
 """
 
 from __future__ import annotations
@@ -97,8 +98,11 @@ class Player:
             else:
                 self._wait_for_app(self.script.close_wait_for)
                 self._sleep_to(self._due(self.script.close_ns, paced=False))
+            app_closes = self.script.app_close is not CloseKind.OPEN and not self.channel.datagrams
+            if self.script.close is CloseKind.OPEN:  # the capture ended open: hear the app out first
+                self._final_read(until_close=False)
             self._close()
-            self._final_read()
+            self._final_read(until_close=app_closes)
         finally:
             self.channel.release()
         return PlayResult(self._summaries(), self.waits_timed_out, self.received)
@@ -169,12 +173,14 @@ class Player:
         self.player_closed = kind.value
         self.emit(CloseRecord(self.flow, "player", kind.value, self._now()))
 
-    def _final_read(self) -> None:
-        if self.player_closed == CloseKind.RST.value:
+    def _final_read(self, until_close: bool) -> None:
+        """Read until the app closes (until_close: the capture shows it closing), else until the
+        captured amount has come and the app stayed quiet for QUIET; --timeout bounds either."""
+        if self.player_closed == CloseKind.RST.value or self.app_closed:
             return
         deadline = self.clock() + self.pacing.timeout
-        if self.script.app_close is not CloseKind.OPEN and not self.channel.datagrams:
-            self._read_until(deadline, lambda: self.app_closed is not None)  # the capture shows it closing
+        if until_close:
+            self._read_until(deadline, lambda: self.app_closed is not None)
             return
         expected = self._reply_units[-1] if self._reply_units else 0
         if not self._read_until(deadline, lambda: self.received_units >= expected or self.app_closed is not None):
