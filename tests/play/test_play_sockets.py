@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -194,3 +195,23 @@ def test_both_sides_played_against_each_other_match_the_capture(path, flow):
     for result in (server, client):
         assert [s.check.match for s in result.summaries] == [True, True], result.summaries
     assert client.summaries[1].size == server.summaries[0].size > 0
+
+
+# -- timing options (loose bounds: accuracy is measured in bench/play_timing.py, not tested) -----
+
+def test_max_gap_cuts_long_captured_pauses(tmp_path):
+    cap = (Conversation(step=1.0).handshake().client(b"a").client(b"b").client(b"c").client(flags=FIN | ACK)
+           .server(flags=FIN | ACK).write(tmp_path / "slow.pcap"))
+    started = time.monotonic()
+    _script, _result, seen = play(cap, "tcp:0", Role.CLIENT, TcpServerApp(), Pacing(speed=1, timeout=5, max_gap=0.05))
+    assert seen.data == b"abc"
+    assert time.monotonic() - started < 2.0  # the captured pauses add up to 5 s
+
+
+def test_ipv6_loopback():
+    app = TcpClientApp(b"GET /index.html HTTP/1.1\r\nHost: example\r\n\r\n")
+    script = load_script(str(SAMPLES / "http_small_segments.pcap"), FlowSelector.parse("tcp:0"), Role.SERVER).script
+    channel = open_channel(script.transport, False, resolve("[::1]:0", False, passive=True), 5, on_listen=app.start)
+    result = Player(script, channel, FAST).run()
+    assert app.join().sizes == [37] * 9
+    assert result.summaries[0].sender.startswith("[::1]:")

@@ -61,6 +61,8 @@ def _slice_callback(ctx: click.Context, param: click.Parameter, value: str) -> S
 @click.option("--connect", metavar="HOST:PORT", help="--as client: the application's address.")
 @click.option("--speed", type=click.FloatRange(min=0), default=1.0, show_default=True,
               help="Captured timing: 1 as captured, 2 twice as fast, 0 as fast as possible.")
+@click.option("--max-gap", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Cut any captured pause longer than this (after --speed) to this long.")
 @click.option("--pace", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
               help="At least this long between two sends, so segments do not coalesce in the app's receive queue.")
 @click.option("--slice", "slicing", default="captured", show_default=True, callback=_slice_callback,
@@ -78,8 +80,9 @@ def _slice_callback(ctx: click.Context, param: click.Parameter, value: str) -> S
 @limit_options
 @color_option
 def play_command(capture: str | None, read_file: str | None, flow: str, role: str, listen: str | None,
-                 connect: str | None, speed: float, pace: float, slicing: SliceSpec, timeout: float, no_wait: bool,
-                 expect_replies: bool, allow_remote: bool, as_ndjson: bool, color: str, **limits) -> None:
+                 connect: str | None, speed: float, max_gap: float | None, pace: float, slicing: SliceSpec,
+                 timeout: float, no_wait: bool, expect_replies: bool, allow_remote: bool, as_ndjson: bool, color: str,
+                 **limits) -> None:
     """Play one side of a captured flow into your real application, over real sockets.
 
     With --as server, wait on --listen for your client and send it what the captured server sent;
@@ -137,7 +140,7 @@ def play_command(capture: str | None, read_file: str | None, flow: str, role: st
 
     try:
         channel = open_channel(script.transport, as_client, address, timeout, on_listen)
-        result = Player(script, channel, Pacing(speed, pace, timeout, not no_wait), emit).run()
+        result = Player(script, channel, Pacing(speed, pace, timeout, not no_wait, max_gap), emit).run()
     except NetworkError as exc:
         error_console().print(f"Error: {exc}", markup=False)
         raise click.exceptions.Exit(EXIT_NETWORK) from None

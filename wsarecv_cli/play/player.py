@@ -5,7 +5,8 @@ anchor starts at the connection (capture time 0: the flow's first packet) and mo
 player had to wait for the app: to the moment the awaited bytes arrived, paired with the capture
 time of the captured reply that completed them. So the app's own response time replaces the
 captured one, and the player's think time after it is kept. --speed 0 sends as soon as the waits
-allow. --pace puts at least that much time between two sends, so segments sent back to back do
+allow; --max-gap cuts a captured pause longer than that (the schedule goes on from the cut).
+--pace puts at least that much time between two sends, so segments sent back to back do
 not coalesce in the app's receive queue (TCP_NODELAY alone does not stop that).
 
 Waiting. Before each send the player reads until the app has sent as much as the captured app had
@@ -53,6 +54,7 @@ class Pacing:
     pace: float = 0.0  # minimum seconds between two sends
     timeout: float = 10.0  # the longest any one wait lasts
     wait_for_app: bool = True
+    max_gap: float | None = None  # captured idle time longer than this (after --speed) is cut to it
 
 
 @dataclass(slots=True)
@@ -111,7 +113,15 @@ class Player:
 
     def _due(self, capture_ns: int, paced: bool) -> float:
         wall, at = self._anchor
-        due = wall + (capture_ns - at) / 1e9 / self.pacing.speed if self.pacing.speed else self.clock()
+        speed, max_gap = self.pacing.speed, self.pacing.max_gap
+        if not speed:
+            due = self.clock()
+        else:
+            due = wall + (capture_ns - at) / 1e9 / speed
+            previous = max(wall, self._last_send)
+            if max_gap is not None and due - previous > max_gap:  # a long captured pause, cut short
+                due = previous + max_gap
+                self._anchor = (due, capture_ns)
         return max(due, self._last_send + self.pacing.pace) if paced else due
 
     def _wait_for_app(self, units: int) -> None:
