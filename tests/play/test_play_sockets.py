@@ -215,3 +215,17 @@ def test_ipv6_loopback():
     result = Player(script, channel, FAST).run()
     assert app.join().sizes == [37] * 9
     assert result.summaries[0].sender.startswith("[::1]:")
+
+
+def test_bulk_data_to_an_echo_app_does_not_deadlock(tmp_path):
+    # 12 MB each way at once, more than loopback's socket buffers hold: the player must read the
+    # echo while it sends, or both sides' buffers fill and each waits for the other to read.
+    conversation = Conversation().handshake()
+    for i in range(200):
+        conversation.server(bytes([i]) * 60_000)
+    cap = conversation.server(flags=FIN | ACK).client(flags=FIN | ACK).write(tmp_path / "bulk.pcap")
+    _script, result, seen = play(cap, "tcp:0", Role.SERVER, TcpClientApp(respond=Echo()),
+                                 Pacing(speed=0, timeout=3))
+    assert len(seen.data) == 12_000_000 and seen.ended == "eof"
+    assert b"".join(result.received) == seen.data
+    assert result.summaries[0].check.match is True

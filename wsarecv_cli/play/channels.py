@@ -47,13 +47,17 @@ def _explain(exc: OSError, address: SocketAddress, verb: str) -> NetworkError:
 
 
 class TcpChannel:
-    """A connected TCP socket with TCP_NODELAY: one send() a segment reaches the wire at once."""
+    """A connected TCP socket with TCP_NODELAY: one send() a segment reaches the wire at once.
+
+    Non-blocking once connected: the player sends only what the socket takes and reads the app's
+    replies in between (`ready`), so an app that writes while it reads (an echo) cannot deadlock
+    with it when both directions' buffers fill."""
 
     datagrams = False
 
     def __init__(self, sock: socket.socket, timeout: float) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.settimeout(timeout)  # bounds sendall when the app stops reading
+        sock.setblocking(False)
         self.sock = sock
         self.peer = SocketAddress(sock.family, *sock.getpeername()[:2])
         self.local = SocketAddress(sock.family, *sock.getsockname()[:2])
@@ -85,21 +89,22 @@ class TcpChannel:
                 raise NetworkError(f"no application connected to {bound} within {timeout:g}s") from None
         return cls(sock, timeout)
 
-    def send(self, data: bytes, oob: bool = False) -> None:
+    def send(self, data: bytes | memoryview, oob: bool = False) -> int:
+        """As much of `data` as the socket takes now (0 when its buffer is full)."""
         try:
-            if oob:
-                self.sock.send(data, socket.MSG_OOB)
-            else:
-                self.sock.sendall(data)
-        except TimeoutError:
-            raise NetworkError(f"the application at {self.peer} stopped reading: a send waited too long") from None
+            return self.sock.send(data, socket.MSG_OOB if oob else 0)
+        except BlockingIOError:
+            return 0
         except (BrokenPipeError, ConnectionResetError):
             raise ConnectionClosed("rst") from None
 
     def receive(self) -> bytes:
-        """One recv(): the bytes it returned; ConnectionClosed on EOF or reset."""
+        """One recv(): the bytes it returned (b"" when nothing was there after all); ConnectionClosed
+        on EOF or reset."""
         try:
             data = self.sock.recv(MAX_DATAGRAM)
+        except BlockingIOError:
+            return b""
         except ConnectionResetError:
             raise ConnectionClosed("rst") from None
         if not data:
@@ -119,6 +124,11 @@ class TcpChannel:
         if self.sock.fileno() < 0:
             return False
         return bool(select.select([self.sock], [], [], max(0.0, seconds))[0])
+
+    def ready(self, seconds: float, read: bool = True) -> tuple[bool, bool]:
+        """(readable, writable) within `seconds`; read=False once the app closed (EOF stays readable)."""
+        readable, writable, _ = select.select([self.sock] if read else [], [self.sock], [], max(0.0, seconds))
+        return bool(readable), bool(writable)
 
     def release(self) -> None:
         self.sock.close()
@@ -168,9 +178,9 @@ class UdpChannel:
         channel.first = data
         return channel
 
-    def send(self, data: bytes, oob: bool = False) -> None:
+    def send(self, data: bytes | memoryview, oob: bool = False) -> int:
         try:
-            self.sock.send(data)
+            return self.sock.send(data)
         except ConnectionRefusedError:
             raise self._refused() from None
         except OSError as exc:
@@ -197,6 +207,10 @@ class UdpChannel:
         if self.first is not None:
             return True
         return bool(select.select([self.sock], [], [], max(0.0, seconds))[0])
+
+    def ready(self, seconds: float, read: bool = True) -> tuple[bool, bool]:
+        """A datagram socket is writable at once (a datagram is sent whole or not at all)."""
+        return read and self.readable(0), True
 
     def release(self) -> None:
         self.sock.close()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from wsarecv_cli.net import Transport
-from wsarecv_cli.play.channels import ConnectionClosed
+from wsarecv_cli.play.channels import ConnectionClosed, NetworkError
 from wsarecv_cli.play.compare import ReplyCheck, compare_datagrams, compare_stream
 from wsarecv_cli.play.records import CloseRecord, DirectionSummary, RecvRecord, SendRecord
 from wsarecv_cli.play.script import CloseKind, PlayScript, Send
@@ -41,10 +41,11 @@ class Channel(Protocol):
     peer: object
     local: object
 
-    def send(self, data: bytes, oob: bool = False) -> None: ...
+    def send(self, data: bytes | memoryview, oob: bool = False) -> int: ...
     def receive(self) -> bytes: ...
     def close(self, kind: CloseKind) -> None: ...
     def readable(self, seconds: float) -> bool: ...
+    def ready(self, seconds: float, read: bool = True) -> tuple[bool, bool]: ...
     def release(self) -> None: ...
 
 
@@ -157,18 +158,34 @@ class Player:
             self.app_closed = closed.how
             self.emit(CloseRecord(self.flow, "app", closed.how, self._now()))
             return
+        if not data and not self.channel.datagrams:
+            return  # a wakeup with nothing to read
         self.received.append(data)
         self.received_units += 1 if self.channel.datagrams else len(data)
         self.emit(RecvRecord(self.flow, len(self.received), self._now(), len(data)))
 
     def _send(self, send: Send) -> bool:
-        try:
-            self.channel.send(send.data, send.oob)
-        except ConnectionClosed as closed:
-            if not self.app_closed:
-                self.app_closed = closed.how
-                self.emit(CloseRecord(self.flow, "app", closed.how, self._now()))
-            return False
+        """One captured segment, sent as the socket takes it; the app's replies are read meanwhile.
+        False when the app reset the connection."""
+        pending = memoryview(send.data)
+        deadline = self.clock() + self.pacing.timeout
+        while True:
+            readable, writable = self.channel.ready(deadline - self.clock(), read=not self.app_closed)
+            if readable:
+                self._receive()
+            if writable:
+                try:
+                    pending = pending[self.channel.send(pending, send.oob):]
+                except ConnectionClosed as closed:
+                    if not self.app_closed:
+                        self.app_closed = closed.how
+                        self.emit(CloseRecord(self.flow, "app", closed.how, self._now()))
+                    return False
+                if not pending:  # checked after the send: a zero-length datagram is sent too
+                    break
+            elif self.clock() >= deadline:
+                raise NetworkError(f"the application at {self.channel.peer} stopped reading: a send waited "
+                                   f"{self.pacing.timeout:g}s")
         self._last_send = self.clock()
         self.sent_units += 1
         self.sent_bytes += len(send.data)
@@ -176,7 +193,8 @@ class Player:
         return True
 
     def _close(self) -> None:
-        kind = self.script.close
+        # a flow the capture left open still gets a FIN: play must end it (the summary shows both)
+        kind = CloseKind.FIN if self.script.close is CloseKind.OPEN else self.script.close
         if self.app_closed == "rst" or self.channel.datagrams:
             return
         self.channel.close(kind)

@@ -47,7 +47,7 @@ class RecvRecord:
 class CloseRecord:
     """A close made by the player or seen from the app.
 
-    how: player: fin | half-close | rst | open (closed at the end: the capture ended open);
+    how: player: fin | half-close | rst (a flow the capture left open ends with a fin);
          app: fin (EOF read) | rst (connection reset) | open (still open when play stopped)."""
 
     flow: str
