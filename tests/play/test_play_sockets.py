@@ -183,7 +183,8 @@ def _self_play(path, flow: str):
 
 SELF_PLAY = [pytest.param(SAMPLES / name, flow, id=name) for name, flow in [
     ("http_small_segments.pcap", "tcp:0"), ("framed_messages.pcap", "tcp:0"), ("tcp_rst.pcap", "tcp:0"),
-    ("udp_fragments.pcap", "udp:0"), ("ipv6_vlan_retrans.pcapng", "tcp:0")]]
+    ("udp_fragments.pcap", "udp:0"), ("ipv6_vlan_retrans.pcapng", "tcp:0"),
+    ("tcp_urgent.pcap", "tcp:0")]]  # the urgent byte: sent with MSG_OOB, read inline (SO_OOBINLINE)
 SELF_PLAY += [pytest.param(SHARED_CAPTURES / name, "tcp:0", id=name, marks=pytest.mark.skipif(
     not (SHARED_CAPTURES / name).exists(), reason=f"public capture corpus not found at {SHARED_CAPTURES}"))
     for name in ("dpkt_http.pcap", "suricata_rst_with_data.pcap", "suricata_sll2_tcp_bulk.pcap")]
@@ -194,7 +195,9 @@ def test_both_sides_played_against_each_other_match_the_capture(path, flow):
     server, client = _self_play(path, flow)
     for result in (server, client):
         assert [s.check.match for s in result.summaries] == [True, True], result.summaries
-    assert client.summaries[1].size == server.summaries[0].size > 0
+    assert client.summaries[1].size == server.summaries[0].size
+    assert server.summaries[1].size == client.summaries[0].size
+    assert server.summaries[0].size + client.summaries[0].size > 0
 
 
 # -- timing options (loose bounds: accuracy is measured in bench/play_timing.py, not tested) -----

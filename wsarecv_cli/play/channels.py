@@ -57,6 +57,8 @@ class TcpChannel:
 
     def __init__(self, sock: socket.socket, timeout: float) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # the app's urgent byte arrives in its place in the stream, as the capture's reply holds it
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_OOBINLINE, 1)
         sock.setblocking(False)
         self.sock = sock
         self.peer = SocketAddress(sock.family, *sock.getpeername()[:2])
