@@ -133,6 +133,7 @@ def play_command(capture: str | None, read_file: str | None, flow: str, role: st
     def emit(record) -> None:
         if writer is not None:
             writer.write(record.record())
+            sys.stdout.flush()  # live: a record a segment at network pace, so `| jq` sees each at once
 
     def on_listen(bound: SocketAddress) -> None:
         error_console().print(f"play: {script.transport.label} {script.flow} as {role}: waiting on {bound} for the "

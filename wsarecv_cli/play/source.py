@@ -14,7 +14,7 @@ from wsarecv_cli.reassembly import FlowEvent, FlowTracker, ReassemblyLimits
 @dataclass(frozen=True, slots=True)
 class LoadedFlow:
     script: PlayScript
-    warnings: tuple[str, ...]  # the capture reader's and the reassembly limits' warnings
+    warnings: tuple[str, ...]  # the capture reader's (damaged frames, fragments dropped, ...)
 
 
 def load_script(path: str, selector: FlowSelector, role: Role,
