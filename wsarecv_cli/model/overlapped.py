@@ -133,7 +133,7 @@ def completion_from(op: PendingOp, take: Take, t_ns: int, delivery: Delivery, *,
     # R34); a blocking call's WSAEMSGSIZE return writes them (R17, Q1).
     flags = None if error is not None and not op.blocking else take.flags
     return _new(Completion, (op.n, t_ns, op.call, error, count, take.data, flags, take.lost, take.event,
-                             delivery, rules, status, win32, take.gap, notes, reason, None, None))
+                             delivery, rules, status, win32, take.gap, notes, reason, take.unknown, None, None))
 
 
 _new = tuple.__new__  # a NamedTuple built without its keyword-parsing __new__ (hot path)
