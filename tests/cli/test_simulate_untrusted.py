@@ -150,3 +150,15 @@ def test_queued_completion_routines_are_shown_after_the_end_marker(tmp_path):
     result = run("simulate", str(path), "--width", "140")
     assert result.exit_code == 0, result.stderr
     assert "1 completion routine(s) queued as APCs have not run" in result.stdout
+
+
+def test_failed_expectations_show_plain_values_not_class_names(tmp_path):
+    path = tmp_path / "f.toml"
+    path.write_text('[socket]\nprotocol = "udp"\nmode = "overlapped-event"\n[[step]]\nrecv = { buffers = [2, 4] }\n'
+                    '[[step]]\narrive = { datagram = "moredata" }\n'
+                    'expect_completion = { flags_out = [], data = ["mx", "reda"] }\n')
+    result = run("simulate", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: expect failed: {path}: step 2: flags_out: expected [], got 'untouched'",
+        f"Error: expect failed: {path}: step 2: data: expected ['mx', 'reda'], got ['mo', 'reda']"]

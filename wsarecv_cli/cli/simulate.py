@@ -50,6 +50,7 @@ from wsarecv_cli.render.records import (
     row_record,
 )
 from wsarecv_cli.render.summary import summary_panel
+from wsarecv_cli.replay.expect_check import plain
 from wsarecv_cli.replay.scenario import Scenario, parse_scenario
 from wsarecv_cli.replay.scenario_values import escape_text
 from wsarecv_cli.replay.simulate import Action, SimulationRun, run_scenario
@@ -89,19 +90,8 @@ def run_records(run: SimulationRun, opts: RecordOptions) -> list[dict[str, Any]]
     records += [row_record(row, info, opts) for row in pairer.finish()]
     records.append(summary.record())
     records += [{"type": "expect_failure", "step": f.step, "field": f.field,
-                 "expected": _plain(f.expected), "actual": _plain(f.actual)} for f in run.failures]
+                 "expected": plain(f.expected), "actual": plain(f.actual)} for f in run.failures]
     return records
-
-
-def _plain(value: Any) -> Any:
-    """Expectation values as JSON: enums and flags by name, tuples as lists."""
-    if isinstance(value, (tuple, list)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bytes):
-        return value.hex()
-    if hasattr(value, "name") and not isinstance(value, (str, int)) or hasattr(value, "names"):
-        return value.names() if hasattr(value, "names") else value.name
-    return value
 
 
 def print_pretty(console: Console, run: SimulationRun, show_data: bool, explain: bool,
@@ -205,8 +195,8 @@ def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int |
                      width: int | None, color: str, **params: Any) -> None:
     """Run a scenario through the WSARecv model and show every call.
 
-    A scenario file (samples/scenarios/*.toml) lists arrivals, receives and expectations; a
-    failed `expect` exits 1 naming the step and field. For a quick question, describe the
+    A scenario file (samples/scenarios/*.toml; the format: docs/SCENARIOS.md) lists arrivals,
+    receives and expectations; a failed `expect` exits 1 naming the step and field. For a quick question, describe the
     arrivals inline instead: they arrive in the order given, then the application receives with
     --buffers until the data is drained or the connection closed (or --calls times).
 

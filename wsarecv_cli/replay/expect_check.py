@@ -23,7 +23,20 @@ class ExpectationFailure:
     actual: Any
 
     def __str__(self) -> str:
-        return f"step {self.step}: {self.field}: expected {self.expected!r}, got {self.actual!r}"
+        expected, actual = plain(self.expected, text=True), plain(self.actual, text=True)
+        return f"step {self.step}: {self.field}: expected {expected!r}, got {actual!r}"
+
+
+def plain(value: Any, text: bool = False) -> Any:
+    """Expectation values as JSON: enums and flags by name (never a class name), tuples as lists,
+    bytes as hex (`text`: as characters, for the one-line message)."""
+    if isinstance(value, (tuple, list)):
+        return [plain(v, text) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("latin-1") if text else value.hex()
+    if hasattr(value, "name") and not isinstance(value, (str, int)) or hasattr(value, "names"):
+        return value.names() if hasattr(value, "names") else value.name
+    return value
 
 
 def check(expect: Expect, step: int, outcomes: list, sock: Socket, released: int) -> list[ExpectationFailure]:
