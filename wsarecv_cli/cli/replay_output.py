@@ -33,8 +33,11 @@ from wsarecv_cli.render.records import (
     RowPairer,
     SummaryAccumulator,
     row_record,
+    seconds,
 )
 from wsarecv_cli.render.summary import summary_panel
+from wsarecv_cli.replay.framing import CallFraming
+from wsarecv_cli.replay.notices import ReceiverNotice
 from wsarecv_cli.replay.session import (
     ReceiverEnd,
     ReceiverKey,
@@ -176,7 +179,13 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             _, pairer, summary, row_out = receivers[item.key]
             outcome = item.outcome
             summary.add(outcome)
-            for row in pairer.push(outcome):
+            rows = pairer.push(outcome)
+            if item.framing is not None and rows:  # the last row holds the outcome's data
+                *rows, last = rows
+                yield from map(row_out, rows)
+                yield with_framing(row_out(last), item.framing)
+                continue
+            for row in rows:
                 yield row_out(row)
             continue
         if opts is None:  # the first item comes after the first packet: times count from it
@@ -185,6 +194,8 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             info = info_for(item)
             receivers[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info), row_format(info, opts))
             yield info.record()
+        elif kind is ReceiverNotice:
+            yield notice_record(item, receivers[item.key][0], opts)
         elif kind is ReceiverEnd:
             info, pairer, summary, row_out = receivers.pop(item.key)
             for row in pairer.finish():
@@ -193,12 +204,31 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             yield summary.record()
 
 
+def with_framing(record: Record, framing: CallFraming) -> Record:
+    """A call/completion record with the messages it delivered (`--framing`)."""
+    record["framing"] = [piece.as_dict() for piece in framing.pieces]
+    return record
+
+
+def notice_record(notice: ReceiverNotice, info: ReceiverInfo, opts: RecordOptions) -> Record:
+    rec: Record = {"type": "notice", "flow": info.flow, "receiver": info.receiver,
+                   "t": seconds(notice.t_ns, opts.base_ns), "kind": notice.kind.value}
+    for name in ("offset", "length", "source"):
+        value = getattr(notice, name)
+        if value is not None:
+            rec["bytes" if name == "length" else name] = value
+    return rec
+
+
 def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings) -> None:
-    if output.json:
-        writer: JsonDocumentWriter | NdjsonWriter = JsonDocumentWriter(sys.stdout, capture=session.path)
+    if output.json or session.config.framing is not None:  # framing is added to record dicts
         row_format = _row_records
     else:
-        writer, row_format = NdjsonWriter(sys.stdout), RowLines
+        row_format = RowLines
+    if output.json:
+        writer: JsonDocumentWriter | NdjsonWriter = JsonDocumentWriter(sys.stdout, capture=session.path)
+    else:
+        writer = NdjsonWriter(sys.stdout)
     items = _items_with_progress(session, output)
     for record in replay_records(items, session, output.show_data, output.explain, row_format):
         if record.__class__ is str:  # a row already written as its NDJSON line
