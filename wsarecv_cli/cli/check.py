@@ -1,0 +1,184 @@
+"""`wsarecv check`: would my receive code break on these captures? Findings with stable codes.
+
+A thin command over diagnose/: each capture is replayed with the replay options (or the
+application profile), its records go through the detectors, and every finding is printed as it is
+found; a count per code follows. `--fail-on` turns chosen codes into exit code 3 for CI.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from wsarecv_cli.cli.common import CONTEXT_SETTINGS, EXIT_FINDINGS, flow_option, parse_flow_selectors
+from wsarecv_cli.cli.main import cli
+from wsarecv_cli.cli.profile import apply_profile, find_profile, profile_lines, read_profile
+from wsarecv_cli.cli.replay_options import config_from_options, replay_options
+from wsarecv_cli.cli.replay_output import replay_records
+from wsarecv_cli.diagnose import CATALOGUE, STRICT_CODES, Finding, FindingDetector, parse_fail_on
+from wsarecv_cli.diagnose.report import CaptureResult, count_lines, junit_xml
+from wsarecv_cli.render.records import NdjsonWriter, flag_names
+from wsarecv_cli.replay.session import ReplayConfig, ReplaySession
+
+
+def _fail_on(ctx: click.Context, param: click.Parameter, value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    try:
+        return parse_fail_on(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def expand_captures(patterns: tuple[str, ...]) -> list[str]:
+    """CAPTURE arguments: files as given, glob patterns (quoted, or from a shell that does not
+    expand them) expanded in sorted order; a pattern matching nothing is a usage error."""
+    paths: list[str] = []
+    for pattern in patterns:
+        if pattern == "-" or os.path.exists(pattern) or not glob.has_magic(pattern):
+            paths.append(pattern)
+            continue
+        matches = sorted(glob.glob(pattern, recursive=True))
+        if not matches:
+            raise click.BadParameter(f"no capture matches {pattern!r}", param_hint="CAPTURE")
+        paths += matches
+    return paths
+
+
+def check_capture(path: str, config: ReplayConfig, emit) -> CaptureResult:
+    """Replay one capture, hand each finding to `emit` as found; return them gathered."""
+    result = CaptureResult(path)
+    session = ReplaySession(path, config)
+    detector = FindingDetector(frozenset(flag_names(config.flags) or ()))
+
+    def found(finding: Finding) -> None:
+        finding = finding.at(path)
+        result.add(finding)
+        emit(finding)
+
+    for record in replay_records(iter(session), session):
+        if record["type"] == "flow":
+            result.receiver(record["flow"], record["receiver"])
+        for finding in detector.feed(record):
+            found(finding)
+    for warning in session.warnings:
+        found(Finding("WR202", warning))
+    truncated = getattr(session.stats, "truncated", 0)
+    if truncated:
+        found(Finding("WR202", f"{truncated} frame(s) cut by the snaplen", length=truncated))
+    return result
+
+
+def _show(name: str, value: Any) -> str:
+    """A setting as the profile would write it."""
+    if name == "buffers":
+        return ",".join(str(n) for n in value)
+    if name == "recv_flags":
+        return ",".join(flag_names(value) or ()) or '""'
+    if name == "fail_on":
+        return ",".join(sorted(value)) if value else "none"
+    if value is None:
+        return "(from the capture)" if name == "protocol" else "none"
+    return str(value.role.value if hasattr(value, "role") and value.endpoint is None else value)
+
+
+def _list_catalogue() -> None:
+    for code in CATALOGUE:
+        click.echo(f"{code.label}: {code.title}")
+        for heading, text in (("what", code.what), ("why", code.why), ("fix", code.fix)):
+            click.echo(f"  {heading}: {text}")
+        rules = ", ".join(code.rules) or "-"
+        click.echo(f"  rules: {rules}    shown by: {code.shown_by}")
+        if code.scenario:
+            click.echo(f"  scenario: wsarecv simulate samples/scenarios/{code.scenario}")
+        click.echo()
+
+
+@cli.command("check", context_settings=CONTEXT_SETTINGS)
+@click.argument("captures", nargs=-1, metavar="CAPTURE...")
+@flow_option
+@replay_options
+@click.option("--fail-on", "fail_on", default=None, callback=_fail_on, metavar="CODES",
+              help="Exit 3 when one of these findings occurs: codes or names (WR101,msgsize-lost), "
+                   "'any', 'strict' (capture gaps and limits: WR201,WR202) or 'none' (the default).")
+@click.option("--strict", is_flag=True, help="The same as --fail-on strict (what replay --strict checks).")
+@click.option("--ndjson", is_flag=True, help="Print `finding` records, then a `check` record per capture.")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False, writable=True), default=None,
+              metavar="FILE", help="Also write JUnit XML: a test suite per capture, a test case per receiver.")
+@click.option("--profile", "profile_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Read the application profile from FILE instead of the nearest pyproject.toml [tool.wsarecv].")
+@click.option("--show-profile", is_flag=True, help="Print the receive configuration in force and exit.")
+@click.option("--list", "list_codes", is_flag=True, help="Print the findings catalogue and exit.")
+@click.pass_context
+def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, junit_file, profile_file,
+                  show_profile, list_codes, **options) -> None:
+    """Check captures for receive bugs: one line per finding, then a count per code.
+
+    Each capture is replayed like `wsarecv replay` with the same options, and what the application
+    would have got wrong is reported with a stable code (see --list or docs/FINDINGS.md): messages
+    split across calls or several in one (with --framing), WSAEMSGSIZE with bytes lost,
+    MSG_PARTIAL, data discarded by a reset, unread urgent data, receives after the end, zero
+    windows, datagrams a connected UDP socket drops, capture gaps and limits.
+
+    The receive configuration can live in pyproject.toml under [tool.wsarecv] (buffers, flags,
+    mode, outstanding, platform, protocol, schedule, framing, receiver, fail-on); options given here
+    win over it.
+
+    \b
+    Examples:
+      wsarecv check samples/framed_messages.pcap --buffers 64 --framing len:u16be
+      wsarecv check 'captures/*.pcapng' --buffers 1024,1024 --fail-on msgsize-lost,WR105
+      wsarecv check captures/*.pcap --fail-on any --junit wsarecv.xml
+      wsarecv check --show-profile
+      wsarecv check --list
+    """
+    if list_codes:
+        _list_catalogue()
+        return
+    options["fail_on"] = fail_on
+    profile = read_profile(profile_file) if profile_file else find_profile()
+    sources = apply_profile(ctx, options, profile)
+    if show_profile:
+        for line in profile_lines(ctx, options, profile, sources, _show):
+            click.echo(line)
+        return
+    if not captures:
+        raise click.UsageError("missing CAPTURE (one or more pcap/pcapng files or glob patterns)")
+    failing_codes = (options.pop("fail_on") or frozenset()) | (frozenset(STRICT_CODES) if strict else frozenset())
+    config = config_from_options(options, parse_flow_selectors(flows))
+    writer = NdjsonWriter(sys.stdout) if ndjson else None
+    emit = (lambda finding: writer.write(finding.record())) if writer else (lambda finding: click.echo(finding.line()))
+    results = []
+    paths = expand_captures(captures)
+    for path in paths:
+        if writer is None and len(paths) > 1:
+            click.echo(f"== {path}")
+        result = check_capture(path, config, emit)
+        results.append(result)
+        if writer is not None:
+            writer.write({"type": "check", "capture": path, "receivers": len(result.cases),
+                          "counts": dict(sorted(result.counts.items()))})
+    _finish(results, failing_codes, writer is None, junit_file)
+
+
+def _finish(results: list[CaptureResult], failing_codes: frozenset[str], pretty: bool, junit_file: str | None) -> None:
+    total = sum((result.counts for result in results), start=type(results[0].counts)()) if results else {}
+    if pretty:
+        receivers = sum(len(result.cases) for result in results)
+        click.echo()
+        for line in count_lines(total):
+            click.echo(line)
+        findings = sum(total.values())
+        click.echo(f"{findings} finding(s) in {len(results)} capture(s), {receivers} receiver(s)")
+    if junit_file:
+        Path(junit_file).write_text(junit_xml(results, failing_codes), encoding="utf-8")
+    failed = {code: n for code, n in total.items() if code in failing_codes}
+    if failed:
+        what = ", ".join(f"{n} x {code}" for code, n in sorted(failed.items()))
+        click.echo(f"wsarecv: check failed (--fail-on): {what}", err=True)
+        raise click.exceptions.Exit(EXIT_FINDINGS)
