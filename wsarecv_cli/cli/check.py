@@ -20,7 +20,8 @@ from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.profile import apply_profile, find_profile, profile_lines, read_profile
 from wsarecv_cli.cli.replay_options import config_from_options, replay_options
 from wsarecv_cli.cli.replay_output import replay_records
-from wsarecv_cli.diagnose import CATALOGUE, STRICT_CODES, Finding, FindingDetector, parse_fail_on
+from wsarecv_cli.diagnose import STRICT_CODES, Finding, FindingDetector, parse_fail_on
+from wsarecv_cli.diagnose.catalogue import markdown
 from wsarecv_cli.diagnose.report import CaptureResult, count_lines, junit_xml
 from wsarecv_cli.render.records import NdjsonWriter, flag_names
 from wsarecv_cli.replay.session import ReplayConfig, ReplaySession
@@ -87,18 +88,6 @@ def _show(name: str, value: Any) -> str:
     return str(value.role.value if hasattr(value, "role") and value.endpoint is None else value)
 
 
-def _list_catalogue() -> None:
-    for code in CATALOGUE:
-        click.echo(f"{code.label}: {code.title}")
-        for heading, text in (("what", code.what), ("why", code.why), ("fix", code.fix)):
-            click.echo(f"  {heading}: {text}")
-        rules = ", ".join(code.rules) or "-"
-        click.echo(f"  rules: {rules}    shown by: {code.shown_by}")
-        if code.scenario:
-            click.echo(f"  scenario: wsarecv simulate samples/scenarios/{code.scenario}")
-        click.echo()
-
-
 @cli.command("check", context_settings=CONTEXT_SETTINGS)
 @click.argument("captures", nargs=-1, metavar="CAPTURE...")
 @flow_option
@@ -138,7 +127,7 @@ def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, 
       wsarecv check --list
     """
     if list_codes:
-        _list_catalogue()
+        click.echo(markdown(), nl=False)
         return
     options["fail_on"] = fail_on
     profile = read_profile(profile_file) if profile_file else find_profile()

@@ -113,8 +113,8 @@ CATALOGUE: tuple[FindingCode, ...] = (
         fix="Stop receiving at the first 0-byte return or connection error, and close the socket.",
         rules=("R22", "R23", "R27", "R44"),
         shown_by="wsarecv check samples/tcp_rst.pcap --receiver client "
-                 "--schedule script:samples/scenarios/rst_data_lost.toml",
-        scenario="rst_data_lost.toml"),
+                 "--schedule script:samples/scenarios/recv_after_reset.toml",
+        scenario="recv_after_reset.toml"),
     FindingCode(
         "WR108", "zero-window", "the receiver's TCP window closed: the application read too slowly",
         what="The capture shows the receiving host advertising a zero TCP window: its socket buffer "
