@@ -10,30 +10,25 @@ from __future__ import annotations
 import glob
 import os
 import sys
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from wsarecv_cli.cli.common import CONTEXT_SETTINGS, EXIT_FINDINGS, flow_option, parse_flow_selectors
+from wsarecv_cli.cli.common import CONTEXT_SETTINGS, InputError, flow_option, parse_flow_selectors
+from wsarecv_cli.cli.fail_on import exit_on_findings, fail_on_options, failing_codes
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.profile import apply_profile, find_profile, profile_lines, read_profile
 from wsarecv_cli.cli.replay_options import config_from_options, replay_options
+from wsarecv_cli.cli.replay_findings import ReplayFindings
 from wsarecv_cli.cli.replay_output import replay_records
-from wsarecv_cli.diagnose import STRICT_CODES, Finding, FindingDetector, parse_fail_on
+from wsarecv_cli.diagnose import Finding
 from wsarecv_cli.diagnose.catalogue import markdown
 from wsarecv_cli.diagnose.report import CaptureResult, count_lines, junit_xml
 from wsarecv_cli.render.records import NdjsonWriter, flag_names
 from wsarecv_cli.replay.session import ReplayConfig, ReplaySession
-
-
-def _fail_on(ctx: click.Context, param: click.Parameter, value: str | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    try:
-        return parse_fail_on(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
 
 
 def expand_captures(patterns: tuple[str, ...]) -> list[str]:
@@ -51,27 +46,20 @@ def expand_captures(patterns: tuple[str, ...]) -> list[str]:
     return paths
 
 
-def check_capture(path: str, config: ReplayConfig, emit) -> CaptureResult:
+def check_capture(path: str, config: ReplayConfig, emit: Callable[[Finding], None]) -> CaptureResult:
     """Replay one capture, hand each finding to `emit` as found; return them gathered."""
     result = CaptureResult(path)
     session = ReplaySession(path, config)
-    detector = FindingDetector(frozenset(flag_names(config.flags) or ()))
-
-    def found(finding: Finding) -> None:
-        finding = finding.at(path)
-        result.add(finding)
-        emit(finding)
-
+    findings = ReplayFindings.for_config(path, config)
     for record in replay_records(iter(session), session):
         if record["type"] == "flow":
             result.receiver(record["flow"], record["receiver"])
-        for finding in detector.feed(record):
-            found(finding)
-    for warning in session.warnings:
-        found(Finding("WR202", warning))
-    truncated = getattr(session.stats, "truncated", 0)
-    if truncated:
-        found(Finding("WR202", f"{truncated} frame(s) cut by the snaplen", length=truncated))
+        for finding in findings.feed(record):
+            result.add(finding)
+            emit(finding)
+    for finding in findings.capture_wide(session):
+        result.add(finding)
+        emit(finding)
     return result
 
 
@@ -92,10 +80,7 @@ def _show(name: str, value: Any) -> str:
 @click.argument("captures", nargs=-1, metavar="CAPTURE...")
 @flow_option
 @replay_options
-@click.option("--fail-on", "fail_on", default=None, callback=_fail_on, metavar="CODES",
-              help="Exit 3 when one of these findings occurs: codes or names (WR101,msgsize-lost), "
-                   "'any', 'strict' (capture gaps and limits: WR201,WR202) or 'none' (the default).")
-@click.option("--strict", is_flag=True, help="The same as --fail-on strict (what replay --strict checks).")
+@fail_on_options
 @click.option("--ndjson", is_flag=True, help="Print `finding` records, then a `check` record per capture.")
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False, writable=True), default=None,
               metavar="FILE", help="Also write JUnit XML: a test suite per capture, a test case per receiver.")
@@ -138,7 +123,7 @@ def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, 
         return
     if not captures:
         raise click.UsageError("missing CAPTURE (one or more pcap/pcapng files or glob patterns)")
-    failing_codes = (options.pop("fail_on") or frozenset()) | (frozenset(STRICT_CODES) if strict else frozenset())
+    codes = failing_codes(options.pop("fail_on"), strict)
     config = config_from_options(options, parse_flow_selectors(flows))
     writer = NdjsonWriter(sys.stdout) if ndjson else None
     emit = (lambda finding: writer.write(finding.record())) if writer else (lambda finding: click.echo(finding.line()))
@@ -152,11 +137,13 @@ def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, 
         if writer is not None:
             writer.write({"type": "check", "capture": path, "receivers": len(result.cases),
                           "counts": dict(sorted(result.counts.items()))})
-    _finish(results, failing_codes, writer is None, junit_file)
+    _finish(results, codes, writer is None, junit_file)
 
 
-def _finish(results: list[CaptureResult], failing_codes: frozenset[str], pretty: bool, junit_file: str | None) -> None:
-    total = sum((result.counts for result in results), start=type(results[0].counts)()) if results else {}
+def _finish(results: list[CaptureResult], codes: frozenset[str], pretty: bool, junit_file: str | None) -> None:
+    total: Counter = Counter()
+    for result in results:
+        total.update(result.counts)
     if pretty:
         receivers = sum(len(result.cases) for result in results)
         click.echo()
@@ -165,9 +152,8 @@ def _finish(results: list[CaptureResult], failing_codes: frozenset[str], pretty:
         findings = sum(total.values())
         click.echo(f"{findings} finding(s) in {len(results)} capture(s), {receivers} receiver(s)")
     if junit_file:
-        Path(junit_file).write_text(junit_xml(results, failing_codes), encoding="utf-8")
-    failed = {code: n for code, n in total.items() if code in failing_codes}
-    if failed:
-        what = ", ".join(f"{n} x {code}" for code, n in sorted(failed.items()))
-        click.echo(f"wsarecv: check failed (--fail-on): {what}", err=True)
-        raise click.exceptions.Exit(EXIT_FINDINGS)
+        try:
+            Path(junit_file).write_text(junit_xml(results, codes), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {junit_file}: {exc.strerror or exc}") from None
+    exit_on_findings(total, codes)

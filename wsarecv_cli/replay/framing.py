@@ -171,7 +171,7 @@ class CallFraming:
 
     whole: int
     fragments: int
-    pieces: tuple[MessagePiece, ...] = ()
+    pieces: tuple[MessagePiece, ...] = field(default=(), compare=False)  # the detail; equality is the counts
 
     def __str__(self) -> str:
         parts = []
