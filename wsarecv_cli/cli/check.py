@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from wsarecv_cli.cli.common import CONTEXT_SETTINGS, InputError, flow_option, parse_flow_selectors
+from wsarecv_cli.cli.common import CONTEXT_SETTINGS, EXIT_INPUT, InputError, flow_option, parse_flow_selectors
 from wsarecv_cli.cli.fail_on import exit_on_findings, fail_on_options, failing_codes
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.profile import apply_profile, find_profile, profile_lines, read_profile
@@ -25,6 +25,7 @@ from wsarecv_cli.cli.replay_options import config_from_options, replay_options
 from wsarecv_cli.cli.replay_findings import ReplayFindings
 from wsarecv_cli.cli.replay_output import replay_records
 from wsarecv_cli.diagnose import Finding
+from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.diagnose.catalogue import markdown
 from wsarecv_cli.diagnose.report import CaptureResult, count_lines, junit_xml
 from wsarecv_cli.render.records import NdjsonWriter, flag_names
@@ -51,12 +52,17 @@ def check_capture(path: str, config: ReplayConfig, emit: Callable[[Finding], Non
     result = CaptureResult(path)
     session = ReplaySession(path, config)
     findings = ReplayFindings.for_config(path, config)
-    for record in replay_records(iter(session), session):
-        if record["type"] == "flow":
-            result.receiver(record["flow"], record["receiver"])
-        for finding in findings.feed(record):
-            result.add(finding)
-            emit(finding)
+    try:
+        for record in replay_records(iter(session), session):
+            if record["type"] == "flow":
+                result.receiver(record["flow"], record["receiver"])
+            for finding in findings.feed(record):
+                result.add(finding)
+                emit(finding)
+    except WsarecvError as exc:  # this capture cannot be checked; the others still are
+        result.error = str(exc)
+        click.echo(f"Error: {exc}", err=True)
+        return result
     for finding in findings.capture_wide(session):
         result.add(finding)
         emit(finding)
@@ -136,7 +142,7 @@ def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, 
         results.append(result)
         if writer is not None:
             writer.write({"type": "check", "capture": path, "receivers": len(result.cases),
-                          "counts": dict(sorted(result.counts.items()))})
+                          "counts": dict(sorted(result.counts.items()))} | ({"error": result.error} if result.error else {}))
     _finish(results, codes, writer is None, junit_file)
 
 
@@ -156,4 +162,8 @@ def _finish(results: list[CaptureResult], codes: frozenset[str], pretty: bool, j
             Path(junit_file).write_text(junit_xml(results, codes), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {junit_file}: {exc.strerror or exc}") from None
+    unreadable = sum(1 for result in results if result.error)
+    if unreadable:  # an input problem outranks findings: the check is incomplete
+        click.echo(f"wsarecv: {unreadable} capture(s) could not be checked", err=True)
+        raise click.exceptions.Exit(EXIT_INPUT)
     exit_on_findings(total, codes)

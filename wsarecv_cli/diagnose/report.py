@@ -41,6 +41,7 @@ class CaseResult:
 @dataclass(slots=True)
 class CaptureResult:
     path: str
+    error: str = ""  # the capture could not be read or replayed (a JUnit <error>)
     cases: dict[str, CaseResult] = field(default_factory=dict)
 
     def receiver(self, flow: str | None, receiver: str | None) -> CaseResult:
@@ -76,12 +77,16 @@ def junit_xml(results: list[CaptureResult], fail_on: frozenset[str]) -> str:
     """JUnit XML: a testsuite per capture, a testcase per receiver; a case fails when it has a
     finding whose code is in `fail_on` (other findings are listed in its system-out)."""
     suites = ET.Element("testsuites", name="wsarecv check")
-    all_tests = all_failures = 0
+    all_tests = all_failures = all_errors = 0
     for result in results:
-        cases = result.test_cases()
+        cases = list(result.cases.values()) if result.error else result.test_cases()
         failures = sum(1 for case in cases if case.failing(fail_on))
-        suite = ET.SubElement(suites, "testsuite", name=result.path, tests=str(len(cases)),
-                              failures=str(failures), errors="0", skipped="0")
+        errors = 1 if result.error else 0
+        suite = ET.SubElement(suites, "testsuite", name=result.path, tests=str(len(cases) + errors),
+                              failures=str(failures), errors=str(errors), skipped="0")
+        if result.error:  # the capture could not be checked (to its end)
+            case = ET.SubElement(suite, "testcase", classname=result.path, name=CAPTURE_CASE)
+            ET.SubElement(case, "error", message=result.error, type="input")
         for case in cases:
             element = ET.SubElement(suite, "testcase", classname=result.path, name=case.name)
             failing = case.failing(fail_on)
@@ -92,9 +97,11 @@ def junit_xml(results: list[CaptureResult], fail_on: frozenset[str]) -> str:
                 failure.text = text
             elif text:
                 ET.SubElement(element, "system-out").text = text
-        all_tests += len(cases)
+        all_tests += len(cases) + errors
         all_failures += failures
+        all_errors += errors
     suites.set("tests", str(all_tests))
     suites.set("failures", str(all_failures))
+    suites.set("errors", str(all_errors))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
