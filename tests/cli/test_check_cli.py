@@ -218,3 +218,18 @@ def test_a_bad_profile_is_an_input_error(tmp_path: Path, monkeypatch, text, word
     monkeypatch.chdir(in_project(tmp_path, text))
     code, out, err = guarded(HTTP)
     assert code == 1 and words in err and "Traceback" not in err
+
+
+def test_an_unreadable_capture_is_an_error_and_the_others_are_still_checked(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pcap"
+    broken.write_bytes(b"not a capture at all, not even close")
+    junit = tmp_path / "out.xml"
+    code, out, err = guarded(str(broken), UDP_BIG, "--buffers", "1024", "--ndjson", "--junit", str(junit))
+    assert code == 1
+    assert err.splitlines()[0].startswith(f"Error: {broken}") and "1 capture(s) could not be checked" in err
+    checks = [json.loads(line) for line in out.splitlines() if json.loads(line)["type"] == "check"]
+    assert [c["capture"] for c in checks] == [str(broken), UDP_BIG] and "error" in checks[0]
+    assert checks[1]["counts"] == {"WR103": 2}
+    root = ET.parse(junit).getroot()
+    assert (root.get("tests"), root.get("errors")) == ("2", "1")
+    assert root.find("testsuite/testcase/error") is not None
