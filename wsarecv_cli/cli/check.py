@@ -25,9 +25,9 @@ from wsarecv_cli.cli.replay_options import config_from_options, replay_options
 from wsarecv_cli.cli.replay_findings import ReplayFindings
 from wsarecv_cli.cli.replay_output import replay_records
 from wsarecv_cli.diagnose import Finding
-from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.diagnose.catalogue import markdown
 from wsarecv_cli.diagnose.report import CaptureResult, count_lines, junit_xml
+from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.render.records import NdjsonWriter, flag_names
 from wsarecv_cli.replay.session import ReplayConfig, ReplaySession
 
@@ -79,7 +79,9 @@ def _show(name: str, value: Any) -> str:
         return ",".join(sorted(value)) if value else "none"
     if value is None:
         return "(from the capture)" if name == "protocol" else "none"
-    return str(value.role.value if hasattr(value, "role") and value.endpoint is None else value)
+    if name == "receiver":
+        return str(value.endpoint or value.role.value)
+    return str(value)
 
 
 @cli.command("check", context_settings=CONTEXT_SETTINGS)
@@ -141,8 +143,7 @@ def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, 
         result = check_capture(path, config, emit)
         results.append(result)
         if writer is not None:
-            writer.write({"type": "check", "capture": path, "receivers": len(result.cases),
-                          "counts": dict(sorted(result.counts.items()))} | ({"error": result.error} if result.error else {}))
+            writer.write(result.record())
     _finish(results, codes, writer is None, junit_file)
 
 
@@ -151,7 +152,7 @@ def _finish(results: list[CaptureResult], codes: frozenset[str], pretty: bool, j
     for result in results:
         total.update(result.counts)
     if pretty:
-        receivers = sum(len(result.cases) for result in results)
+        receivers = sum(result.receivers for result in results)
         click.echo()
         for line in count_lines(total):
             click.echo(line)

@@ -8,16 +8,8 @@ from collections.abc import Callable
 import click
 
 from wsarecv_cli.cli.common import EXIT_FINDINGS
+from wsarecv_cli.cli.replay_options import _parsed  # ValueError -> a usage error, as for the replay options
 from wsarecv_cli.diagnose import STRICT_CODES, lookup, parse_fail_on
-
-
-def _parse(ctx: click.Context, param: click.Parameter, value: str | None) -> frozenset[str] | None:
-    if value is None:
-        return None
-    try:
-        return parse_fail_on(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from exc
 
 
 def fail_on_options(func: Callable) -> Callable:
@@ -26,7 +18,7 @@ def fail_on_options(func: Callable) -> Callable:
         help="Exit 3 when the capture cannot vouch for the replay (gaps, truncation, limits hit): "
              "the same as --fail-on strict (WR201,WR202).")(func)
     return click.option(
-        "--fail-on", "fail_on", default=None, callback=_parse, metavar="CODES",
+        "--fail-on", "fail_on", default=None, callback=_parsed("fail_on", parse_fail_on), metavar="CODES",
         help="Exit 3 when one of these findings occurs: codes or names (WR101,msgsize-lost), 'any', "
              "'strict' (WR201,WR202) or 'none' (the default). See docs/FINDINGS.md.")(func)
 

@@ -61,6 +61,18 @@ class CaptureResult:
             total.update(case.counts)
         return total
 
+    @property
+    def receivers(self) -> int:
+        return sum(1 for name in self.cases if name != CAPTURE_CASE)
+
+    def record(self) -> dict:
+        """The `check` record that ends a capture's findings in --ndjson."""
+        rec = {"type": "check", "capture": self.path, "receivers": self.receivers,
+               "counts": dict(sorted(self.counts.items()))}
+        if self.error:
+            rec["error"] = self.error
+        return rec
+
     def test_cases(self) -> list[CaseResult]:
         """Every receiver, and the capture's own case when it has findings or no receiver at all."""
         cases = list(self.cases.values())

@@ -52,8 +52,8 @@ from wsarecv_cli.reassembly.events import (
 from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
 from wsarecv_cli.reassembly.stats import ReassemblyLimits
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
-from wsarecv_cli.replay.notices import NoticeKind, ReceiverNotice
 from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
+from wsarecv_cli.replay.notices import NoticeKind, ReceiverNotice
 from wsarecv_cli.replay.scenario import Step, parse_scenario
 from wsarecv_cli.replay.schedule import ScheduleKind, ScheduleSpec
 
