@@ -150,3 +150,21 @@ def test_framing_findings_match_the_audit(bodies, cuts) -> None:
         assert split.byte_range == (starts[i], starts[i] + sizes[i]) and len(split.calls) > 1
     for call_record in records[1:-1]:
         assert sum(piece["bytes"] for piece in call_record["framing"]) == call_record["bytes"]
+
+
+def test_diagnose_reads_records_only() -> None:
+    """diagnose/ imports the standard library and itself: detectors know records, not the model."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    import wsarecv_cli.diagnose as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                top = name.split(".")[0]
+                assert name.startswith("wsarecv_cli.diagnose") or top in sys.stdlib_module_names \
+                    or top == "__future__", f"{path.name} imports {name}"
