@@ -38,7 +38,7 @@ from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
 @color_option
 @click.option("--findings/--no-findings", default=True, show_default=True,
               help="Show findings (docs/FINDINGS.md) under the calls, in the summary and as `finding` records. "
-                   "--no-findings makes --ndjson about 30% faster; --fail-on / --strict need findings.")
+                   "--no-findings makes --ndjson about 15% faster; --fail-on / --strict need findings.")
 @fail_on_options
 def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explain, max_calls, export_svg,
                    export_html, width, progress, color, findings, fail_on, strict, **options) -> None:

@@ -43,6 +43,8 @@ class ReplayFindings:
 
     def capture_wide(self, session: ReplaySession) -> list[Finding]:
         """WR202 for every warning (limits hit, damage) and for frames cut by the snaplen."""
+        if not self.enabled:
+            return []
         found = [Finding("WR202", warning, capture=self.capture) for warning in session.warnings]
         truncated = getattr(session.stats, "truncated", 0)
         if truncated:
