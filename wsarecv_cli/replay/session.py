@@ -53,10 +53,11 @@ from wsarecv_cli.reassembly.events import (
     StreamReset,
     UrgentData,
 )
-from wsarecv_cli.reassembly.flows import FlowTracker
+from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
 from wsarecv_cli.reassembly.stats import ReassemblyLimits
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
 from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
+from wsarecv_cli.replay.notices import NoticeKind, ReceiverNotice
 from wsarecv_cli.replay.scenario import Step, parse_scenario
 from wsarecv_cli.replay.schedule import ScheduleKind, ScheduleSpec
 
@@ -209,7 +210,7 @@ class ReceiverEnd:
     open_calls: int  # calls still pending / waiting when the capture ended
 
 
-ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverGap | ReceiverEnd
+ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverGap | ReceiverEnd | ReceiverNotice
 
 
 @dataclass(slots=True)
@@ -271,7 +272,8 @@ class ReplaySession:
             self._script = parse_scenario(Path(self.config.schedule.script)).steps
         retired: list[FlowId] = []
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
-        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append)
+        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append,
+                              window_events=True)
         self.tracker = tracker
         route, feed = self._route, tracker.feed
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
@@ -337,6 +339,9 @@ class ReplaySession:
         so its id cannot be reused while cached). A miss takes the keyed path in `_receiver_for`.
         """
         flow, _, endpoint, event = flow_event
+        if event.__class__ is WindowChange:
+            self._window_notice(flow_event, out)
+            return
         if event.__class__ is StreamGap and event.reason is GapReason.LIMIT:
             self.limit_gaps += 1
             self.limit_gap_bytes += event.length
@@ -359,12 +364,26 @@ class ReplaySession:
                 out.append(ReceiverGap(receiver.key, event.offset, event.length, t_ns, event.reason,
                                        event.evidence, event.frames, replayed))
         driver = receiver.driver
+        filtered = driver.socket.stats.filtered if self.config.connected_peer else None
         for arrival in self._arrivals(receiver, event):
             self._emit(receiver, driver.arrive(arrival, t_ns), out)
+        if filtered is not None and driver.socket.stats.filtered != filtered:
+            out.append(ReceiverNotice(receiver.key, NoticeKind.DATAGRAM_DROPPED, t_ns,
+                                      length=driver.socket.stats.filtered - filtered,
+                                      source=receiver.source_text(event.source)))
         if driver.done:
             out += self._finish(receiver.key, t_ns)
         elif isinstance(event, (StreamFin, StreamReset)) and self.config.schedule.kind is ScheduleKind.DRAIN:
             out += self._finish(receiver.key, t_ns)  # nothing more can arrive: read it all now
+
+    def _window_notice(self, flow_event: FlowEvent, out: list[ReplayItem]) -> None:
+        """A receiver's window closed or opened; told only about a receiver already replayed (a
+        zero window means it had been sent data)."""
+        key = ReceiverKey(flow_event.flow, flow_event.receiver)
+        if key in self._live:
+            change = flow_event.event
+            kind = NoticeKind.ZERO_WINDOW if change.zero else NoticeKind.WINDOW_OPEN
+            out.append(ReceiverNotice(key, kind, change.ts_ns, offset=change.offset))
 
     def _receiver_for(self, flow_event: FlowEvent, out: list[ReplayItem]) -> _Receiver | None:
         """The live receiver of an event, opened (its ReceiverStart appended to `out`) if new;
