@@ -162,3 +162,10 @@ def test_failed_expectations_show_plain_values_not_class_names(tmp_path):
     assert result.stderr.splitlines() == [
         f"Error: expect failed: {path}: step 2: flags_out: expected [], got 'untouched'",
         f"Error: expect failed: {path}: step 2: data: expected ['mx', 'reda'], got ['mo', 'reda']"]
+
+
+def test_the_number_of_receives_is_bounded(tmp_path):
+    path = tmp_path / "many.toml"
+    path.write_text('[socket]\nmode = "nonblocking"\n' + '[[step]]\nrecv = { buffers = [1], repeat = 100000 }\n' * 3)
+    line = one_error_line(run("simulate", str(path)))
+    assert "step 3: recv: more receives than a scenario may make (at most 200000)" in line

@@ -54,6 +54,7 @@ class SocketView:
     _delivered: int
     _lost: int
     _filtered: int
+    _n: int
 
     # ---- read-only state for drivers -------------------------------------------------------
 
@@ -98,6 +99,11 @@ class SocketView:
     def stats(self) -> SocketStats:
         queued = self._rx.queued_bytes + len(self._rx.oob)
         return SocketStats(self._arrived, self._delivered, self._lost, self._filtered, queued)
+
+    @property
+    def calls_made(self) -> int:
+        """Receive calls made so far (their numbers n are 1..calls_made)."""
+        return self._n
 
     @property
     def handle_closed(self) -> bool:

@@ -19,6 +19,9 @@ from wsarecv_cli.replay.scenario import Scenario, Step
 from wsarecv_cli.replay.scenario_values import model_text
 
 DRAIN_LIMIT = 100_000  # receives in one drain step, a guard against a receive that consumes nothing
+# receives in one scenario run: a 1 MiB file of `repeat = 100000` steps would otherwise make
+# billions of calls and hold every outcome (~0.5 KB each)
+MAX_CALLS = 200_000
 _TERMINAL = {Event.GRACEFUL_CLOSE, Event.RESET, Event.ABORTED, Event.DISCON, Event.SHUTDOWN, Event.ERROR}
 
 
@@ -151,7 +154,12 @@ def _action(out: list, step: Step, kind: str, text: str, result: ActionResult) -
 
 def _receive(step: Step, sock: Socket, out: list) -> None:
     call = step.recv
+    if sock.calls_made + (1 if step.drain else step.repeat) > MAX_CALLS:
+        raise ModelError(f"state: {sock.calls_made} receives made; input: more receives than a scenario may "
+                         f"make (at most {MAX_CALLS})")
     for _ in range(DRAIN_LIMIT if step.drain else step.repeat):
+        if sock.calls_made >= MAX_CALLS:
+            raise ModelError(f"state: draining; input: more receives than a scenario may make (at most {MAX_CALLS})")
         if step.drain and not sock.deliverable:
             break
         out.extend(sock.advance(step.t_ns))  # what a timer released first (SO_RCVTIMEO, R7)
