@@ -169,3 +169,11 @@ def test_the_number_of_receives_is_bounded(tmp_path):
     path.write_text('[socket]\nmode = "nonblocking"\n' + '[[step]]\nrecv = { buffers = [1], repeat = 100000 }\n' * 3)
     line = one_error_line(run("simulate", str(path)))
     assert "step 3: recv: more receives than a scenario may make (at most 200000)" in line
+
+
+@pytest.mark.parametrize("text", ["title = " + "[" * 50000 + "]" * 50000, "x = " + "{a=" * 5000 + "1" + "}" * 5000],
+                         ids=["arrays", "tables"])
+def test_deep_nesting_is_a_one_line_error(tmp_path, text):
+    path = tmp_path / "deep.toml"
+    path.write_text(text)
+    assert "TOML: arrays or tables nested too deeply" in one_error_line(run("simulate", str(path)))
