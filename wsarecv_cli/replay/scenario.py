@@ -96,6 +96,8 @@ def parse_scenario(text_or_path: str | Path) -> Scenario:
         raise where.fail(None, "TOML", f"not valid TOML: {exc}") from None
     except RecursionError:  # tomllib parses nested arrays/tables recursively
         raise where.fail(None, "TOML", "arrays or tables nested too deeply") from None
+    except ValueError as exc:  # an integer of more than 4300 digits (int() refuses it)
+        raise where.fail(None, "TOML", f"not a usable number: {str(exc).split(':')[0]}") from None
     no_unknown(where, None, "", doc, ("title", "about", "socket", "step"), "top-level key")
     title = typed(where, None, "title", doc.get("title", Path(source).stem), str)
     about = typed(where, None, "about", doc.get("about", ""), str)
