@@ -28,7 +28,8 @@ TEXTS = [p.read_text() for p in sorted(LIBRARY.glob("*.toml"))]
 FUZZ = settings(max_examples=400, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 HOSTILE_NUMBERS = ["inf", "-inf", "nan", "1e308", "-1", "0", "9223372036854775807", "-9223372036854775808",
-                   "2147483648", "4294967296", "0.5", "1e-320"]
+                   "2147483648", "4294967296", "0.5", "1e-320", "9" * 5000, "[" * 3000 + "]" * 3000,
+                   "{a=" * 800 + "1" + "}" * 800]
 
 
 def outcome(path: Path) -> str:
