@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from wsarecv_cli.model.queues import RxState
 from wsarecv_cli.model.take import Take
 from wsarecv_cli.model.types import (
-    Completion, Delivery, Event, Mode, NtStatus, OverlappedResult, Platform, Protocol, RecvCall, RecvFlags, RecvResult,
+    Completion, Delivery, Event, Mode, NtStatus, Platform, Protocol, RecvCall, RecvFlags, RecvResult,
     SocketConfig, Win32Error, WsaError,
 )
 
@@ -194,6 +194,20 @@ def _merge_groups(groups) -> tuple[str, ...]:
 
 
 merge_rules = _merge
+
+
+@dataclass(frozen=True, slots=True)
+class OverlappedResult:
+    """What WSAGetOverlappedResult reports for call `n` (R34). ok None: it blocks (fWait TRUE on a
+    pending call; the wait is not alertable). bytes/flags_out None: left untouched."""
+
+    n: int
+    ok: bool | None
+    error: WsaError | None
+    bytes: int | None
+    flags_out: RecvFlags | None
+    rules: tuple[str, ...]
+    reason: str
 
 
 def overlapped_result(n: int, outcome: RecvResult | Completion | None, *, pending: bool, wait: bool,

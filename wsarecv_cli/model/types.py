@@ -432,20 +432,6 @@ Outcome = RecvResult | Completion
 
 
 @dataclass(frozen=True, slots=True)
-class OverlappedResult:
-    """What WSAGetOverlappedResult reports for call `n` (R34). ok None: it blocks (fWait TRUE on a
-    pending call; the wait is not alertable). bytes/flags_out None: left untouched."""
-
-    n: int
-    ok: bool | None
-    error: WsaError | None
-    bytes: int | None
-    flags_out: RecvFlags | None
-    rules: tuple[str, ...]
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class ActionResult:
     """shutdown / close / cancel / an alertable wait: completions it released and what it did."""
 

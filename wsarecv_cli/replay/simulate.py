@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wsarecv_cli.errors import ModelError, ScenarioError
-from wsarecv_cli.model.overlapped import overlapped_result
+from wsarecv_cli.model.overlapped import OverlappedResult, overlapped_result
 from wsarecv_cli.model.socket import Socket, SocketStats
-from wsarecv_cli.model.types import ActionResult, Completion, Event, OverlappedResult, RecvFlags, RecvResult, Status
+from wsarecv_cli.model.types import ActionResult, Completion, Event, RecvFlags, RecvResult, Status
 from wsarecv_cli.replay.expect_check import ExpectationFailure, check, check_result
 from wsarecv_cli.replay.scenario import Scenario, Step
 from wsarecv_cli.replay.scenario_values import model_text
