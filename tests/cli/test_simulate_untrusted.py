@@ -178,3 +178,11 @@ def test_deep_nesting_is_a_one_line_error(tmp_path, text):
     path = tmp_path / "deep.toml"
     path.write_text(text)
     assert "TOML: arrays or tables nested too deeply" in one_error_line(run("simulate", str(path)))
+
+
+def test_wsarecvmsg_records_carry_source_and_msg_flags():
+    result = run("simulate", str(LIBRARY / "source_wt_test_ip_pktinfo.toml"), "--ndjson")
+    assert result.exit_code == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    outputs = [(r["type"], r.get("source"), r.get("msg_flags")) for r in records if r.get("source")]
+    assert outputs == [("call", "127.0.0.1:4000", []), ("completion", "127.0.0.1:4000", ["MSG_CTRUNC"])]

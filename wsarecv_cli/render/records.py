@@ -209,6 +209,10 @@ def _add_tail(rec: Record, outcome: Outcome, opts: RecordOptions) -> Record:
         rec["unknown"] = [list(span) for span in outcome.unknown]
     if outcome.notes:
         rec["notes"] = list(outcome.notes)
+    if outcome.source is not None:  # WSARecvFrom / WSARecvMsg (scenarios only)
+        rec["source"] = outcome.source
+    if outcome.msg_flags is not None:  # WSARecvMsg: WSAMSG.dwFlags
+        rec["msg_flags"] = flag_names(outcome.msg_flags)
     if opts.show_data:
         rec["data_hex"] = data_hex(outcome.data, outcome.unknown)
     if opts.explain and outcome.reason:
