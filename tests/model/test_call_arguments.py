@@ -25,7 +25,7 @@ def test_r1_overlapped_call_without_the_attribute_blocks_even_with_fionbio():
     waiting = s.recv(RecvCall((10,), mode=Mode.OVERLAPPED_EVENT), 0)
     assert waiting.status is Status.WAITING and "R1" in waiting.rules
     (done,) = s.deliver(StreamBytes(b"abc"), 1)
-    assert (done.bytes, done.error, done.delivery) == (3, None, Delivery.RETURN) and "R1" in done.rules
+    assert (done.bytes, done.error, done.delivery) == (3, None, Delivery.EVENT) and "R1" in done.rules
     s.deliver(StreamBytes(b"de"), 2)
     now = s.recv(RecvCall((10,), mode=Mode.OVERLAPPED_EVENT), 3)
     assert (now.status, now.bytes, now.delivery) == (Status.COMPLETED, 2, Delivery.EVENT)  # also posted

@@ -54,8 +54,9 @@ def finish(outcome: RecvResult | Completion, call: RecvCall, config: SocketConfi
         and outcome.status.value == "failed"
     if posted is not None:
         rules, notes = merge_rules(rules, ("R1",)), notes + (_R1_NOTE,)
-        if isinstance(outcome, RecvResult) and outcome.status.value in ("completed", "failed") and not failed_early:
-            changes["delivery"] = delivery_for(posted, config.platform, immediate=True,
+        done = isinstance(outcome, Completion) or outcome.status.value in ("completed", "failed")
+        if done and not failed_early:  # the call returns, and the OVERLAPPED gets the result too
+            changes["delivery"] = delivery_for(posted, config.platform, immediate=isinstance(outcome, RecvResult),
                                                success=outcome.error is None, skip_on_success=False)
     if call.null_count and isinstance(outcome, RecvResult) and not failed_early:
         rules = merge_rules(rules, ("R2",))
