@@ -64,6 +64,9 @@ class Socket(SocketView):
         if config.platform is Platform.WINCE and config.mode is Mode.IOCP:
             raise ModelError("state: a wince socket; input: mode iocp (the CE model has no completion ports)")
         self.profile = profile_for(config.protocol, config.platform)
+        if not self.profile.connection_oriented and config.state in (ConnState.LISTENING, ConnState.CONNECTING):
+            raise ModelError(f"state: a {config.protocol.value} socket; input: state {config.state.value} "
+                             "(only connection-oriented sockets listen or connect)")
         self._rx = RxState()
         self._pending: list[PendingOp] = []
         self._outbox: list[Completion] = []  # completed, not yet handed out
