@@ -185,4 +185,5 @@ def test_wsarecvmsg_records_carry_source_and_msg_flags():
     assert result.exit_code == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
     outputs = [(r["type"], r.get("source"), r.get("msg_flags")) for r in records if r.get("source")]
-    assert outputs == [("call", "127.0.0.1:4000", []), ("completion", "127.0.0.1:4000", ["MSG_CTRUNC"])]
+    assert outputs == [("call", "127.0.0.1:4000", ["MSG_CTRUNC"]), ("completion", "127.0.0.1:4000", ["MSG_CTRUNC"]),
+                       ("completion", "127.0.0.1:4000", [])]

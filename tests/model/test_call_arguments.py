@@ -158,11 +158,15 @@ def test_wsarecvfrom_and_wsarecvmsg_outputs():
     assert (ctrunc.error, ctrunc.bytes, ctrunc.msg_flags) == (WsaError.WSAEMSGSIZE, 3, RecvFlags.MSG_CTRUNC)
 
 
-def test_wsarecvmsg_control_truncation_pends_when_overlapped():
+def test_wsarecvmsg_control_truncation_on_the_overlapped_path():
+    """sock.c test_ip_pktinfo: posted before the datagram it pends and completes with WSAEMSGSIZE and
+    MSG_CTRUNC; with the datagram already queued it completes at once, like a data truncation (Q2)."""
     s = sock(protocol=Protocol.UDP, pktinfo=True, mode=Mode.OVERLAPPED_EVENT)
-    s.deliver(Message(b"x", "10.0.0.2:53"), 0)
-    result = s.recv(RecvCall((4,), api=Api.WSARECVMSG, control=0), 1)
-    assert result.status is Status.PENDING  # WT test_ip_pktinfo (Q2 note)
-    (done,) = s.collect()
+    assert s.recv(RecvCall((4,), api=Api.WSARECVMSG, control=1), 0).status is Status.PENDING
+    (done,) = s.deliver(Message(b"x", "10.0.0.2:53"), 1)
     assert isinstance(done, Completion)
-    assert (done.error, done.msg_flags, done.source) == (WsaError.WSAEMSGSIZE, RecvFlags.MSG_CTRUNC, "10.0.0.2:53")
+    assert (done.error, done.msg_flags, done.source, done.flags_out) == (
+        WsaError.WSAEMSGSIZE, RecvFlags.MSG_CTRUNC, "10.0.0.2:53", None)
+    s.deliver(Message(b"y", "10.0.0.2:53"), 2)
+    now = s.recv(RecvCall((4,), api=Api.WSARECVMSG, control=1), 3)
+    assert (now.status, now.error, now.bytes, now.delivery) == (Status.FAILED, WsaError.WSAEMSGSIZE, 1, Delivery.EVENT)

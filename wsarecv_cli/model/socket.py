@@ -139,8 +139,8 @@ class Socket(SocketView):
         got = None if queued_behind or self._rx.idle else take(self._rx, self.profile, call, waitall=waitall)
         if got is None:
             return self._not_now(n, t_ns, call, mode, notes, posted)
-        if truncate_control(self.config, call, got) and mode.overlapped:
-            return self._pend_completed(n, t_ns, call, mode, got, notes, False, ctrunc=True)
+        if not call.plain_args:
+            truncate_control(self.config, call, got)  # WSARecvMsg: a warning like R17's, same paths (R18)
         if mode.overlapped:
             return self._overlapped_now(n, t_ns, call, mode, got, notes)
         return self._sync_now(n, t_ns, call, got, notes)
@@ -346,19 +346,17 @@ class Socket(SocketView):
         return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
                           got.lost, got.event, rules, delivery, got.gap, notes + got.notes + extra, reason)
 
-    def _pend_completed(self, n, t_ns, call, mode, got, notes, truncating, ctrunc=False) -> RecvResult:
+    def _pend_completed(self, n, t_ns, call, mode, got, notes, truncating) -> RecvResult:
         """WSA_IO_PENDING although the result is already decided (R18/Q2, or R28 switched off)."""
         source = head_source(self._rx, call)
         self._commit(got, call)
         op = PendingOp(n, call, mode, t_ns)
-        extra = ("R18", "Q2") if truncating else ("R18",) if ctrunc else ("R28",)
+        extra = ("R18", "Q2") if truncating else ("R28",)
         completion = self._complete(op, got, t_ns, extra, source)
         target = self._apcs if completion.delivery is Delivery.ROUTINE else self._outbox
         target.append(completion)
         why = ("pend_on_queued_truncation (the earlier model, not Windows: afd.c test_recv completes at "
                "once): WSA_IO_PENDING, WSAEMSGSIZE through the completion (R18, Q2)" if truncating else
-               "WSARecvMsg with a control buffer too small: WSA_IO_PENDING although the datagram is queued; "
-               "WSAEMSGSIZE and MSG_CTRUNC come with the completion (R18, WT test_ip_pktinfo)" if ctrunc else
                "immediate completion is switched off: WSA_IO_PENDING, the completion follows (R28)")
         return RecvResult(n, t_ns, call, Status.PENDING, -1, WsaError.WSA_IO_PENDING, None,
                           tuple(b"" for _ in call.buffers), None, 0, Event.PENDING, ("R29",) + extra,
