@@ -13,7 +13,8 @@ from wsarecv_cli.model.overlapped import delivery_for, merge_rules
 from wsarecv_cli.model.queues import RxState
 from wsarecv_cli.model.take import Take
 from wsarecv_cli.model.types import (
-    Api, Completion, Delivery, Event, HEvent, Mode, RecvCall, RecvFlags, RecvResult, SocketConfig, WsaError,
+    Api, Completion, Delivery, Event, HEvent, Mode, RecvCall, RecvFlags, RecvResult, SocketConfig, Status,
+    WsaError,
 )
 
 # WSA_CMSG_SPACE(sizeof(IN_PKTINFO)) on 64-bit Windows: a 16-byte WSACMSGHDR and 8 bytes of data
@@ -50,11 +51,11 @@ def finish(outcome: RecvResult | Completion, call: RecvCall, config: SocketConfi
     """`outcome` as the application sees it given the call's arguments."""
     changes: dict = {}
     rules, notes = outcome.rules, outcome.notes
-    failed_early = isinstance(outcome, RecvResult) and outcome.error is not None and outcome.bytes is None \
-        and outcome.status.value == "failed"
+    # a call refused at once (R6) reports nothing else: no delivery, no count to leave out
+    failed_early = isinstance(outcome, RecvResult) and outcome.status is Status.FAILED and outcome.bytes is None
     if posted is not None:
         rules, notes = merge_rules(rules, ("R1",)), notes + (_R1_NOTE,)
-        done = isinstance(outcome, Completion) or outcome.status.value in ("completed", "failed")
+        done = isinstance(outcome, Completion) or outcome.status in (Status.COMPLETED, Status.FAILED)
         if done and not failed_early:  # the call returns, and the OVERLAPPED gets the result too
             changes["delivery"] = delivery_for(posted, config.platform, immediate=isinstance(outcome, RecvResult),
                                                success=outcome.error is None, skip_on_success=False)
