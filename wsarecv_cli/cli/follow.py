@@ -139,7 +139,7 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
         follower.run(stream)
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(limits, follower.tracker.evicted_flows)
-        warn(warnings)
+        warn(warnings + [w.text for w in facts.reality_checks(stream.stats, limits)])
         document.close(warnings)
     return findings, warnings, facts
 
@@ -202,7 +202,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
         note_retired()
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(reassembly_limits, tracker.evicted_flows)
-        warn(warnings)
+        warn(warnings + [w.text for w in facts.reality_checks(stream.stats, reassembly_limits)])
         if raw is not None:
             out.flush()
     return findings, warnings, facts

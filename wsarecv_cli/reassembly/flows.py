@@ -325,7 +325,8 @@ class FlowTracker:
         if flow.id.transport is TCP:
             for d in flow.dirs:
                 d.finish(ts, ())
-        _add_totals(self.totals, flow.stats)
+        for st in flow.stats:
+            self.totals.add_totals(st)
         if flow.id.transport is TCP and flow.initiator is None:
             self.inferred_roles += 1
         if self._done is not None:
@@ -365,18 +366,6 @@ class FlowTracker:
                 st.evicted = 1
             self._retire(flow, ts)
         self.evicted_flows += len(victims)
-
-
-_TOTALLED = ("large_segments", "resegmented", "duplicates", "overlap_conflicts", "conflict_bytes",
-             "overlap_replaced", "gaps", "missing_bytes", "retransmitted")
-
-
-def _add_totals(totals: DirectionStats, both: tuple[DirectionStats, DirectionStats]) -> None:
-    for st in both:
-        for name in _TOTALLED:
-            value = getattr(st, name)
-            if value:
-                setattr(totals, name, getattr(totals, name) + value)
 
 
 def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payload: bytes, missing: int,
