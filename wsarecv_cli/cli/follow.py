@@ -40,13 +40,15 @@ from wsarecv_cli.reassembly import (
     StreamGap,
     UrgentData,
 )
+from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.render import follow as render_follow
 
 
 def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | None) -> Endpoint | None:
-    """--raw client|server|ADDR:PORT -> the sender whose bytes are written (None: not in this flow)."""
-    client = initiator or a
+    """--raw client|server|ADDR:PORT -> the sender whose bytes are written (None: not in this flow).
+    Without a SYN the client is inferred from the ports, as replay's --receiver does (roles.py)."""
+    client = initiator or inferred_client(a, b)
     if choice == "client":
         return client
     if choice == "server":

@@ -104,7 +104,8 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> Replay
             _print_records(session, output, findings)
         else:
             _print_tables(session, config, output, findings)
-    warn(session.warnings + [w.text for w in session.reality])  # reality checks inform, they are no findings
+    # notices and reality checks inform; they are no findings
+    warn(session.warnings + session.notices + [w.text for w in session.reality])
     return findings
 
 

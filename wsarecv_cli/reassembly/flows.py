@@ -375,6 +375,7 @@ def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payl
     the last piece only; snaplen-missing bytes belong to the last piece)."""
     size = snd._large
     st.resegmented += 1
+    st.large_segments += 1  # counted here: its pieces are not large
     for at in range(0, len(payload), size):
         if at + size >= len(payload):
             snd.segment((seq + at) & 0xFFFFFFFF, flags, payload[at:], missing, 0, ts, frames, peer_window_zero)
