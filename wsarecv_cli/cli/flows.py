@@ -60,6 +60,7 @@ class FlowFacts:
         self.limit_hits = self.limit_bytes = 0
         self.findings = False  # gaps, truncation or limits in a selected flow
         self.reality = RealityTotals.empty()  # the capture-reality checks' counters
+        self.decode_checksums: Any = None  # follow --jobs: the decoder's checksum counts (a worker's)
 
     def add(self, f: FlowInfo) -> None:
         self.reality.add_flow(f)

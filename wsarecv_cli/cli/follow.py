@@ -123,7 +123,7 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
             stream.close()
             facts, warnings, findings = follow_json_parallel(path, jobs, capture_limits, limits, selectors,
                                                               sys.stdout, capture)
-            warn(warnings)
+            warn(warnings + [w.text for w in facts.reality_checks(facts.decode_checksums, limits)])
             return findings, warnings, facts
         document = render_follow.FollowDocument(sys.stdout, capture)
         facts = FlowFacts(selectors)
