@@ -104,7 +104,8 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> Replay
             _print_records(session, output, findings)
         else:
             _print_tables(session, config, output, findings)
-    warn(session.warnings)
+    # notices and reality checks inform; they are no findings
+    warn(session.warnings + session.notices + [w.text for w in session.reality])
     return findings
 
 
@@ -248,6 +249,8 @@ def _print_records(session: ReplaySession, output: OutputOptions, findings: Repl
                 write(finding.record())
     for finding in findings.capture_wide(session):
         write(finding.record())
+    for warning in session.reality:  # capture-reality checks, with counts (also on stderr)
+        write(warning.record())
     if output.json:
         writer.close()  # type: ignore[union-attr]
 
