@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,11 @@ def test_a_wrong_expectation_fails_naming_step_and_field(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         f"Error: expect failed: {bad}: step 3: lost: expected 4, got 3"]
+
+
+def test_every_rule_and_open_question_is_stated_by_a_scenario():
+    cited = set()
+    for path in FILES:
+        cited |= set(re.findall(r"\b([RQ]\d+)\b", parse_scenario(path).about))
+    wanted = {f"R{i}" for i in range(1, 50)} | {f"Q{i}" for i in range(1, 14)}
+    assert wanted - cited == set()
