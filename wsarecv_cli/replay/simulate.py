@@ -14,7 +14,7 @@ from wsarecv_cli.model.overlapped import OverlappedResult, overlapped_result
 from wsarecv_cli.model.socket import Socket, SocketStats
 from wsarecv_cli.model.types import ActionResult, Completion, Event, RecvFlags, RecvResult, Status
 from wsarecv_cli.replay.expect_check import ExpectationFailure, check, check_result
-from wsarecv_cli.replay.scenario import Scenario, Step
+from wsarecv_cli.replay.scenario import AF_UNSPEC, Scenario, Step
 from wsarecv_cli.replay.scenario_values import model_text
 
 DRAIN_LIMIT = 100_000  # receives in one drain step, a guard against a receive that consumes nothing
@@ -102,7 +102,7 @@ def _do(step: Step, sock: Socket, run: SimulationRun, doing: list[str]) -> int:
         out.extend(sock.deliver(step.arrive, t))
     if step.connect is not None:
         doing.append("connect")
-        peer = None if step.connect.upper() == "AF_UNSPEC" else step.connect
+        peer = None if step.connect.upper() == AF_UNSPEC else step.connect
         _action(out, step, "connect", f"connect({peer or 'AF_UNSPEC'})", sock.connect(peer, t))
     for name, value in step.setsockopt:
         doing.append(f"setsockopt.{name}")
