@@ -312,7 +312,7 @@ class Socket(SocketView):
 
     def _sync_now(self, n, t_ns, call, got: Take, notes) -> RecvResult:
         self._commit(got, call)
-        notes = notes + got.notes
+        notes = merge_rules(notes, got.notes) if notes and got.notes else notes + got.notes  # once each
         if got.error is None:  # (positional: with small buffers most calls complete at once)
             return _new(RecvResult, (n, t_ns, call, _COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
                                      got.event, got.rules, None, got.gap, notes, got.reason, got.unknown, None, None))
@@ -342,9 +342,9 @@ class Socket(SocketView):
         reason = f"{got.reason}; completed at once (R28); {delivery_text(delivery)}"
         if success:
             return RecvResult(n, t_ns, call, Status.COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
-                              got.event, rules, delivery, got.gap, notes + got.notes + extra, reason, got.unknown)
+                              got.event, rules, delivery, got.gap, merge_rules(notes, got.notes, extra), reason, got.unknown)
         return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
-                          got.lost, got.event, rules, delivery, got.gap, notes + got.notes + extra, reason)
+                          got.lost, got.event, rules, delivery, got.gap, merge_rules(notes, got.notes, extra), reason)
 
     def _pend_completed(self, n, t_ns, call, mode, got, notes, truncating) -> RecvResult:
         """WSA_IO_PENDING although the result is already decided (R18/Q2, or R28 switched off)."""
