@@ -21,6 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.text import Text
 
 from wsarecv_cli.cli.common import make_console, warn
+from wsarecv_cli.cli.replay_timeline import ReplayTimeline
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.record_lines import RowLines
 from wsarecv_cli.render.records import (
@@ -35,6 +36,7 @@ from wsarecv_cli.render.records import (
     row_record,
 )
 from wsarecv_cli.render.summary import summary_panel
+from wsarecv_cli.render.timeline_html import embed_timeline, write_text
 from wsarecv_cli.replay.session import (
     ReceiverEnd,
     ReceiverKey,
@@ -62,6 +64,7 @@ class OutputOptions:
     width: int | None = None
     color: str = "auto"
     progress: bool | None = None
+    timeline: str | None = None  # --timeline FILE.svg
 
 
 def info_for(start: ReceiverStart) -> ReceiverInfo:
@@ -104,11 +107,14 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
     """Run the replay and print it; return the findings that --strict reports ('' when none)."""
     session = ReplaySession(path, config)
     findings = _Findings()
+    timeline = ReplayTimeline.attach(session) if output.timeline or output.export_html else None
     with _rarer_collections():
         if output.json or output.ndjson:
-            _print_records(session, output, findings)
+            _print_records(session, output, findings, timeline)
         else:
-            _print_tables(session, config, output, findings)
+            _print_tables(session, config, output, findings, timeline)
+    if output.timeline and timeline is not None:
+        write_text(output.timeline, timeline.svg())
     warn(session.warnings)
     findings.warnings = len(session.warnings)
     findings.truncated_frames = getattr(session.stats, "truncated", 0)
@@ -129,14 +135,15 @@ def _rarer_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-def _items_with_progress(session: ReplaySession, output: OutputOptions) -> Iterator[ReplayItem]:
-    """The session's items, with a byte-based progress bar on stderr for big captures on a TTY."""
+def _items_with_progress(session: ReplaySession, output: OutputOptions,
+                         timeline: ReplayTimeline | None = None) -> Iterator[ReplayItem]:
+    """The session's items, with a byte-based progress bar on stderr for big captures on a TTY
+    (and seen by the timeline when one is drawn)."""
     show = output.progress
     if show is None:
         show = sys.stderr.isatty() and session.path != "-"
-    if not show:
-        return iter(session)  # not wrapped: a generator layer costs a resume per item
-    return _with_progress(session, output)
+    items = _with_progress(session, output) if show else iter(session)  # a layer costs a resume per item
+    return timeline.observe(items, replay_records) if timeline is not None else items
 
 
 def _with_progress(session: ReplaySession, output: OutputOptions) -> Iterator[ReplayItem]:
@@ -193,13 +200,14 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             yield summary.record()
 
 
-def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings) -> None:
+def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings,
+                   timeline: ReplayTimeline | None) -> None:
     if output.json:
         writer: JsonDocumentWriter | NdjsonWriter = JsonDocumentWriter(sys.stdout, capture=session.path)
         row_format = _row_records
     else:
         writer, row_format = NdjsonWriter(sys.stdout), RowLines
-    items = _items_with_progress(session, output)
+    items = _items_with_progress(session, output, timeline)
     for record in replay_records(items, session, output.show_data, output.explain, row_format):
         if record.__class__ is str:  # a row already written as its NDJSON line
             writer.write_line(record)  # type: ignore[union-attr]
@@ -211,12 +219,13 @@ def _print_records(session: ReplaySession, output: OutputOptions, findings: _Fin
         writer.close()  # type: ignore[union-attr]
 
 
-def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions, findings: _Findings) -> None:
+def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions, findings: _Findings,
+                  timeline: ReplayTimeline | None) -> None:
     console = make_console(output.color, output.width,
                            record=bool(output.export_svg or output.export_html))
     sections: dict[ReceiverKey, _Section] = {}
     shown = 0
-    for item in _items_with_progress(session, output):
+    for item in _items_with_progress(session, output, timeline):
         if isinstance(item, ReceiverStart):
             info = info_for(item)
             opts = table_options_for([item.buffers], width=console.width, show_data=output.show_data,
@@ -244,7 +253,7 @@ def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOp
     if shown == 0:
         console.print(Text("No receiver got anything: no TCP payload, FIN/RST or UDP datagram in the selected flows.",
                            style="yellow"))
-    _export(console, output)
+    _export(console, output, timeline)
 
 
 def _flush(console: Console, section: _Section) -> None:
@@ -258,8 +267,9 @@ def _flush(console: Console, section: _Section) -> None:
     section.continued = True
 
 
-def _export(console: Console, output: OutputOptions) -> None:
+def _export(console: Console, output: OutputOptions, timeline: ReplayTimeline | None) -> None:
     if output.export_svg:
         console.save_svg(output.export_svg, title="wsarecv replay", clear=False)
     if output.export_html:
-        console.save_html(output.export_html, clear=False)
+        html = console.export_html(clear=False)
+        write_text(output.export_html, embed_timeline(html, timeline.svg()) if timeline is not None else html)

@@ -12,7 +12,7 @@ at the end of the capture. The session never prints.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -38,7 +38,7 @@ from wsarecv_cli.model.types import (
     StreamBytes,
     UrgentByte,
 )
-from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Transport, selects
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Packet, Transport, selects
 from wsarecv_cli.reassembly.events import (
     Datagram,
     FlowEvent,
@@ -218,6 +218,7 @@ class ReplaySession:
     total_bytes: int | None = None
     limit_gaps: int = 0  # StreamGaps of reason LIMIT (out-of-order data dropped at max_held_bytes)
     limit_gap_bytes: int = 0
+    packet_tap: Callable[[Packet | IcmpNotice], None] | None = None  # sees every packet (the timeline's SegmentTap)
     _live: dict[ReceiverKey, _Receiver] = field(default_factory=dict)
     _finished: set[ReceiverKey] = field(default_factory=set)
     _by_flow: dict[FlowId, list[ReceiverKey]] = field(default_factory=dict)  # receivers seen, per live flow
@@ -239,7 +240,7 @@ class ReplaySession:
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
         tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append)
         self.tracker = tracker
-        route, feed = self._route, tracker.feed
+        route, feed, tap = self._route, tracker.feed, self.packet_tap
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
             self.total_bytes = packets.total_bytes
             self.stats = packets.stats
@@ -251,6 +252,8 @@ class ReplaySession:
                 try:
                     for packet in batch:
                         last_ts = packet.ts_ns
+                        if tap is not None:
+                            tap(packet)
                         if packet.__class__ is IcmpNotice:
                             items += self._icmp(packet)
                             continue
