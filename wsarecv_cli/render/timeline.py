@@ -198,7 +198,7 @@ def _axis(out: list[str], axis: Axis, y: float) -> None:
         x = _num(axis.x(t))
         out.append(f'<line class="axis" x1="{x}" x2="{x}" y1="{y}" y2="{y + 4}"/>'
                    f'<text x="{x}" y="{y + 15}" text-anchor="middle">{axis.tick_text(t)}</text>')
-    out.append(f'<text class="lane" x="{LEFT - 8}" y="{y + 15}" text-anchor="end">time</text>'
+    out.append(f'<text class="lane" x="{LEFT - 24}" y="{y + 15}" text-anchor="end">time</text>'
                f'<text class="note" x="{LEFT + PLOT}" y="{y + 27}" text-anchor="end">{xml_text(axis.label)}</text>')
 
 
@@ -319,9 +319,18 @@ def _calls(out: list[str], calls: list[CallMark], axis: Axis, top: float, detail
         width = axis.mark_width
         out.append(f'<rect class="{call.look.value}" x="{_num(x1 - width / 2)}" y="{y}" width="{_num(width)}" '
                    f'height="{CALL_ROW - 3}"><title>{tip}</title></rect>')
-        if call.n in detailed:
-            out.append(f'<text x="{_num(x0)}" y="{y + CALL_ROW - 4}" dx="3">#{call.n}</text>')
+    _call_labels(out, [(x0, row, call.n) for call, row, x0, _ in marks if call.n in detailed], top)
     return rows
+
+
+def _call_labels(out: list[str], labels: list[tuple[float, int, int]], top: float) -> None:
+    """'#n' beside the calls shown in detail; labels that would overlap are pushed right."""
+    free_from: dict[int, float] = {}
+    for x, row, n in sorted(labels):
+        x = max(x + 3, free_from.get(row, 0.0))
+        text = f"#{n}"
+        out.append(f'<text x="{_num(x)}" y="{top + row * CALL_ROW + CALL_ROW - 4}">{text}</text>')
+        free_from[row] = x + 7 * len(text) + 3
 
 
 def _call_tip(call: CallMark, axis: Axis) -> tuple[str, str, str]:
