@@ -73,6 +73,7 @@ class DecodeStats:
         self.fragments_incomplete = 0  # sets dropped incomplete (timeout or end of capture)
         self.fragment_sets_evicted = 0  # sets dropped because the memory limits were reached
         self.icmp_notices = 0
+        self.untimed = 0  # pcapng Simple Packet Blocks: no timestamp, shown at the previous frame's
 
     def skip(self, reason: SkipReason) -> None:
         self.skipped[reason] += 1

@@ -113,13 +113,10 @@ def output_width(width: int | None) -> int | None:
 def _flows_here(stream: Any, limits: ReassemblyLimits) -> FlowsRun:
     """The flow table built in this process."""
     tracker = FlowTracker(limits, events=False)
-    first_ts = None
     for packet in stream:
-        if first_ts is None:
-            first_ts = packet.ts_ns
         tracker.feed(packet)
     tracker.finish()
-    return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), first_ts or 0, limits,
+    return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), stream.first_ts_ns or 0, limits,
                     tracker.evicted_flows)
 
 
@@ -146,7 +143,8 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
         else:
             console.print(render_flows.flows_table(list(shown()), run.first_ts))
         console.print(render_flows.summary_line(run.stats.frames, run.stats.tcp + run.stats.udp,
-                                                facts.tcp, facts.udp, run.stats.skip_lines()))
+                                                facts.tcp, facts.udp, run.stats.skip_lines(),
+                                                getattr(run.stats, "untimed", 0)))
     return facts, warnings
 
 

@@ -192,9 +192,8 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
         retired.clear()
 
     with open_packets(path, capture_limits) as stream:
+        origin.append(stream.first_ts_ns or 0)  # times count from the first frame, as in Wireshark
         for packet in stream:
-            if not origin:
-                origin.append(packet.ts_ns)
             handle(tracker.feed(packet))
             if retired:
                 note_retired()

@@ -208,7 +208,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def flows_table(flows: list[FlowInfo], origin_ns: int) -> Table | PlainFlowTable:
-    """One row per flow; times in seconds from the capture's first packet (origin_ns)."""
+    """One row per flow; times in seconds from the capture's first frame (origin_ns)."""
     if len(flows) > PLAIN_TABLE_ROWS:
         return PlainFlowTable([_cells(f, origin_ns) for f in flows])
     table = Table(show_edge=False, header_style="bold", pad_edge=False)
@@ -234,8 +234,11 @@ def flows_table(flows: list[FlowInfo], origin_ns: int) -> Table | PlainFlowTable
     return table
 
 
-def summary_line(frames: int, decoded: int, tcp: int, udp: int, skip_lines: list[str]) -> str:
+def summary_line(frames: int, decoded: int, tcp: int, udp: int, skip_lines: list[str], untimed: int = 0) -> str:
     text = f"{frames:,} frames read, {decoded:,} TCP/UDP packets decoded; {tcp} TCP and {udp} UDP flows"
+    if untimed:
+        text += (f"; {untimed:,} frames have no timestamp (pcapng Simple Packet Blocks): "
+                 "shown at the time of the frame before them")
     if skip_lines:
         text += "; skipped: " + "; ".join(skip_lines)
     return text

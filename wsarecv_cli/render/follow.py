@@ -9,7 +9,7 @@ JSON (`follow_document`): {"capture", "warnings", "flows": [{"id", "transport", 
 "initiator", "directions": [{"sender", "receiver", "bytes", "sha256", "gaps": [[offset, length]],
 "gap_reasons": [...], "urgent": [[offset, byte]], "segments": [{"offset", "length", "t", "frames"}],
 "fin", "reset"}]}]}. `bytes`/`sha256` cover every captured byte in stream order with urgent bytes
-in place (like Wireshark's follow), gaps excluded; `t` is seconds from the capture's first packet.
+in place (like Wireshark's follow), gaps excluded; `t` is seconds from the capture's first frame.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ class DirectionDigest:
             self.reset = True
 
     def segments(self) -> list[dict[str, Any]]:
-        """[{"offset", "length", "t" (s from the capture's first packet), "frames"}] in order."""
+        """[{"offset", "length", "t" (s from the capture's first frame), "frames"}] in order."""
         segs, times, multi = self._segs, self._times, self._multi
         return [{"offset": segs[3 * i], "length": segs[3 * i + 1], "t": t,
                  "frames": [segs[3 * i + 2]] if segs[3 * i + 2] >= 0 else list(multi[-1 - segs[3 * i + 2]])}

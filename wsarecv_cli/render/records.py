@@ -133,7 +133,7 @@ class ReceiverInfo:
 
 @dataclass(frozen=True, slots=True)
 class RecordOptions:
-    base_ns: int = 0  # `t` is seconds from this timestamp (the first packet, or 0 for scenarios)
+    base_ns: int = 0  # `t` is seconds from this timestamp (the first frame, or 0 for scenarios)
     show_data: bool = False
     explain: bool = False
 

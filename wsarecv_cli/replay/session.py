@@ -244,10 +244,9 @@ class ReplaySession:
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
             self.total_bytes = packets.total_bytes
             self.stats = packets.stats
+            self.first_ts_ns = packets.first_ts_ns  # times count from the first frame, as in Wireshark
             last_ts = 0
             for batch in packets.batches():
-                if self.first_ts_ns is None and batch:
-                    self.first_ts_ns = batch[0].ts_ns
                 items: list[ReplayItem] = []
                 try:
                     for packet in batch:
