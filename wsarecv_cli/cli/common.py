@@ -16,6 +16,7 @@ from wsarecv_cli.capture import CaptureLimits
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import ReassemblyLimits
+from wsarecv_cli.render import timefmt
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -158,6 +159,13 @@ def color_option(func: Callable) -> Callable:
         show_default=True,
         help="Colored output; auto = only on a terminal without NO_COLOR / TERM=dumb.",
     )(func)
+
+
+def time_format_option(func: Callable) -> Callable:
+    """-t r|a|ad|u|ud|e|d: how times are shown, with tshark's letters (records keep seconds)."""
+    return click.option("-t", "--time-format", "time_format", type=click.Choice(timefmt.CHOICES), default="r",
+                        show_default=True, callback=lambda _ctx, _param, value: timefmt.TimeFormat(value),
+                        help=timefmt.HELP)(func)
 
 
 def strict_option(func: Callable) -> Callable:

@@ -23,6 +23,7 @@ from wsarecv_cli.cli.common import (
     parse_flow_selectors,
     resolve_capture,
     strict_option,
+    time_format_option,
     warn,
 )
 from wsarecv_cli.cli.flows_jobs import FlowsRun, flows_parallel
@@ -31,6 +32,7 @@ from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.render import flows as render_flows
+from wsarecv_cli.render.timefmt import TimeFormat
 from wsarecv_cli.replay.session import limit_warnings
 
 
@@ -121,7 +123,7 @@ def _flows_here(stream: Any, limits: ReassemblyLimits) -> FlowsRun:
 
 
 def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], as_json: bool, color: str,
-                 width: int | None) -> tuple[FlowFacts, list[str]]:
+                 width: int | None, time_format: TimeFormat = TimeFormat.RELATIVE) -> tuple[FlowFacts, list[str]]:
     """The facts pass, then the JSON document or the table (two passes over the flows)."""
     facts = FlowFacts(selectors)
     for flow in run.flows():
@@ -138,10 +140,10 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
     else:
         console = make_console(color, output_width(width))
         if facts.selected > render_flows.PLAIN_TABLE_ROWS:
-            for piece in render_flows.plain_table_pieces(shown, run.first_ts, console.width):
+            for piece in render_flows.plain_table_pieces(shown, run.first_ts, console.width, time_format):
                 console.print(piece)
         else:
-            console.print(render_flows.flows_table(list(shown()), run.first_ts))
+            console.print(render_flows.flows_table(list(shown()), run.first_ts, time_format))
         console.print(render_flows.summary_line(run.stats.frames, run.stats.tcp + run.stats.udp,
                                                 facts.tcp, facts.udp, run.stats.skip_lines(),
                                                 getattr(run.stats, "untimed", 0)))
@@ -157,10 +159,11 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
                    "by each, so more than the CPU cores only costs memory). Needs a file, not stdin.")
 @width_option
 @limit_options
+@time_format_option
 @color_option
 @strict_option
 def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], as_json: bool, jobs: int,
-                  width: int | None, color: str, strict: bool, **limits) -> None:
+                  width: int | None, time_format: TimeFormat, color: str, strict: bool, **limits) -> None:
     """List the TCP and UDP flows of CAPTURE with volumes and anomalies.
 
     Flows are numbered like Wireshark's tcp.stream / udp.stream (tcp:N, udp:N, in order of first
@@ -182,9 +185,9 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
         if jobs > 1 and path != "-":  # stdin can be read once only
             stream.close()
             with flows_parallel(path, jobs, capture_limits, reassembly_limits) as run:
-                facts, warnings = _print_flows(run, path, selectors, as_json, color, width)
+                facts, warnings = _print_flows(run, path, selectors, as_json, color, width, time_format)
         else:
             facts, warnings = _print_flows(_flows_here(stream, reassembly_limits), path, selectors, as_json,
-                                           color, width)
+                                           color, width, time_format)
     if strict and (warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)

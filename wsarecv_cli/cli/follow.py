@@ -19,6 +19,7 @@ from wsarecv_cli.cli.common import (
     parse_flow_selectors,
     resolve_capture,
     strict_option,
+    time_format_option,
     warn,
 )
 from wsarecv_cli.cli.flows import (
@@ -42,6 +43,7 @@ from wsarecv_cli.reassembly import (
 )
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.render import follow as render_follow
+from wsarecv_cli.render.timefmt import Clock, TimeFormat
 
 
 def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | None) -> Endpoint | None:
@@ -70,11 +72,12 @@ def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | Non
                    "not stdin; flows come worker by worker.")
 @width_option
 @limit_options
+@time_format_option
 @color_option
 @strict_option
 def follow_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], hex_mode: bool,
-                   raw: str | None, as_json: bool, jobs: int, width: int | None, color: str, strict: bool,
-                   **limits) -> None:
+                   raw: str | None, as_json: bool, jobs: int, width: int | None, time_format: TimeFormat, color: str,
+                   strict: bool, **limits) -> None:
     """Show the rebuilt streams of CAPTURE, both directions interleaved in time.
 
     Every selected flow (default: all) is shown as its receivers got it: retransmissions removed,
@@ -107,7 +110,7 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
         findings, warnings, facts = _follow_json(path, selectors, jobs, capture_limits, reassembly_limits)
     else:
         findings, warnings, facts = _follow_events(path, selectors, raw, hex_mode, color, width, capture_limits,
-                                                   reassembly_limits)
+                                                   reassembly_limits, time_format)
     if strict and (findings or warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
@@ -145,8 +148,8 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
 
 
 def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | None, hex_mode: bool, color: str,
-                   width: int | None, capture_limits: CaptureLimits,
-                   reassembly_limits: ReassemblyLimits) -> tuple[bool, list[str], FlowFacts]:
+                   width: int | None, capture_limits: CaptureLimits, reassembly_limits: ReassemblyLimits,
+                   time_format: TimeFormat = TimeFormat.RELATIVE) -> tuple[bool, list[str], FlowFacts]:
     """Pretty (event by event, both directions in time order) or --raw (one direction's bytes)."""
     retired: list[FlowId] = []  # flows finished since the last packet
     facts = FlowFacts(selectors)
@@ -156,7 +159,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
     raw_senders: dict[FlowId, Endpoint | None] = {}
     console = None if raw else make_console(color, output_width(width))
     out = sys.stdout.buffer
-    origin: list[int] = []
+    clocks: list[Clock] = []  # set once the capture is open: times from its first frame
     findings = False
 
     def handle(events) -> None:
@@ -183,7 +186,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
                     warn([f"{fe.flow}: {e.length} bytes {e.reason.value} at offset {e.offset} (skipped)"])
             else:
                 a = tracker.endpoints(fe.flow)[0]
-                for line in render_follow.event_lines(fe, a, origin[0], hex_mode):
+                for line in render_follow.event_lines(fe, a, clocks[0], hex_mode):
                     console.print(line)
 
     def note_retired() -> None:
@@ -192,7 +195,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
         retired.clear()
 
     with open_packets(path, capture_limits) as stream:
-        origin.append(stream.first_ts_ns or 0)  # times count from the first frame, as in Wireshark
+        clocks.append(Clock(time_format, stream.first_ts_ns or 0))  # from the first frame, as in Wireshark
         for packet in stream:
             handle(tracker.feed(packet))
             if retired:

@@ -13,6 +13,7 @@ from wsarecv_cli.cli.common import (
     parse_flow_selectors,
     resolve_capture,
     strict_option,
+    time_format_option,
 )
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.replay_options import config_from_options, replay_options
@@ -39,10 +40,11 @@ from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Table width (default: the terminal's).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, for captures over a few MB).")
+@time_format_option
 @color_option
 @strict_option
 def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explain, max_calls, export_svg,
-                   export_html, timeline, width, progress, color, strict, **options) -> None:
+                   export_html, timeline, width, progress, time_format, color, strict, **options) -> None:
     """Replay a capture's flows through the WSARecv model, call by call.
 
     Each selected flow gets one model socket per receiving endpoint; the schedule decides when
@@ -66,7 +68,7 @@ def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explai
     output = OutputOptions(
         json=as_json, ndjson=ndjson, show_data=show_data, explain=explain, max_calls=max_calls,
         export_svg=export_svg, export_html=export_html, width=width, color=color, progress=progress,
-        timeline=timeline)
+        timeline=timeline, time_format=time_format)
     findings = run_replay(path, config, output)
     if strict and findings:
         click.echo(f"wsarecv: --strict: {findings}", err=True)

@@ -36,6 +36,7 @@ from wsarecv_cli.render.records import (
     row_record,
 )
 from wsarecv_cli.render.summary import summary_panel
+from wsarecv_cli.render.timefmt import TimeFormat
 from wsarecv_cli.render.timeline_html import embed_timeline, write_text
 from wsarecv_cli.replay.session import (
     ReceiverEnd,
@@ -65,6 +66,7 @@ class OutputOptions:
     color: str = "auto"
     progress: bool | None = None
     timeline: str | None = None  # --timeline FILE.svg
+    time_format: TimeFormat = TimeFormat.RELATIVE  # -t: how the tables show times (records keep seconds)
 
 
 def info_for(start: ReceiverStart) -> ReceiverInfo:
@@ -230,7 +232,7 @@ def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOp
             info = info_for(item)
             opts = table_options_for([item.buffers], width=console.width, show_data=output.show_data,
                                      explain=output.explain, max_calls=output.max_calls,
-                                     base_ns=session.first_ts_ns or 0)
+                                     base_ns=session.first_ts_ns or 0, time_format=output.time_format)
             sections[item.key] = _Section(info, CallTable(opts), SummaryAccumulator.for_receiver(info))
             continue
         section = sections[item.key]
