@@ -305,6 +305,7 @@ class SummaryAccumulator:
     gaps: int = 0
     gap_bytes: int = 0
     closure: str = "open"
+    closure_error: WsaError | None = None  # the code the closing call reported (10053 or 995 when aborted...)
     framing: Any = None  # replay.framing.FramingFindings (has as_dict()), set by the replay
     _sha: Any = field(default_factory=hashlib.sha256)
 
@@ -353,6 +354,7 @@ class SummaryAccumulator:
         if self.info.protocol == "udp" and outcome.event is Event.RESET:
             return  # ICMP port-unreachable (R46): the socket stays usable
         self.closure = closure
+        self.closure_error = outcome.error
 
     @property
     def stream_sha256(self) -> str:
@@ -367,6 +369,9 @@ class SummaryAccumulator:
             "msg_partial": self.msg_partial, "msgsize_errors": self.msgsize_errors,
             "bytes_lost": self.bytes_lost, "gaps": self.gaps, "closure": self.closure,
         }
+        if self.closure_error is not None:
+            rec["closure_error"] = self.closure_error.name
+            rec["closure_error_code"] = int(self.closure_error)
         if self.gap_bytes:
             rec["gap_bytes"] = self.gap_bytes
         if self.framing is not None:
