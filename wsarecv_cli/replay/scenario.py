@@ -115,9 +115,13 @@ def parse_scenario(text_or_path: str | Path) -> Scenario:
     return Scenario(title, about, config, tuple(steps), source)
 
 
+_TOML_TYPES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "a table",
+               list: "an array"}  # messages in the words of the file, not of Python
+
+
 def _typed(where: _Where, step: int | None, name: str, value: Any, kind: type | tuple) -> Any:
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        want = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        want = " or ".join(_TOML_TYPES.get(k, k.__name__) for k in (kind if isinstance(kind, tuple) else (kind,)))
         raise where.fail(step, name, f"expected {want}, got {value!r}")
     return value
 

@@ -13,7 +13,7 @@ from typing import Any
 from wsarecv_cli.errors import ModelError, ScenarioError
 from wsarecv_cli.model.socket import Socket, SocketStats
 from wsarecv_cli.model.types import (
-    ActionResult, Completion, Event, NtStatus, RecvFlags, RecvResult, Status, Win32Error, WsaError,
+    ActionResult, Completion, Event, NtStatus, RecvFlags, RecvResult, Status, Win32Error, WsaError, arrival_words,
 )
 from wsarecv_cli.replay.scenario import SOCKET_FIELDS, Expect, Scenario, Step
 
@@ -122,12 +122,12 @@ def _completions(outcomes: list) -> int:
 
 
 def _describe(arrival) -> str:
-    name = type(arrival).__name__
+    name = arrival_words(arrival)
     data = getattr(arrival, "data", None)
     if data is not None:
         source = getattr(arrival, "source", None)
-        return f"{name} {len(data)} bytes {data[:24]!r}" + (f" from {source}" if source else "")
-    return repr(arrival)
+        return f"{name}: {len(data)} bytes {data[:24]!r}" + (f" from {source}" if source else "")
+    return name
 
 
 # ---- expectations ---------------------------------------------------------------------------
