@@ -14,6 +14,7 @@ from rich.console import Console
 
 from wsarecv_cli.capture import CaptureLimits
 from wsarecv_cli.errors import WsarecvError
+from wsarecv_cli.flowfilter import FlowFilter
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import ReassemblyLimits
 from wsarecv_cli.render import timefmt
@@ -131,13 +132,29 @@ def resolve_capture(capture: str | None, read_file: str | None) -> str:
 
 
 def parse_flow_selectors(values: tuple[str, ...]) -> tuple[FlowSelector, ...]:
+    """The --flow values, and the command's --filter (kept in the click context by flow_option)."""
     selectors = []
     for value in values:
         try:
             selectors.append(FlowSelector.parse(value))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--flow") from exc
+    ctx = click.get_current_context(silent=True)
+    expression = ctx.meta.get(FILTER_KEY) if ctx is not None else None
+    if expression:
+        try:
+            selectors.append(FlowSelector(expression=FlowFilter.parse(expression)))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--filter") from exc
     return tuple(selectors)
+
+
+FILTER_KEY = "wsarecv.filter"
+
+
+def _keep_filter(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta[FILTER_KEY] = value
 
 
 def flow_option(func: Callable) -> Callable:
@@ -146,9 +163,13 @@ def flow_option(func: Callable) -> Callable:
         "flows",
         multiple=True,
         metavar="FLOW",
-        help="Select a flow: tcp:N, udp:N (Wireshark stream index) or ADDR:PORT-ADDR:PORT "
-        "(either order, IPv6 as [::1]:80). Repeatable; default all.",
-    )(func)
+        help="Select a flow: tcp:N, udp:N (Wireshark stream index), ADDR:PORT-ADDR:PORT (either order), "
+        "HOST, :PORT or HOST:PORT (either side; IPv6 with a port as [::1]:80). Repeatable; default all.",
+    )(click.option(
+        "--filter", "flow_filter", metavar="EXPR", expose_value=False, callback=_keep_filter,
+        help="Select flows by an expression: host ADDR, port N, tcp, udp, proto tcp|udp, joined with "
+        "and / or / not and parentheses, e.g. 'host 10.0.0.1 and not port 443' (with --flow: both must hold).",
+    )(func))
 
 
 def color_option(func: Callable) -> Callable:

@@ -89,7 +89,7 @@ class FlowFacts:
         for sel in self.unmatched:
             ids = [str(fid) for _, _, fid in self.first_ids[:self.SHOWN_IDS]]
             known = ", ".join(ids) + (", ..." if self.count > self.SHOWN_IDS else "")
-            raise InputError(f"--flow {sel} matches no flow in the capture (flows: {known or 'none'})")
+            raise InputError(f"{sel.option} matches no flow in the capture (flows: {known or 'none'})")
 
     def limit_lines(self, limits: ReassemblyLimits, evicted_flows: int) -> list[str]:
         """Warnings for the reassembly limits the capture hit (the fragment limit warns from read_packets)."""

@@ -279,8 +279,8 @@ class ReplaySession:
         for key in list(self._live):
             yield self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
-            wanted = ", ".join(str(s) for s in self.config.selectors)
-            raise SelectionError(f"no flow matches --flow {wanted}")
+            wanted = " ".join(s.option for s in self.config.selectors)
+            raise SelectionError(f"no flow matches {wanted}")
 
     # -- routing -----------------------------------------------------------------------------
 
