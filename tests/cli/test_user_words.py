@@ -27,3 +27,14 @@ def test_scenario_errors_use_user_words(tmp_path: Path, toml: str, words: str) -
     assert result.exit_code == 1
     assert words in result.stderr
     assert not INTERNAL.search(result.stderr), result.stderr
+
+
+def test_zero_length_wsabufs_text_quotes_what_the_scenario_delivers() -> None:
+    """The explanation quotes the bytes each buffer gets; they are the expect step's data."""
+    from tests.conftest import SAMPLES
+    from wsarecv_cli.replay.scenario import parse_scenario
+
+    scenario = parse_scenario(str(SAMPLES / "scenarios" / "zero_length_wsabufs.toml"))
+    expected = next(s.expect for s in scenario.steps if s.expect is not None).get("data")
+    quoted = " + ".join(f'"{chunk if isinstance(chunk, str) else chunk.decode()}"' for chunk in expected if chunk)
+    assert quoted in " ".join(scenario.about.split())
