@@ -17,7 +17,7 @@ from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.flowfilter import FlowFilter
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import ReassemblyLimits
-from wsarecv_cli.render import timefmt
+from wsarecv_cli.render import fit, timefmt
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -86,6 +86,8 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
     holds the whole output in memory."""
     stream = sys.stdout
     colored = wants_color(color, stream)
+    if width is None and not _is_terminal(stream):
+        width = fit.PIPE_WIDTH  # render/fit.py: a pipe gets wide lines, never wrapped hashes
     return Console(
         file=stream,
         force_terminal=colored,
@@ -97,6 +99,11 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
         soft_wrap=False,
         record=record,
     )
+
+
+def _is_terminal(stream) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def warn(lines: Iterable[str]) -> None:

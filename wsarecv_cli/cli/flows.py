@@ -105,13 +105,6 @@ def width_option(func):
                         help="Output width (default: the terminal's; 160 when not a terminal).")(func)
 
 
-def output_width(width: int | None) -> int | None:
-    """Tables are wide: when stdout is not a terminal use 160 columns instead of rich's 80."""
-    if width is None and not sys.stdout.isatty():
-        return 160
-    return width
-
-
 def _flows_here(stream: Any, limits: ReassemblyLimits) -> FlowsRun:
     """The flow table built in this process."""
     tracker = FlowTracker(limits, events=False)
@@ -138,12 +131,17 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
     if as_json:
         render_flows.write_flows_document(sys.stdout, path, run.info, run.stats, warnings, shown())
     else:
-        console = make_console(color, output_width(width))
+        console = make_console(color, width)
         if facts.selected > render_flows.PLAIN_TABLE_ROWS:
             for piece in render_flows.plain_table_pieces(shown, run.first_ts, console.width, time_format):
                 console.print(piece)
         else:
-            console.print(render_flows.flows_table(list(shown()), run.first_ts, time_format))
+            chosen = list(shown())
+            fits = console.is_terminal or width is not None  # render/fit.py: only a terminal shrinks tables
+            table = render_flows.flows_table(chosen, run.first_ts, time_format, console.width if fits else None)
+            wide = console.width if fits else max(console.width, render_flows.natural_width(chosen, run.first_ts,
+                                                                                            time_format))
+            console.print(table, crop=False, width=wide)
         console.print(render_flows.summary_line(run.stats.frames, run.stats.tcp + run.stats.udp,
                                                 facts.tcp, facts.udp, run.stats.skip_lines(),
                                                 getattr(run.stats, "untimed", 0)))

@@ -25,7 +25,6 @@ from wsarecv_cli.cli.common import (
 from wsarecv_cli.cli.flows import (
     FlowFacts,
     open_packets,
-    output_width,
     selected,
     width_option,
 )
@@ -157,7 +156,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
     # No summaries kept: each finished flow is noted once and forgotten.
     tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append)
     raw_senders: dict[FlowId, Endpoint | None] = {}
-    console = None if raw else make_console(color, output_width(width))
+    console = None if raw else make_console(color, width)
     out = sys.stdout.buffer
     clocks: list[Clock] = []  # set once the capture is open: times from its first frame
     findings = False

@@ -22,13 +22,14 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from wsarecv_cli.reassembly import DirectionStats, FlowInfo
+from wsarecv_cli.render import fit
 from wsarecv_cli.render.timefmt import Clock, TimeFormat
 
 _VOLUMES = ("packets", "payload_bytes", "stream_bytes")
@@ -227,33 +228,42 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def flows_table(flows: list[FlowInfo], origin_ns: int,
-                time_format: TimeFormat = TimeFormat.RELATIVE) -> Table | PlainFlowTable:
-    """One row per flow; times in seconds from the capture's first frame (origin_ns), or as -t says."""
+def flows_table(flows: list[FlowInfo], origin_ns: int, time_format: TimeFormat = TimeFormat.RELATIVE,
+                width: int | None = None) -> Table | PlainFlowTable | Group:
+    """One row per flow; times in seconds from the capture's first frame (origin_ns), or as -t says.
+
+    Given a terminal `width`, the table fits it in this order (render/fit.py): the A → B cell
+    breaks after the arrow and the volume cells after the slash (addresses and numbers stay
+    whole), anomalies wrap at commas; when even that is too wide, each flow becomes a block of
+    labelled lines. No column is ever dropped or cut with an ellipsis."""
     clock, headers = Clock(time_format, origin_ns), headers_for(time_format)
     if len(flows) > PLAIN_TABLE_ROWS:
         return PlainFlowTable([_cells(f, clock) for f in flows], headers=headers)
+    rows = [_cells(f, clock) for f in flows]
+    cells_only = [cells for cells, _ in rows]
+    layout = fit.flow_layout(cells_only, headers, width)
+    if layout is fit.Layout.BLOCKS:
+        return fit.blocks(headers, rows)
+    broken = layout is fit.Layout.BROKEN
+    widths = fit.flow_widths(cells_only, headers, broken)
     table = Table(show_edge=False, header_style="bold", pad_edge=False)
-    table.add_column("flow", no_wrap=True)
-    table.add_column("A → B  (* initiator)", no_wrap=True)
-    table.add_column(headers[2], justify="right")
-    table.add_column(headers[3], justify="right")
-    table.add_column("A→B", justify="right", no_wrap=True)
-    table.add_column("B→A", justify="right", no_wrap=True)
-    table.add_column("state")
-    table.add_column("anomalies", style="yellow")
-    for f in flows:
-        a = f"{f.a}{'*' if f.initiator == f.a else ''}"
-        b = f"{f.b}{'*' if f.initiator == f.b else ''}"
-        state = f.closure if f.transport.label == "tcp" else ""
-        style = "red" if f.closure == "reset" else "green" if f.closure == "closed" else ""
-        table.add_row(
-            str(f.id), f"{a} → {b}",
-            *_times(f, clock),
-            _direction_cell(f.a_to_b), _direction_cell(f.b_to_a), Text(state, style=style),
-            anomalies_text(f),
-        )
+    for i, title in enumerate(headers):
+        table.add_column(title, justify="right" if _RIGHT[i] else "left", no_wrap=i != 7,
+                         style="yellow" if i == 7 else None, min_width=widths[i] if i != 7 else None)
+    for cells, style in rows:
+        shown = list(cells)
+        if broken:
+            shown[1] = shown[1].replace(" → ", " →\n", 1)
+            shown[4], shown[5] = shown[4].replace(" / ", "\n", 1), shown[5].replace(" / ", "\n", 1)
+        table.add_row(*shown[:6], Text(shown[6], style=style), shown[7])
     return table
+
+
+def natural_width(flows: list[FlowInfo], origin_ns: int, time_format: TimeFormat = TimeFormat.RELATIVE) -> int:
+    """The width the flow table takes with every cell on one line (what a pipe gets)."""
+    headers = headers_for(time_format)
+    clock = Clock(time_format, origin_ns)
+    return fit.needed(fit.flow_widths([_cells(f, clock)[0] for f in flows], headers, False))
 
 
 def summary_line(frames: int, decoded: int, tcp: int, udp: int, skip_lines: list[str], untimed: int = 0) -> str:
