@@ -196,6 +196,11 @@ def time_format_option(func: Callable) -> Callable:
                         help=timefmt.HELP)(func)
 
 
+def quiet_option(func: Callable) -> Callable:
+    return click.option("--quiet", "-q", is_flag=True,
+                        help="No progress bar on stderr (it only ever shows on a terminal, after a second).")(func)
+
+
 def strict_option(func: Callable) -> Callable:
     return click.option(
         "--strict",

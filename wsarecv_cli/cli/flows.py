@@ -21,6 +21,7 @@ from wsarecv_cli.cli.common import (
     limits_from_options,
     make_console,
     parse_flow_selectors,
+    quiet_option,
     resolve_capture,
     strict_option,
     time_format_option,
@@ -28,6 +29,8 @@ from wsarecv_cli.cli.common import (
 )
 from wsarecv_cli.cli.flows_jobs import FlowsRun, flows_parallel
 from wsarecv_cli.cli.main import cli
+from wsarecv_cli.cli.progress import CaptureProgress
+from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
@@ -105,10 +108,11 @@ def width_option(func):
                         help="Output width (default: the terminal's; 160 when not a terminal).")(func)
 
 
-def _flows_here(stream: Any, limits: ReassemblyLimits) -> FlowsRun:
+def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> FlowsRun:
     """The flow table built in this process."""
     tracker = FlowTracker(limits, events=False)
-    for packet in stream:
+    packets = CaptureProgress(stream, "reading").packets(stream) if progress_wanted(quiet) else stream
+    for packet in packets:
         tracker.feed(packet)
     tracker.finish()
     return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), stream.first_ts_ns or 0, limits,
@@ -158,10 +162,12 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
 @width_option
 @limit_options
 @time_format_option
+@quiet_option
 @color_option
 @strict_option
 def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], as_json: bool, jobs: int,
-                  width: int | None, time_format: TimeFormat, color: str, strict: bool, **limits) -> None:
+                  width: int | None, time_format: TimeFormat, quiet: bool, color: str, strict: bool,
+                  **limits) -> None:
     """List the TCP and UDP flows of CAPTURE with volumes and anomalies.
 
     Flows are numbered like Wireshark's tcp.stream / udp.stream (tcp:N, udp:N, in order of first
@@ -185,7 +191,7 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
             with flows_parallel(path, jobs, capture_limits, reassembly_limits) as run:
                 facts, warnings = _print_flows(run, path, selectors, as_json, color, width, time_format)
         else:
-            facts, warnings = _print_flows(_flows_here(stream, reassembly_limits), path, selectors, as_json,
+            facts, warnings = _print_flows(_flows_here(stream, reassembly_limits, quiet), path, selectors, as_json,
                                            color, width, time_format)
     if strict and (warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)

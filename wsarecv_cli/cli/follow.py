@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -17,6 +18,7 @@ from wsarecv_cli.cli.common import (
     limits_from_options,
     make_console,
     parse_flow_selectors,
+    quiet_option,
     resolve_capture,
     strict_option,
     time_format_option,
@@ -30,6 +32,8 @@ from wsarecv_cli.cli.flows import (
 )
 from wsarecv_cli.cli.follow_json import Digests, JsonFollow, follow_json_parallel
 from wsarecv_cli.cli.main import cli
+from wsarecv_cli.cli.progress import CaptureProgress
+from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, selects
 from wsarecv_cli.reassembly import (
     Datagram,
@@ -72,11 +76,12 @@ def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | Non
 @width_option
 @limit_options
 @time_format_option
+@quiet_option
 @color_option
 @strict_option
 def follow_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], hex_mode: bool,
-                   raw: str | None, as_json: bool, jobs: int, width: int | None, time_format: TimeFormat, color: str,
-                   strict: bool, **limits) -> None:
+                   raw: str | None, as_json: bool, jobs: int, width: int | None, time_format: TimeFormat, quiet: bool,
+                   color: str, strict: bool, **limits) -> None:
     """Show the rebuilt streams of CAPTURE, both directions interleaved in time.
 
     Every selected flow (default: all) is shown as its receivers got it: retransmissions removed,
@@ -106,16 +111,21 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
     if jobs > 1 and not as_json:
         raise click.UsageError("--jobs applies to --json only (the other outputs are in time order)")
     if as_json:
-        findings, warnings, facts = _follow_json(path, selectors, jobs, capture_limits, reassembly_limits)
+        findings, warnings, facts = _follow_json(path, selectors, jobs, capture_limits, reassembly_limits, quiet)
     else:
         findings, warnings, facts = _follow_events(path, selectors, raw, hex_mode, color, width, capture_limits,
-                                                   reassembly_limits, time_format)
+                                                   reassembly_limits, time_format, quiet)
     if strict and (findings or warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
+def _packets(stream: Any, quiet: bool) -> Any:
+    """The capture's packets, with the progress bar when one is wanted (cli/progress.py)."""
+    return CaptureProgress(stream, "reading").packets(stream) if progress_wanted(quiet) else stream
+
+
 def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capture_limits: CaptureLimits,
-                 limits: ReassemblyLimits) -> tuple[bool, list[str], FlowFacts]:
+                 limits: ReassemblyLimits, quiet: bool = False) -> tuple[bool, list[str], FlowFacts]:
     """--json: digests only, each flow written as it finishes (sharded over processes with --jobs)."""
     with open_packets(path, capture_limits) as stream:
         capture = render_flows.capture_dict(path, stream.info)
@@ -138,7 +148,7 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
 
         follower = JsonFollow(limits, on_flow, select=lambda fid, sender, receiver: selects(selectors, fid, sender,
                                                                                                receiver))
-        follower.run(stream)
+        follower.run(stream, _packets(stream, quiet))
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(limits, follower.tracker.evicted_flows)
         warn(warnings)
@@ -148,7 +158,8 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
 
 def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | None, hex_mode: bool, color: str,
                    width: int | None, capture_limits: CaptureLimits, reassembly_limits: ReassemblyLimits,
-                   time_format: TimeFormat = TimeFormat.RELATIVE) -> tuple[bool, list[str], FlowFacts]:
+                   time_format: TimeFormat = TimeFormat.RELATIVE,
+                   quiet: bool = False) -> tuple[bool, list[str], FlowFacts]:
     """Pretty (event by event, both directions in time order) or --raw (one direction's bytes)."""
     retired: list[FlowId] = []  # flows finished since the last packet
     facts = FlowFacts(selectors)
@@ -195,7 +206,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
 
     with open_packets(path, capture_limits) as stream:
         clocks.append(Clock(time_format, stream.first_ts_ns or 0))  # from the first frame, as in Wireshark
-        for packet in stream:
+        for packet in _packets(stream, quiet):
             handle(tracker.feed(packet))
             if retired:
                 note_retired()

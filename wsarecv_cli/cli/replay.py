@@ -11,6 +11,7 @@ from wsarecv_cli.cli.common import (
     color_option,
     flow_option,
     parse_flow_selectors,
+    quiet_option,
     resolve_capture,
     strict_option,
     time_format_option,
@@ -39,12 +40,14 @@ from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
                    "(--export-html holds the same picture, zoomable).")
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Table width (default: the terminal's).")
 @click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: on a terminal, for captures over a few MB).")
+              help="Progress bar on stderr (default: on a terminal when reading takes over a second, never "
+                   "with --ndjson).")
+@quiet_option
 @time_format_option
 @color_option
 @strict_option
 def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explain, max_calls, export_svg,
-                   export_html, timeline, width, progress, time_format, color, strict, **options) -> None:
+                   export_html, timeline, width, progress, quiet, time_format, color, strict, **options) -> None:
     """Replay a capture's flows through the WSARecv model, call by call.
 
     Each selected flow gets one model socket per receiving endpoint; the schedule decides when
@@ -67,7 +70,7 @@ def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explai
     config = config_from_options(options, parse_flow_selectors(flows))
     output = OutputOptions(
         json=as_json, ndjson=ndjson, show_data=show_data, explain=explain, max_calls=max_calls,
-        export_svg=export_svg, export_html=export_html, width=width, color=color, progress=progress,
+        export_svg=export_svg, export_html=export_html, width=width, color=color, progress=False if quiet else progress,
         timeline=timeline, time_format=time_format)
     findings = run_replay(path, config, output)
     if strict and findings:

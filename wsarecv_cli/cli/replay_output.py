@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.text import Text
 
 from wsarecv_cli.cli.common import make_console, warn
+from wsarecv_cli.cli.progress import CaptureProgress
+from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.cli.replay_timeline import ReplayTimeline
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.record_lines import RowLines
@@ -50,7 +51,6 @@ from wsarecv_cli.replay.session import (
 
 FLUSH_LINES = 2000
 GC_THRESHOLD = 10_000  # see _rarer_collections
-PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,24 +143,13 @@ def _items_with_progress(session: ReplaySession, output: OutputOptions,
     (and seen by the timeline when one is drawn)."""
     show = output.progress
     if show is None:
-        show = sys.stderr.isatty() and session.path != "-"
-    items = _with_progress(session, output) if show else iter(session)  # a layer costs a resume per item
+        show = progress_wanted(ndjson=output.ndjson)
+    if show:  # a layer costs a resume per item: only when it may draw
+        stats = lambda: getattr(session.stats, "frames", 0)  # noqa: E731 - frames read, for pipes
+        items: Iterator[ReplayItem] = CaptureProgress(session, "replaying", frames=stats).wrap(session, every=512)
+    else:
+        items = iter(session)
     return timeline.observe(items, replay_records) if timeline is not None else items
-
-
-def _with_progress(session: ReplaySession, output: OutputOptions) -> Iterator[ReplayItem]:
-    progress = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                        TimeRemainingColumn(), console=Console(stderr=True), transient=True)
-    with progress:
-        task = None
-        for index, item in enumerate(session):
-            if index % 512 == 0:
-                total = session.total_bytes
-                if task is None and total and (total >= PROGRESS_MIN_BYTES or output.progress):
-                    task = progress.add_task("replaying", total=total)
-                if task is not None:
-                    progress.update(task, completed=session.bytes_read)
-            yield item
 
 
 RowFormat = Callable[[ReceiverInfo, RecordOptions], Callable[[Row], Any]]
