@@ -393,3 +393,8 @@ SOURCES: tuple[tuple[str, str], ...] = (
     ("FI", "issue threads: dotnet/runtime#57186, objeck/objeck-lang#669, godotengine/godot#22332, "
            "golang/go#68614, tailscale/tailscale#12927"),
 )
+
+
+def spec_version() -> str:
+    """The model's spec, named by what it holds (WSARECV.md has no version number in its header)."""
+    return f"WSARECV.md rules R1-{RULES[-1].id}, decisions Q1-{DECISIONS[-1].id}"
