@@ -13,7 +13,8 @@ import click
 from rich.console import Console
 
 from wsarecv_cli.capture import CaptureLimits
-from wsarecv_cli.errors import WsarecvError
+from wsarecv_cli.cli.reality_options import reality_from_options, reality_options
+from wsarecv_cli.errors import NoReceiverError, WsarecvError
 from wsarecv_cli.flowfilter import FlowFilter
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import ReassemblyLimits
@@ -46,6 +47,9 @@ def run_guarded(group: click.Group, args: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except NoReceiverError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        return EXIT_USAGE
     except WsarecvError as exc:
         click.echo(f"Error: {exc}", err=True)
         return EXIT_INPUT
@@ -238,7 +242,8 @@ def size_callback(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 def limit_options(func: Callable) -> Callable:
-    """--max-flows, --max-ooo-bytes, --max-fragment-bytes: what a hostile capture may make us hold.
+    """--max-flows, --max-ooo-bytes, --max-fragment-bytes: what a hostile capture may make us hold;
+    and the capture-reality options (reality_options.py).
 
     Defaults come from ReassemblyLimits / CaptureLimits; hitting a limit is an anomaly (counted in
     `flows`, a warning in `replay`, exit 3 under --strict), never a crash or unbounded growth."""
@@ -258,12 +263,13 @@ def limit_options(func: Callable) -> Callable:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return reality_options(func)
 
 
 def limits_from_options(options: dict) -> tuple[CaptureLimits, ReassemblyLimits]:
-    """Pop the limit options from a command's kwargs -> (CaptureLimits, ReassemblyLimits)."""
+    """Pop the limit and capture-reality options from a command's kwargs -> (CaptureLimits,
+    ReassemblyLimits)."""
     capture = replace(CaptureLimits(), fragment_bytes=options.pop("max_fragment_bytes"))
     reassembly = replace(ReassemblyLimits(), max_flows=options.pop("max_flows"),
                          max_held_bytes=options.pop("max_ooo_bytes"))
-    return capture, reassembly
+    return reality_from_options(options, capture, reassembly)

@@ -22,7 +22,9 @@ from rich.text import Text
 from wsarecv_cli.cli.common import make_console, warn
 from wsarecv_cli.cli.progress import CaptureProgress
 from wsarecv_cli.cli.progress import wanted as progress_wanted
+from wsarecv_cli.cli.replay_findings import ReplayFindings, finding_line
 from wsarecv_cli.cli.replay_timeline import ReplayTimeline
+from wsarecv_cli.diagnose import Finding
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.record_lines import RowLines
 from wsarecv_cli.render.records import (
@@ -34,13 +36,17 @@ from wsarecv_cli.render.records import (
     Row,
     RowPairer,
     SummaryAccumulator,
+    gap_record,
     row_record,
+    seconds,
 )
 from wsarecv_cli.render.summary import summary_panel
 from wsarecv_cli.render.timefmt import TimeFormat
 from wsarecv_cli.render.timeline_html import embed_timeline, write_text
+from wsarecv_cli.replay.notices import ReceiverNotice
 from wsarecv_cli.replay.session import (
     ReceiverEnd,
+    ReceiverGap,
     ReceiverKey,
     ReceiverOutcome,
     ReceiverStart,
@@ -67,12 +73,13 @@ class OutputOptions:
     progress: bool | None = None
     timeline: str | None = None  # --timeline FILE.svg
     time_format: TimeFormat = TimeFormat.RELATIVE  # -t: how the tables show times (records keep seconds)
+    findings: bool = True  # run the detectors (finding records / lines, --fail-on)
 
 
 def info_for(start: ReceiverStart) -> ReceiverInfo:
     return ReceiverInfo(flow=str(start.key.flow), receiver=str(start.key.receiver), peer=str(start.peer),
                         protocol=start.protocol.value, platform=start.platform.value, mode=start.mode.value,
-                        schedule=str(start.schedule))
+                        schedule=str(start.schedule), role=start.role or None, roles_inferred=start.roles_inferred)
 
 
 @dataclass(slots=True)
@@ -82,33 +89,21 @@ class _Section:
     info: ReceiverInfo
     table: CallTable
     summary: SummaryAccumulator
+    records: Callable[[Row], Record]  # rows as records, for the detectors
+    pairer: RowPairer = field(default_factory=RowPairer)
     lines: list[Text] = field(default_factory=list)
     continued: bool = False
 
-
-@dataclass(slots=True)
-class _Findings:
-    """What --strict turns into exit code 3."""
-
-    gaps: int = 0
-    warnings: int = 0
-    truncated_frames: int = 0
-
-    def __str__(self) -> str:
-        parts = []
-        if self.gaps:
-            parts.append(f"{self.gaps} capture gap(s)")
-        if self.truncated_frames:
-            parts.append(f"{self.truncated_frames} frame(s) cut by the snaplen")
-        if self.warnings:
-            parts.append(f"{self.warnings} warning(s)")
-        return ", ".join(parts)
+    def add_findings(self, found: list[Finding], shown: bool) -> None:
+        """A finding's line under the call that showed it (not under calls --max-calls hides)."""
+        if shown:
+            self.lines += [finding_line(finding) for finding in found]
 
 
-def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
-    """Run the replay and print it; return the findings that --strict reports ('' when none)."""
+def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> ReplayFindings:
+    """Run the replay and print it with its findings; return them (--fail-on / --strict decide)."""
     session = ReplaySession(path, config)
-    findings = _Findings()
+    findings = ReplayFindings.for_config(path, config, output.findings)
     timeline = ReplayTimeline.attach(session) if output.timeline or output.export_html else None
     with _rarer_collections():
         if output.json or output.ndjson:
@@ -118,9 +113,7 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
     if output.timeline and timeline is not None:
         write_text(output.timeline, timeline.svg())
     warn(session.warnings)
-    findings.warnings = len(session.warnings)
-    findings.truncated_frames = getattr(session.stats, "truncated", 0)
-    return str(findings)
+    return findings
 
 
 @contextlib.contextmanager
@@ -139,8 +132,8 @@ def _rarer_collections() -> Iterator[None]:
 
 def _items_with_progress(session: ReplaySession, output: OutputOptions,
                          timeline: ReplayTimeline | None = None) -> Iterator[ReplayItem]:
-    """The session's items, with a byte-based progress bar on stderr for big captures on a TTY
-    (and seen by the timeline when one is drawn)."""
+    """The session's items, with the progress bar on stderr when one may be drawn (cli/progress.py)
+    and seen by the timeline when one is drawn."""
     show = output.progress
     if show is None:
         show = progress_wanted(ndjson=output.ndjson)
@@ -172,10 +165,8 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
         kind = item.__class__
         if kind is ReceiverOutcome:  # the common item first
             _, pairer, summary, row_out = receivers[item.key]
-            outcome = item.outcome
-            summary.add(outcome)
-            for row in pairer.push(outcome):
-                yield row_out(row)
+            summary.add(item.outcome)
+            yield from outcome_records(item, pairer, row_out)
             continue
         if opts is None:  # the first item comes after the first packet: times count from it
             opts = RecordOptions(base_ns=session.first_ts_ns or 0, show_data=show_data, explain=explain)
@@ -183,6 +174,13 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             info = info_for(item)
             receivers[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info), row_format(info, opts))
             yield info.record()
+        elif kind is ReceiverGap:
+            info, _, summary, _ = receivers[item.key]
+            summary.add_gap(item.length)
+            yield gap_record(info, item.t_ns, item.offset, item.length, item.reason.value, item.evidence.value,
+                             item.frames, opts, item.replayed)
+        elif kind is ReceiverNotice:
+            yield notice_record(item, receivers[item.key][0], opts)
         elif kind is ReceiverEnd:
             info, pairer, summary, row_out = receivers.pop(item.key)
             for row in pairer.finish():
@@ -191,60 +189,136 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             yield summary.record()
 
 
-def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings,
-                   timeline: ReplayTimeline | None) -> None:
+def outcome_records(item: ReceiverOutcome, pairer: RowPairer, row_out: Callable[[Row], Any]) -> list[Any]:
+    """The rows an outcome completes, formatted; with --framing the last one (the row holding the
+    outcome's data) carries the messages it delivered."""
+    rows = pairer.push(item.outcome)
+    records = [row_out(row) for row in rows]
+    if item.framing is not None and records:
+        records[-1]["framing"] = [piece.as_dict() for piece in item.framing.pieces]
+    return records
+
+
+def notice_record(notice: ReceiverNotice, info: ReceiverInfo, opts: RecordOptions) -> Record:
+    rec: Record = {"type": "notice", "flow": info.flow, "receiver": info.receiver,
+                   "t": seconds(notice.t_ns, opts.base_ns), "kind": notice.kind.value}
+    for name in ("offset", "length", "source"):
+        value = getattr(notice, name)
+        if value is not None:
+            rec["bytes" if name == "length" else name] = value
+    return rec
+
+
+def _lines_and_records(info: ReceiverInfo, opts: RecordOptions) -> Callable[[Row], tuple[str, Record]]:
+    """Rows as (finished NDJSON line, record dict): RowLines writes the line (no json encoding),
+    the detectors read the dict."""
+    lines = RowLines(info, opts)
+    return lambda row: (lines(row), row_record(row, info, opts))
+
+
+def _print_records(session: ReplaySession, output: OutputOptions, findings: ReplayFindings,
+                   timeline: ReplayTimeline | None = None) -> None:
+    """Records as produced, each followed by the `finding` records it completed. NDJSON rows are
+    written by RowLines straight to their lines; with --framing (added to the dicts) or --json,
+    rows are record dicts written by the writer."""
     if output.json:
         writer: JsonDocumentWriter | NdjsonWriter = JsonDocumentWriter(sys.stdout, capture=session.path)
-        row_format = _row_records
     else:
-        writer, row_format = NdjsonWriter(sys.stdout), RowLines
+        writer = NdjsonWriter(sys.stdout)
     items = _items_with_progress(session, output, timeline)
+    write = writer.write
+    if output.json or session.config.framing is not None:
+        row_format: RowFormat = _row_records
+    else:
+        row_format = _lines_and_records if output.findings else RowLines
+    feed = findings.feed if output.findings else None
     for record in replay_records(items, session, output.show_data, output.explain, row_format):
-        if record.__class__ is str:  # a row already written as its NDJSON line
+        kind = record.__class__
+        if kind is str:  # a row already written as its NDJSON line (--no-findings)
             writer.write_line(record)  # type: ignore[union-attr]
             continue
-        if record["type"] == "summary":
-            findings.gaps += record["gaps"]
-        writer.write(record)
+        if kind is tuple:
+            line, record = record
+            writer.write_line(line)  # type: ignore[union-attr]
+        else:
+            write(record)
+        if feed is not None:
+            for finding in feed(record):
+                write(finding.record())
+    for finding in findings.capture_wide(session):
+        write(finding.record())
     if output.json:
         writer.close()  # type: ignore[union-attr]
 
 
-def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions, findings: _Findings,
-                  timeline: ReplayTimeline | None) -> None:
+def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions,
+                  findings: ReplayFindings, timeline: ReplayTimeline | None = None) -> None:
     console = make_console(output.color, output.width,
                            record=bool(output.export_svg or output.export_html))
     sections: dict[ReceiverKey, _Section] = {}
     shown = 0
+    opts = None
     for item in _items_with_progress(session, output, timeline):
         if isinstance(item, ReceiverStart):
             info = info_for(item)
-            opts = table_options_for([item.buffers], width=console.width, show_data=output.show_data,
-                                     explain=output.explain, max_calls=output.max_calls,
-                                     base_ns=session.first_ts_ns or 0, time_format=output.time_format)
-            sections[item.key] = _Section(info, CallTable(opts), SummaryAccumulator.for_receiver(info))
+            opts = opts or RecordOptions(base_ns=session.first_ts_ns or 0)
+            table = table_options_for([item.buffers], width=console.width, show_data=output.show_data,
+                                      explain=output.explain, max_calls=output.max_calls,
+                                      base_ns=session.first_ts_ns or 0, time_format=output.time_format)
+            sections[item.key] = _Section(info, CallTable(table), SummaryAccumulator.for_receiver(info),
+                                          _row_records(info, opts))
+            findings.feed(info.record())
             continue
         section = sections[item.key]
+        if isinstance(item, ReceiverGap):
+            section.summary.add_gap(item.length)
+            section.lines += section.table.annotation(item.t_ns, gap_text(item), "bold magenta")
+            section.add_findings(findings.feed(gap_record(
+                section.info, item.t_ns, item.offset, item.length, item.reason.value, item.evidence.value,
+                item.frames, opts, item.replayed)), True)
+            continue
         if isinstance(item, ReceiverOutcome):
             section.summary.add(item.outcome)
             section.lines += section.table.push(item.outcome)
-            if item.framing is not None and item.framing.suspicious and section.table.hidden_calls == 0:
+            shows = section.table.hidden_calls == 0
+            if item.framing is not None and item.framing.suspicious and shows:
                 section.lines.append(Text(f"{'':>6}↳ framing: {item.framing} in one call", style="yellow"))
+            for record in outcome_records(item, section.pairer, section.records):
+                section.add_findings(findings.feed(record), shows)
             if len(section.lines) >= FLUSH_LINES:
                 _flush(console, section)
+        elif isinstance(item, ReceiverNotice):
+            section.add_findings(findings.feed(notice_record(item, section.info, opts)), True)
         elif isinstance(item, ReceiverEnd):
             section.lines += section.table.finish()
             section.summary.framing = item.framing
-            findings.gaps += section.summary.gaps
+            section.add_findings(findings.feed(section.summary.record()), True)
             _flush(console, section)
-            console.print(summary_panel(section.summary, open_calls=item.open_calls, idle_polls=item.idle_polls))
+            console.print(summary_panel(section.summary, open_calls=item.open_calls, idle_polls=item.idle_polls,
+                                        findings=findings.receiver_counts(section.info.flow, section.info.receiver)))
             console.print()
             del sections[item.key]
             shown += 1
+    findings.capture_wide(session)  # counted for --fail-on; the warnings say them on stderr
     if shown == 0:
         console.print(Text("No receiver got anything: no TCP payload, FIN/RST or UDP datagram in the selected flows.",
                            style="yellow"))
     _export(console, output, timeline)
+
+
+def gap_text(gap: ReceiverGap) -> str:
+    """The annotation row of a capture gap: what is missing, where, and why it is declared."""
+    frames = f", frame {', '.join(map(str, gap.frames))}" if gap.frames else ""
+    text = (f"capture gap: {gap.length} B at stream offset {gap.offset} ({gap.reason.value}; declared on "
+            f"{_EVIDENCE_WORDS[gap.evidence.value]}{frames}); ")
+    if not gap.replayed:
+        return text + "longer than --max-gap-bytes: skipped, so the calls below may differ from the application's"
+    return text + "the receiver got them: the calls below read them as unknown bytes"
+
+
+_EVIDENCE_WORDS = {"ack": "the receiver's ACK", "gap-wait": "--gap-wait (no ACKs in the capture)",
+                   "rst": "the RST", "end-of-capture": "the end of the capture", "frame": "the cut frame",
+                   "limit": "the --max-ooo-bytes limit"}
 
 
 def _flush(console: Console, section: _Section) -> None:
@@ -258,7 +332,7 @@ def _flush(console: Console, section: _Section) -> None:
     section.continued = True
 
 
-def _export(console: Console, output: OutputOptions, timeline: ReplayTimeline | None) -> None:
+def _export(console: Console, output: OutputOptions, timeline: ReplayTimeline | None = None) -> None:
     if output.export_svg:
         console.save_svg(output.export_svg, title="wsarecv replay", clear=False)
     if output.export_html:

@@ -14,6 +14,7 @@ Public API:
 from wsarecv_cli.reassembly.events import (
     Datagram,
     FlowEvent,
+    GapEvidence,
     GapReason,
     StreamData,
     StreamEvent,
@@ -29,7 +30,7 @@ from wsarecv_cli.reassembly.tcp import TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 __all__ = [
-    "Datagram", "DirectionStats", "FlowEvent", "FlowInfo", "FlowTracker", "GapReason", "RangeSet",
+    "Datagram", "DirectionStats", "FlowEvent", "FlowInfo", "FlowTracker", "GapEvidence", "GapReason", "RangeSet",
     "ReassemblyLimits", "StreamData", "StreamEvent", "StreamFin", "StreamGap", "StreamReset",
     "TcpDirection", "UdpDirection", "UrgentData", "UrgentMode",
 ]
