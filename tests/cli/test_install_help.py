@@ -24,7 +24,7 @@ def test_version_names_the_model_spec() -> None:
 
 def test_help_lists_topics() -> None:
     out = run("help").stdout
-    for name in ("rules", "scenarios", "gaps", "filter", "time", "terminal", "timeline", "completion"):
+    for name in ("rules", "scenarios", "findings", "gaps", "filter", "time", "terminal", "timeline", "completion"):
         assert f"  {name} " in out
 
 
@@ -32,6 +32,7 @@ def test_help_lists_topics() -> None:
     pytest.param("rules", "**R17**", id="rules"),
     pytest.param("scenarios", "samples/scenarios/udp_truncation.toml", id="scenarios"),
     pytest.param("gaps", "damaged captures", id="gaps"),
+    pytest.param("findings", "WR103", id="findings"),
     pytest.param("filter", "--filter 'host 10.0.0.1 and not port 443'", id="filter"),
     pytest.param("completion", "_WSARECV_COMPLETE=bash_source wsarecv", id="completion"),
 ])

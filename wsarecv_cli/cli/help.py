@@ -2,7 +2,8 @@
 
 Pages are built in (so an installed wsarecv, e.g. with pipx, has them); a topic whose full text
 lives in the repository's docs/ prints that file when it is there (a source checkout).
-`rules` and `scenarios` are made from the package itself: the rule set and the scenario library.
+`rules`, `scenarios` and `findings` are made from the package itself: the rule set, the scenario
+library and the findings catalogue.
 """
 
 from __future__ import annotations
@@ -118,6 +119,10 @@ def page(name: str) -> str | None:
         return _rules_page()
     if name == "scenarios":
         return _scenarios_page()
+    if name == "findings":
+        from wsarecv_cli.diagnose.catalogue import markdown  # the catalogue page `check --list` prints
+
+        return markdown()
     topic = next((t for t in TOPICS if t.name == name), None)
     if topic is None:
         return None
@@ -128,6 +133,7 @@ def page(name: str) -> str | None:
 
 def topic_list() -> str:
     names = [("rules", "the rules the model follows"), ("scenarios", "the scenario library"),
+             ("findings", "the receive bugs `check` and `replay` report (WR101...)"),
              *((t.name, t.summary) for t in TOPICS)]
     return "\n".join(f"  {name:<11} {summary}" for name, summary in names)
 

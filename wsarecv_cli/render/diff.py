@@ -223,9 +223,9 @@ def _call_buffers(view: CallView) -> str | None:
 
 def _buffers(call: CallDiff) -> str:
     a, b = _call_buffers(call.a), _call_buffers(call.b)
-    if a == b or b is None:
-        return a or ""
-    return f"{a or '—'} | {b}"
+    if a == b or a is None or b is None:  # a call only one run made: its buffers
+        return a or b or ""
+    return f"{a} | {b}"
 
 
 def _buffers_differ(report: DiffReport) -> bool:
