@@ -67,7 +67,7 @@ def test_when_progress_is_wanted(quiet: bool, ndjson: bool, stream, expected: bo
     assert wanted(quiet, ndjson, stream) is expected
 
 
-@pytest.mark.parametrize("command", ["flows", "follow", "replay"])
+@pytest.mark.parametrize("command", ["flows", "follow", "replay", "check"])
 def test_commands_take_quiet_and_print_nothing_extra(command: str) -> None:
     result = CliRunner().invoke(cli, [command, str(SAMPLES / "http_small_segments.pcap"), "--quiet"])
     assert result.exit_code == 0 and result.stderr == ""
