@@ -71,18 +71,18 @@ class _Parser:
         return self.tokens[self.pos - 1]
 
     def expression(self) -> Predicate:
-        parts = [self.term()]
-        while self._peek() in ("or", "||"):
-            self.pos += 1
-            parts.append(self.term())
-        return parts[0] if len(parts) == 1 else (lambda f, a, b: any(p(f, a, b) for p in parts))
+        return self._joined(("or", "||"), self.term, any)
 
     def term(self) -> Predicate:
-        parts = [self.factor()]
-        while self._peek() in ("and", "&&"):
+        return self._joined(("and", "&&"), self.factor, all)
+
+    def _joined(self, words: tuple[str, str], part: Callable[[], Predicate], combine: Callable) -> Predicate:
+        """part (word part)*: the parts combined with any (or) / all (and)."""
+        parts = [part()]
+        while self._peek() in words:
             self.pos += 1
-            parts.append(self.factor())
-        return parts[0] if len(parts) == 1 else (lambda f, a, b: all(p(f, a, b) for p in parts))
+            parts.append(part())
+        return parts[0] if len(parts) == 1 else (lambda f, a, b: combine(p(f, a, b) for p in parts))
 
     def factor(self) -> Predicate:
         word = self._peek()
