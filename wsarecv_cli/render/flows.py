@@ -5,8 +5,10 @@ JSON document (field names are stable; new ones may be added, none renamed):
     {"capture": {"path", "container", "linktypes", "interfaces", "snaplen"},
      "stats": {"frames", "tcp", "udp", "truncated", "skipped": {reason: n}, "skip_lines": [...]},
      "warnings": [...],
+     "capture_reality": [{"type": "warning", "code", "count", "text"}],   (the checks that fired)
      "flows": [{"id": "tcp:0", "transport": "tcp", "a": "ADDR:PORT", "b": "ADDR:PORT",
-                "initiator": "ADDR:PORT" | null, "first_ts": s, "last_ts": s, "closure": "open" |
+                "initiator": "ADDR:PORT" | null, "client": "ADDR:PORT", "roles": "syn" | "inferred",
+                "first_ts": s, "last_ts": s, "closure": "open" |
                 "half-closed" | "closed" | "reset",
                 "a_to_b": {"packets", "bytes", "stream_bytes", "anomalies": {...}}, "b_to_a": {...}}]}
 
@@ -82,8 +84,16 @@ def _direction_cell(d: DirectionStats) -> str:
 # flows and 84 % at 20,000. Smaller tables keep rich's layout exactly.
 PLAIN_TABLE_ROWS = 200
 
-_HEADERS = ("flow", "A → B  (* initiator)", "first s", "last s", "A→B", "B→A", "state", "anomalies")
+ENDS_HEADER = "A → B  (* client, ~ inferred)"
+_HEADERS = ("flow", ENDS_HEADER, "first s", "last s", "A→B", "B→A", "state", "anomalies")
 _RIGHT = (False, False, True, True, True, True, False, False)
+
+
+def ends_text(f: FlowInfo) -> str:
+    """'A* → B': * marks the client the SYN shows; ~ the client inferred from the ports (no SYN)."""
+    mark = "*" if f.initiator is not None else "~"
+    client = f.client
+    return f"{f.a}{mark if client == f.a else ''} → {f.b}{mark if client == f.b else ''}"
 
 
 def headers_for(fmt: TimeFormat) -> tuple[str, ...]:
@@ -103,11 +113,9 @@ def _cells(f: FlowInfo, clock: Clock | int) -> tuple[tuple[str, ...], str]:
     """The text of one row and the state column's style (an int clock: seconds from that origin)."""
     if not isinstance(clock, Clock):
         clock = Clock(TimeFormat.RELATIVE, clock)
-    a = f"{f.a}{'*' if f.initiator == f.a else ''}"
-    b = f"{f.b}{'*' if f.initiator == f.b else ''}"
     state = f.closure if f.transport.label == "tcp" else ""
     style = "red" if f.closure == "reset" else "green" if f.closure == "closed" else ""
-    return (str(f.id), f"{a} → {b}", *_times(f, clock), _direction_cell(f.a_to_b), _direction_cell(f.b_to_a),
+    return (str(f.id), ends_text(f), *_times(f, clock), _direction_cell(f.a_to_b), _direction_cell(f.b_to_a),
             state, anomalies_text(f)), style
 
 
@@ -293,6 +301,8 @@ def flow_dict(f: FlowInfo) -> dict[str, Any]:
         "a": str(f.a),
         "b": str(f.b),
         "initiator": None if f.initiator is None else str(f.initiator),
+        "client": str(f.client),
+        "roles": "inferred" if f.roles_inferred else "syn",
         "first_ts": seconds(f.first_ts),
         "last_ts": seconds(f.last_ts),
         "closure": f.closure,
@@ -324,21 +334,23 @@ def stats_dict(stats: Any) -> dict[str, Any]:
     }
 
 
-def flows_document(path: str, info: Any, stats: Any, warnings: list[str], flows: list[FlowInfo]) -> dict[str, Any]:
+def flows_document(path: str, info: Any, stats: Any, warnings: list[str], flows: list[FlowInfo],
+                   reality: list[dict] | None = None) -> dict[str, Any]:
     return {
         "capture": capture_dict(path, info),
         "stats": stats_dict(stats),
         "warnings": list(warnings),
+        "capture_reality": list(reality or ()),
         "flows": [flow_dict(f) for f in flows],
     }
 
 
 def write_flows_document(out: TextIO, path: str, info: Any, stats: Any, warnings: list[str],
-                         flows: Iterable[FlowInfo]) -> None:
+                         flows: Iterable[FlowInfo], reality: list[dict] | None = None) -> None:
     """`flows_document` as `json.dumps(doc, indent=2)` writes it, plus a newline, one flow at a
     time: the whole document (a dict per flow and one string) was most of `flows --json`'s
-    memory with many flows."""
-    head = json.dumps(flows_document(path, info, stats, warnings, []), indent=2)
+    memory with many flows. `reality`: the capture-reality checks as records (code, count, text)."""
+    head = json.dumps(flows_document(path, info, stats, warnings, [], reality), indent=2)  # flows: the last "[]"
     opening, closing = head.rsplit("[]", 1)
     out.write(opening + "[")
     written = 0

@@ -57,6 +57,7 @@ from wsarecv_cli.reassembly.events import (
 from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
 from wsarecv_cli.reassembly.stats import ReassemblyLimits
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
+from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
 from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
 from wsarecv_cli.replay.notices import NoticeKind, ReceiverNotice
 from wsarecv_cli.replay.scenario import Step, parse_scenario
@@ -254,6 +255,7 @@ class ReplaySession:
     packet_tap: Callable[[Packet | IcmpNotice], None] | None = None  # sees every packet (the timeline's SegmentTap)
     notices: list[str] = field(default_factory=list)  # one-line notices (inferred roles, ...)
     unreplayed_gaps: int = 0  # capture gaps longer than max_gap_bytes, skipped
+    reality: list[RealityWarning] = field(default_factory=list)  # capture-reality checks, at the end
     matched_receivers: int = 0
     _receivers_seen: list[str] = field(default_factory=list)  # for the no-receiver error (bounded)
     _inferred_flows: int = 0
@@ -319,6 +321,8 @@ class ReplaySession:
             yield items
             self.warnings = list(packets.warnings) + limit_warnings(
                 tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_gap_bytes)
+            self.reality = reality_warnings(RealityTotals(tracker.totals, tracker.inferred_roles), packets.stats,
+                                            tracker.limits)
             if self.unreplayed_gaps:
                 self.warnings.append(
                     f"{self.unreplayed_gaps} capture gap(s) longer than --max-gap-bytes {self.config.max_gap_bytes} "
