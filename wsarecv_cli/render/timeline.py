@@ -16,22 +16,17 @@ tests read back with xml.etree. All text goes through `xml_text`: names from a c
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
+from wsarecv_cli.render.timeline_axis import LEFT, PLOT, RIGHT, WIDTH, Axis, call_tip, frame_text, num, xml_text
 from wsarecv_cli.render.timeline_data import CallLook, CallMark, ReceiverTimeline, SegmentMark
+from wsarecv_cli.render.timeline_wsabufs import detail_choice, draw_wsabufs
 from wsarecv_cli.replay.segments import SegmentKind
 
-WIDTH = 1200
-LEFT, RIGHT = 140, 24
-PLOT = WIDTH - LEFT - RIGHT
 SEG_BAND, CALL_ROW, MAX_CALL_ROWS, DETAIL_ROW = 60, 14, 4, 92
 DENSE = 400  # more marks than this in a band: draw BINS columns of totals instead
 BINS = 240
 MAX_RECEIVERS = 8
-DETAIL_CALLS = 3
-DETAIL_WIDTH = 640
 
 _SEGMENT_CLASS = {
     SegmentKind.DATA: "seg-data", SegmentKind.RETRANSMISSION: "seg-retrans", SegmentKind.OUT_OF_ORDER: "seg-ooo",
@@ -56,83 +51,6 @@ text { font-family: DejaVu Sans, Arial, sans-serif; font-size: 11px; fill: #222;
 LEGEND = (("seg-data", "segment"), ("seg-retrans", "retransmission"), ("seg-ooo", "out of order"),
           ("gap", "capture gap"), ("call-data", "call: data"), ("call-empty", "call: no data"),
           ("call-close", "call: close"), ("call-error", "call: error"), ("call-open", "call: still open"))
-
-
-def xml_text(value: object) -> str:
-    """Text for XML: markup escaped, and characters XML 1.0 forbids shown as \\xNN."""
-    out = []
-    for ch in str(value):
-        code = ord(ch)
-        if ch == "&":
-            out.append("&amp;")
-        elif ch == "<":
-            out.append("&lt;")
-        elif ch == ">":
-            out.append("&gt;")
-        elif ch == '"':
-            out.append("&quot;")
-        elif (code < 0x20 and ch not in "\t\n\r") or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
-            out.append(f"\\x{code:02x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-@dataclass(frozen=True, slots=True)
-class Axis:
-    """Maps a time (seconds, or an event's position for a scenario) to an x pixel."""
-
-    start: float
-    stop: float
-    label: str
-    ordinal: bool = False  # positions of events (a scenario), not seconds
-
-    @property
-    def mark_width(self) -> float:
-        """Width of a segment mark: wider when an ordinal axis has room for it."""
-        return min(max(PLOT / (self.stop - self.start) * 0.4, 2.5), 24) if self.ordinal else 2.5
-
-    def when(self, t: float) -> str:
-        return f"event {t:g}" if self.ordinal else f"{t:.6f} s"
-
-    def x(self, t: float) -> float:
-        return LEFT + (t - self.start) / (self.stop - self.start) * PLOT
-
-    @classmethod
-    def covering(cls, timelines: Sequence[ReceiverTimeline], label: str, ordinal: bool = False) -> Axis:
-        times = [t for tl in timelines for t in _times(tl)]
-        start, stop = (min(times), max(times)) if times else (0.0, 1.0)
-        if stop <= start:
-            stop = start + 1.0
-        pad = 0.6 if ordinal else (stop - start) * 0.01
-        return cls(start - pad, stop + pad, label, ordinal)
-
-    def ticks(self) -> list[float]:
-        raw = (self.stop - self.start) / 8
-        if self.ordinal:
-            raw = max(raw, 1)
-        power = 10 ** math.floor(math.log10(raw))
-        step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-        first = math.ceil(self.start / step) * step
-        return [first + i * step for i in range(int((self.stop - first) / step) + 1)]
-
-    def tick_text(self, t: float) -> str:
-        return f"{t:.9f}".rstrip("0").rstrip(".") or "0"
-
-
-def _times(tl: ReceiverTimeline) -> Iterable[float]:
-    for seg in tl.segments:
-        yield seg.t
-    for call in tl.calls:
-        yield call.t0
-        if call.t1 is not None:
-            yield call.t1
-    for gap in tl.gaps:
-        yield gap.t
 
 
 def timeline_svg(timelines: Sequence[ReceiverTimeline], *, title: str = "wsarecv timeline",
@@ -175,27 +93,27 @@ def _receiver(out: list[str], tl: ReceiverTimeline, axis: Axis, y: float) -> flo
     _grid(out, axis, y, y + SEG_BAND + 8 + MAX_CALL_ROWS * CALL_ROW)
     _segments(out, tl, axis, y)
     y += SEG_BAND + 8
-    detailed = _detail_choice(tl.calls, tl.segments)
+    detailed = detail_choice(tl.calls, tl.segments)
     rows = _calls(out, tl.calls, axis, y, {c.n for c in detailed})
     y += rows * CALL_ROW + 6
     _axis(out, axis, y)
     y += 30
     for call in sorted(detailed, key=lambda c: c.n):
-        _wsabufs(out, tl, call, y, axis)
+        draw_wsabufs(out, tl, call, y, axis)
         y += DETAIL_ROW
     return y + 10
 
 
 def _grid(out: list[str], axis: Axis, top: float, bottom: float) -> None:
     for t in axis.ticks():
-        x = _num(axis.x(t))
+        x = num(axis.x(t))
         out.append(f'<line class="grid" x1="{x}" x2="{x}" y1="{top}" y2="{bottom}"/>')
 
 
 def _axis(out: list[str], axis: Axis, y: float) -> None:
     out.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT + PLOT}" y1="{y}" y2="{y}"/>')
     for t in axis.ticks():
-        x = _num(axis.x(t))
+        x = num(axis.x(t))
         out.append(f'<line class="axis" x1="{x}" x2="{x}" y1="{y}" y2="{y + 4}"/>'
                    f'<text x="{x}" y="{y + 15}" text-anchor="middle">{axis.tick_text(t)}</text>')
     out.append(f'<text class="lane" x="{LEFT - 24}" y="{y + 15}" text-anchor="end">time</text>'
@@ -217,18 +135,18 @@ def _segments(out: list[str], tl: ReceiverTimeline, axis: Axis, top: float) -> N
         width = axis.mark_width
         for seg in payload:
             h = 6 + (SEG_BAND - 8) * math.sqrt(seg.length / biggest)
-            out.append(f'<rect class="{_SEGMENT_CLASS[seg.kind]}" x="{_num(axis.x(seg.t) - width / 2)}" '
-                       f'y="{_num(base - h)}" width="{_num(width)}" height="{_num(h)}">'
+            out.append(f'<rect class="{_SEGMENT_CLASS[seg.kind]}" x="{num(axis.x(seg.t) - width / 2)}" '
+                       f'y="{num(base - h)}" width="{num(width)}" height="{num(h)}">'
                        f'<title>{_segment_tip(seg, axis)}</title></rect>')
     for seg in tl.segments:
         if seg.kind in (SegmentKind.FIN, SegmentKind.RST):
-            x, name = _num(axis.x(seg.t)), "FIN" if seg.kind is SegmentKind.FIN else "RST"
+            x, name = num(axis.x(seg.t)), "FIN" if seg.kind is SegmentKind.FIN else "RST"
             out.append(f'<line class="{_SEGMENT_CLASS[seg.kind]}" x1="{x}" x2="{x}" y1="{top}" y2="{base}">'
-                       f'<title>{name} at {axis.when(seg.t)}{_frame(seg.frame)}</title></line>'
+                       f'<title>{name} at {axis.when(seg.t)}{frame_text(seg.frame)}</title></line>'
                        f'<text x="{x}" y="{top - 2}" text-anchor="middle">{name}</text>')
     for gap in tl.gaps[:DENSE]:
         x = axis.x(gap.t)
-        out.append(f'<rect class="gap" x="{_num(x - 3)}" y="{top}" width="6" height="{SEG_BAND}">'
+        out.append(f'<rect class="gap" x="{num(x - 3)}" y="{top}" width="6" height="{SEG_BAND}">'
                    f'<title>capture gap: {gap.length} bytes at offset {gap.offset} ({xml_text(gap.reason)}), '
                    f'{axis.when(gap.t)}</title></rect>')
     if len(tl.gaps) > DENSE:
@@ -236,14 +154,10 @@ def _segments(out: list[str], tl: ReceiverTimeline, axis: Axis, top: float) -> N
                    f'drawn</text>')
 
 
-def _frame(frame: int) -> str:
-    return f", frame {frame}" if frame else ""  # 0: a scenario's arrival, no capture frame
-
-
 def _segment_tip(seg: SegmentMark, axis: Axis) -> str:
     what = {SegmentKind.RETRANSMISSION: "retransmission, ", SegmentKind.OUT_OF_ORDER: "out of order, "}.get(seg.kind, "")
     where = "" if seg.kind is SegmentKind.DATAGRAM else f", offset {seg.offset}"
-    return f"{what}{seg.length} bytes{where}, {axis.when(seg.t)}{_frame(seg.frame)}"
+    return f"{what}{seg.length} bytes{where}, {axis.when(seg.t)}{frame_text(seg.frame)}"
 
 
 def _bin_of(axis: Axis, t: float) -> int:
@@ -252,8 +166,8 @@ def _bin_of(axis: Axis, t: float) -> int:
 
 def _bin_rect(out: list[str], css: str, index: int, bottom: float, height: float, tip: str) -> None:
     width = PLOT / BINS
-    out.append(f'<rect class="{css}" x="{_num(LEFT + index * width)}" y="{_num(bottom - height)}" '
-               f'width="{_num(max(width - 0.5, 1))}" height="{_num(height)}"><title>{tip}</title></rect>')
+    out.append(f'<rect class="{css}" x="{num(LEFT + index * width)}" y="{num(bottom - height)}" '
+               f'width="{num(max(width - 0.5, 1))}" height="{num(height)}"><title>{tip}</title></rect>')
 
 
 def _span(axis: Axis, index: int) -> str:
@@ -308,16 +222,16 @@ def _calls(out: list[str], calls: list[CallMark], axis: Axis, top: float, detail
     out.append(f'<text class="lane" x="{LEFT - 8}" y="{top + rows * CALL_ROW / 2 + 4}" text-anchor="end">'
                f'WSARecv calls</text>')
     for call, row, x0, x1 in marks:
-        y, tip = top + row * CALL_ROW, xml_text(" ".join(_call_tip(call, axis)))
+        y, tip = top + row * CALL_ROW, xml_text(" ".join(call_tip(call, axis)))
         if call.t1 is None:
-            out.append(f'<rect class="call-open" x="{_num(x0)}" y="{y}" width="{_num(max(x1 - x0, 2.5))}" '
+            out.append(f'<rect class="call-open" x="{num(x0)}" y="{y}" width="{num(max(x1 - x0, 2.5))}" '
                        f'height="{CALL_ROW - 3}"><title>{tip}</title></rect>')
             continue
         if x1 - x0 > 3:  # the wait, pale; the result a solid mark where the call returned
-            out.append(f'<rect class="call-wait {call.look.value}" x="{_num(x0)}" y="{y + 3}" '
-                       f'width="{_num(x1 - x0)}" height="{CALL_ROW - 9}"><title>{tip}</title></rect>')
+            out.append(f'<rect class="call-wait {call.look.value}" x="{num(x0)}" y="{y + 3}" '
+                       f'width="{num(x1 - x0)}" height="{CALL_ROW - 9}"><title>{tip}</title></rect>')
         width = axis.mark_width
-        out.append(f'<rect class="{call.look.value}" x="{_num(x1 - width / 2)}" y="{y}" width="{_num(width)}" '
+        out.append(f'<rect class="{call.look.value}" x="{num(x1 - width / 2)}" y="{y}" width="{num(width)}" '
                    f'height="{CALL_ROW - 3}"><title>{tip}</title></rect>')
     _call_labels(out, [(x0, row, call.n) for call, row, x0, _ in marks if call.n in detailed], top)
     return rows
@@ -329,18 +243,8 @@ def _call_labels(out: list[str], labels: list[tuple[float, int, int]], top: floa
     for x, row, n in sorted(labels):
         x = max(x + 3, free_from.get(row, 0.0))
         text = f"#{n}"
-        out.append(f'<text x="{_num(x)}" y="{top + row * CALL_ROW + CALL_ROW - 4}">{text}</text>')
+        out.append(f'<text x="{num(x)}" y="{top + row * CALL_ROW + CALL_ROW - 4}">{text}</text>')
         free_from[row] = x + 7 * len(text) + 3
-
-
-def _call_tip(call: CallMark, axis: Axis) -> tuple[str, str, str]:
-    """(who, when, what) of a call, for tooltips and the WSABUF notes (not yet XML-escaped)."""
-    done = "still open at the end" if call.t1 is None else f"returned {axis.when(call.t1)}"
-    what = f"{call.bytes} bytes into {list(call.buffers)}" if call.bytes else "no bytes"
-    extra = f", {call.lost} lost" if call.lost else ""
-    extra += f", {call.unknown} of unknown content (capture gap)" if call.unknown else ""
-    label = f", {call.label}" if call.label and call.label != "data" else ""
-    return f"call #{call.n}:", f"posted {axis.when(call.t0)}, {done}:", f"{what}{extra}{label}"
 
 
 def _call_bins(out: list[str], calls: list[CallMark], axis: Axis, top: float) -> int:
@@ -370,94 +274,3 @@ def _call_bins(out: list[str], calls: list[CallMark], axis: Axis, top: float) ->
     out.append(f'<text class="note" x="{LEFT + 4}" y="{top + 10}">{len(calls)} calls in {BINS} columns: '
                f'height = calls per column, coloured by outcome</text>')
     return rows
-
-
-# ---- WSABUFs ---------------------------------------------------------------------------------
-
-
-def _detail_choice(calls: list[CallMark], segments: list[SegmentMark]) -> list[CallMark]:
-    """A few calls worth a close look: the first with data, then those that lost bytes, read
-    unknown ones, took bytes of several segments or left a buffer part empty (earliest first)."""
-    with_data = [c for c in calls[:2000] if c.bytes or c.lost]
-    if not with_data:
-        return []
-    starts = sorted(s.offset for s in segments if s.kind in (SegmentKind.DATA, SegmentKind.OUT_OF_ORDER))
-
-    def interest(call: CallMark) -> int:
-        score = 8 if call.lost or call.unknown else 0
-        if call.offset is not None and bisect_left(starts, call.offset + call.bytes) - bisect_right(starts, call.offset):
-            score += 4  # a segment began inside it: bytes of several segments in one call
-        if len(call.buffers) > 1 and 0 < call.bytes < sum(call.buffers):
-            score += 2
-        return score
-
-    first, rest = with_data[0], sorted(with_data[1:], key=lambda c: (-interest(c), c.n))
-    return [first, *rest[:DETAIL_CALLS - 1]]
-
-
-def _wsabufs(out: list[str], tl: ReceiverTimeline, call: CallMark, top: float, axis: Axis) -> None:
-    """The call's bytes as a strip of the stream (split where segments began), joined to its buffers."""
-    total = call.bytes + call.lost
-    gap_px = 6
-    room = DETAIL_WIDTH
-    # One scale for the stream strip and the buffers, so a byte is as wide above as below.
-    scale = (DETAIL_WIDTH - (gap_px + 4) * len(call.buffers)) / max(total, sum(call.buffers), 1)
-    where = "stream offset " + str(call.offset) if call.offset is not None else "datagram"
-    out.append(f'<text class="lane" x="{LEFT - 8}" y="{top + 14}" text-anchor="end">call #{call.n}</text>'
-               f'<text class="note" x="{LEFT - 8}" y="{top + 28}" text-anchor="end">{xml_text(where)}</text>'
-               f'<text class="note" x="{LEFT + room + 12}" y="{top + 14}">{xml_text(_call_tip(call, axis)[1])}</text>'
-               f'<text class="note" x="{LEFT + room + 12}" y="{top + 28}">{xml_text(_call_tip(call, axis)[2])}</text>')
-    stream_y, buf_y = top + 4, top + 50
-    for i, (start, stop, label, unknown) in enumerate(_stream_pieces(tl, call)):
-        x = LEFT + start * scale
-        w = max((stop - start) * scale, 1)
-        css = "unknown" if unknown else ("stream", "stream-alt")[i % 2]
-        out.append(f'<rect class="{css}" x="{_num(x)}" y="{stream_y}" '
-                   f'width="{_num(w)}" height="18"><title>{xml_text(label)}</title></rect>')
-        if w > 60:
-            out.append(f'<text x="{_num(x + 3)}" y="{stream_y + 13}">{xml_text(label)}</text>')
-    if call.lost:
-        x = LEFT + call.bytes * scale
-        w = max(call.lost * scale, 2)
-        out.append(f'<rect class="lost" x="{_num(x)}" y="{stream_y}" width="{_num(w)}" '
-                   f'height="18"><title>{call.lost} bytes lost: no buffer had room</title></rect>')
-        if w > 60:
-            out.append(f'<text x="{_num(x + 3)}" y="{stream_y + 13}">{call.lost} bytes lost</text>')
-    x, taken = float(LEFT), 0
-    for i, capacity in enumerate(call.buffers):
-        filled = call.filled[i] if i < len(call.filled) else 0
-        w = max(capacity * scale, 4)
-        out.append(f'<rect class="wsabuf" x="{_num(x)}" y="{buf_y}" width="{_num(w)}" height="18">'
-                   f'<title>WSABUF[{i}]: {filled} of {capacity} bytes</title></rect>')
-        if filled:
-            fw = filled * scale
-            sx = LEFT + taken * scale
-            out.append(f'<polygon class="flow" points="{_num(sx)},{stream_y + 18} {_num(sx + fw)},{stream_y + 18} '
-                       f'{_num(x + fw)},{buf_y} {_num(x)},{buf_y}"/>'
-                       f'<rect class="filled" x="{_num(x)}" y="{buf_y}" width="{_num(fw)}" height="18"/>')
-        label = f"[{i}] {filled}/{capacity}"
-        if w >= 7 * len(label) or i == 0 or len(call.buffers) <= 6:
-            out.append(f'<text x="{_num(x)}" y="{buf_y + 31}">{label}</text>')
-        taken += filled
-        x += w + gap_px
-
-
-def _stream_pieces(tl: ReceiverTimeline, call: CallMark) -> list[tuple[int, int, str, bool]]:
-    """The call's byte range cut where captured segments and capture gaps begin and end:
-    (start, stop, label, unknown) with start/stop counted from the call's first byte."""
-    if call.offset is None:
-        return [(0, call.bytes, f"{call.bytes + call.lost} byte message", False)] if call.bytes else []
-    lo, hi = call.offset, call.offset + call.bytes
-    starts = sorted((s.offset, s.frame) for s in tl.segments if s.kind in (SegmentKind.DATA, SegmentKind.OUT_OF_ORDER))
-    holes = [(g.offset, g.offset + g.length) for g in tl.gaps]
-    cuts = {lo, hi} | {o for o, _ in starts if lo < o < hi} | {e for h in holes for e in h if lo < e < hi}
-    bounds = sorted(cuts)
-    pieces = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
-        if any(h0 <= a < h1 for h0, h1 in holes):
-            pieces.append((a - lo, b - lo, f"{b - a} bytes of unknown content (capture gap) @ {a}", True))
-            continue
-        i = bisect_right(starts, (a, 1 << 62)) - 1
-        where = f"frame {starts[i][1]}: " if i >= 0 and starts[i][1] else ""
-        pieces.append((a - lo, b - lo, f"{where}{b - a} bytes @ {a}", False))
-    return pieces

@@ -8,7 +8,7 @@ exported, so `--export-html` holds both the call table and the picture.
 from __future__ import annotations
 
 from wsarecv_cli.errors import WsarecvError
-from wsarecv_cli.render.timeline import xml_text
+from wsarecv_cli.render.timeline_axis import xml_text
 
 ZOOM_SCRIPT = """
 (function () {
