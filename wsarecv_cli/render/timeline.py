@@ -5,12 +5,14 @@ For each receiver, three bands under one axis:
   out-of-order segments in their own colours, FIN/RST ticks, capture gaps as red bands;
 - calls: each WSARecv from posted to completed, coloured by outcome (data, nothing, close,
   error, still open, bytes the capture lacks), overlapping calls on separate rows;
-- for a few calls (multi-buffer ones first), the bytes flowing from the stream into each WSABUF.
+- for a few calls (the first with data, then those that lost bytes, read unknown ones or took
+  several segments' bytes), the bytes flowing from the stream into each WSABUF.
 Past DENSE marks a band is drawn as BINS columns of totals (bytes, calls, errors) instead, so a
 10,000-call replay still shows where the data and the errors are, in a file of bounded size.
 
-Every mark carries a class (`seg-data`, `call-error`, `gap`, ...; legend swatches add `legend`) and a `<title>` tooltip, which
-tests read back with xml.etree. All text goes through `xml_text`: names from a capture are data.
+Every mark carries a class (`seg-data`, `call-error`, `gap`, ...; legend swatches add `legend`)
+and a `<title>` tooltip, which tests read back with xml.etree. All text goes through `xml_text`:
+names from a capture are data.
 """
 
 from __future__ import annotations
