@@ -197,8 +197,10 @@ def _segment_bins(out: list[str], payload: list[SegmentMark], axis: Axis, top: f
         _bin_rect(out, "seg-data bin", i, base, max(h_fresh, 1), tip)
         if repeated[i]:
             _bin_rect(out, "seg-retrans bin", i, base - h_fresh, max(h_rep, 1), tip)
-    out.append(f'<text class="note" x="{LEFT + 4}" y="{top + 11}">{len(payload)} segments in {BINS} columns: '
-               f'height = bytes per column (orange: retransmitted); hover for totals, zoom in the HTML report</text>')
+    # In the left margin, under the lane's name: the bars fill the band.
+    out.append(f'<text class="note" x="{LEFT - 8}" y="{top + SEG_BAND / 2 + 17}" text-anchor="end">bytes per column'
+               f'<title>{len(payload)} segments in {BINS} columns: height = bytes per column (orange: retransmitted); '
+               f'hover a column for its totals, zoom in the HTML report</title></text>')
 
 
 # ---- calls -----------------------------------------------------------------------------------
@@ -273,6 +275,7 @@ def _call_bins(out: list[str], calls: list[CallMark], axis: Axis, top: float) ->
                 h = max(height * counts[look][i] / biggest, 1.5)
                 _bin_rect(out, f"{look.value} bin", i, bottom, h, tip)
                 bottom -= h
-    out.append(f'<text class="note" x="{LEFT + 4}" y="{top + 10}">{len(calls)} calls in {BINS} columns: '
-               f'height = calls per column, coloured by outcome</text>')
+    out.append(f'<text class="note" x="{LEFT - 8}" y="{top + height / 2 + 17}" text-anchor="end">calls per column'
+               f'<title>{len(calls)} calls in {BINS} columns: height = calls per column, coloured by outcome'
+               f'</title></text>')
     return rows
