@@ -156,8 +156,8 @@ class PcapngParser:
         """SPB and PB (rare): decoded out of the hot loop.
 
         A Simple Packet Block has no timestamp (pcapng spec): it gets `previous_ts`, the time of
-        the frame before it, so times never jump to 1970, and the capture's warnings say how
-        many frames had no time."""
+        the frame before it, so times never jump to 1970; `untimed` counts them (the flows
+        summary line says how many frames had no time)."""
         e, ifaces = self._e, self._iface
         if btype == SPB:
             if not ifaces:
