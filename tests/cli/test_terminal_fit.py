@@ -7,6 +7,7 @@ width. Regenerate with `UPDATE_GOLDEN=1 python -m pytest tests/cli/test_terminal
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import SAMPLES
+from wsarecv_cli.cli.common import make_console, wants_color
 from wsarecv_cli.cli.main import cli
+from wsarecv_cli.render.fit import PIPE_WIDTH
 
 GOLDEN = Path(__file__).parent / "golden"
 RETRANS = str(SAMPLES / "ipv6_vlan_retrans.pcapng")
@@ -59,3 +62,30 @@ def test_replay_summary_keeps_the_sha256_whole_in_a_pipe(width: str) -> None:
         assert sha in out  # on one line: copyable
     else:
         assert sha not in out and sha[:30] in out  # a narrow terminal folds it, still all there
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("choice", "env", "tty", "colored"), [
+    pytest.param("auto", {}, True, True, id="terminal"),
+    pytest.param("auto", {}, False, False, id="pipe"),
+    pytest.param("auto", {"NO_COLOR": "1"}, True, False, id="no-color"),
+    pytest.param("auto", {"TERM": "dumb"}, True, False, id="dumb-terminal"),
+    pytest.param("always", {"NO_COLOR": "1"}, False, True, id="always-wins"),
+    pytest.param("never", {}, True, False, id="never"),
+])
+def test_color_rules(monkeypatch, choice: str, env: dict, tty: bool, colored: bool) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert wants_color(choice, _Tty() if tty else io.StringIO()) is colored
+
+
+def test_a_pipe_gets_wide_lines_and_a_terminal_its_width(monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert make_console("auto").width == PIPE_WIDTH
+    assert make_console("auto", 70).width == 70
