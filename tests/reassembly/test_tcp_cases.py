@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from reasm_builders import CLIENT, ISN_C, ISN_S, SERVER, Capture, run, stream_of
 
+from wsarecv_cli.reassembly.tcp import CHUNK_COST
 from wsarecv_cli.reassembly import (
     GapEvidence,
     GapReason,
@@ -289,11 +290,22 @@ def test_acked_beyond_capture_is_an_end_of_capture_gap():
 def test_limit_exceeded_drops_and_reports():
     c = Capture()
     _limit_exceeded(c)
-    events, tracker = run(c.packets, ReassemblyLimits(max_held_bytes=10))
+    # room for one 10-byte chunk and its bookkeeping (CHUNK_COST), not for a second one
+    events, tracker = run(c.packets, ReassemblyLimits(max_held_bytes=10 + CHUNK_COST))
     assert stream_of(events) == (b"abcdefghij0123456789", [(20, 10)])
     assert [e.reason for e in events if isinstance(e, StreamGap)] == [GapReason.LIMIT]
     stats = tracker.flows[0].direction(SERVER)
     assert (stats.limit_hits, stats.limit_bytes) == (1, 10)
+
+
+def test_the_limit_counts_each_held_chunk_s_bookkeeping_not_only_its_bytes():
+    c = Capture()
+    c.handshake()
+    for i in range(100, 0, -1):  # one-byte segments behind a hole, arriving backwards
+        c.tcp(S1 + 10 + 2 * i, b"x")
+    _, tracker = run(c.packets, ReassemblyLimits(max_held_bytes=10 * (1 + CHUNK_COST), gap_wait_ns=None))
+    stats = tracker.flows[0].direction(SERVER)
+    assert (stats.limit_hits, stats.limit_bytes) == (90, 90)  # 100 bytes of payload, 10 chunks held
 
 
 def test_snaplen_gap_reason():
@@ -392,7 +404,7 @@ def test_acked_hole_is_settled_at_the_memory_limit_instead_of_dropping():
     c.tcp(S1 + 6, b"0123456789")  # held: 10 bytes, the limit
     c.tcp(ISN_C + 1, ack=S1 + 16, sender=CLIENT)  # frame 6 covers the hole [3, 6)
     c.tcp(S1 + 16, b"ABCDEFGHIJ")  # would exceed the limit
-    during, _ = _feed(c.packets, ReassemblyLimits(max_held_bytes=10))
+    during, _ = _feed(c.packets, ReassemblyLimits(max_held_bytes=10 + CHUNK_COST))
     assert stream_of(during) == (b"abc0123456789ABCDEFGHIJ", [(3, 3)])
     assert [(e.reason, e.frames) for e in during if isinstance(e, StreamGap)] == \
         [(GapReason.NOT_CAPTURED, (6,))]

@@ -75,6 +75,12 @@ Emit = Callable[[StreamEvent], None]
 # (holes inside it are then reported as LIMIT rather than NOT_CAPTURED).
 _MAX_DROPPED_RANGES = 1024
 
+# What one held chunk costs beyond its bytes (a dict entry and its 4-tuple, the frames tuple, a
+# place in the sorted starts and the RangeSet: ~400 B measured with tracemalloc), counted against
+# --max-ooo-bytes with the bytes, so a flood of one-byte segments behind a hole is bounded by what
+# it really holds, not by its payload (16 MiB: ~40k such chunks, ~16 MB).
+CHUNK_COST = 400
+
 # Packets of the connection (both directions) an ACK-covered hole waits for its late data before it
 # is declared lost. Capture reordering (multi-interface, GRO) spans a few packets; this leaves room.
 ACK_REORDER_PACKETS = 32
@@ -366,7 +372,7 @@ class TcpDirection:
             if self._starts and data is not None:
                 overlapped |= self._overlap_held(start, data)
             for r in self._held.missing(start, stop) if self._starts else (range(start, stop),):
-                if data is not None and self._held_bytes + len(r) > self.limits.max_held_bytes \
+                if data is not None and self._held_bytes + len(r) + CHUNK_COST > self.limits.max_held_bytes \
                         and r.start > self.nxt:
                     st.limit_hits += 1
                     st.limit_bytes += len(r)
@@ -392,8 +398,7 @@ class TcpDirection:
         self._chunks[start] = (stop, data, ts, frames)
         insort(self._starts, start)
         self._held.add(start, stop)
-        if data is not None:
-            self._held_bytes += stop - start
+        self._held_bytes += CHUNK_COST if data is None else stop - start + CHUNK_COST
 
     def _compare_delivered(self, off: int, payload: bytes) -> None:
         tail = self._tail
@@ -470,9 +475,10 @@ class TcpDirection:
             if c_ts > ready:
                 ready = c_ts
             if data is None:
+                self._held_bytes -= CHUNK_COST
                 self._gap(stop - self.nxt, GapReason.SNAPLEN, ready, c_frames, GapEvidence.FRAME)
             else:
-                self._held_bytes -= len(data)
+                self._held_bytes -= len(data) + CHUNK_COST
                 self._deliver(data, c_ts, c_frames, 0, ready)
             k += 1
         self._ready = ready
@@ -554,6 +560,7 @@ class TcpDirection:
 
     @property
     def held_bytes(self) -> int:
+        """What the held chunks cost against --max-ooo-bytes: their bytes + CHUNK_COST each."""
         return self._held_bytes
 
     def pending(self) -> list[range]:
