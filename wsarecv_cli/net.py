@@ -172,33 +172,85 @@ class FlowId:
 
 @dataclass(frozen=True, slots=True)
 class FlowSelector:
-    """One --flow argument: a stream index (`tcp:3`) or an endpoint pair in either order."""
+    """One --flow argument (a stream index `tcp:3`, an endpoint pair in either order, one
+    endpoint `HOST:PORT`, a host `HOST` or a port `:PORT`, matching either side), or a --filter
+    expression (`expression`, any object with `matches(flow_id, a, b)`)."""
 
     flow_id: FlowId | None = None
     endpoints: frozenset[Endpoint] | None = None
+    endpoint: Endpoint | None = None
+    host: bytes | None = None
+    port: int | None = None
+    expression: object | None = None
 
     @classmethod
     def parse(cls, text: str) -> FlowSelector:
         text = text.strip()
         if re.fullmatch(r"(?i)(tcp|udp):\d+", text):
             return cls(flow_id=FlowId.parse(text))
+        port = re.fullmatch(r":(\d+)", text)
+        if port:
+            if int(port.group(1)) > 0xFFFF:
+                raise ValueError(f"port {port.group(1)} in {text!r} is above 65535")
+            return cls(port=int(port.group(1)))
         # Split ADDR:PORT-ADDR:PORT at the dash that follows a port number.
         match = re.fullmatch(r"(.+?:\d+)-(.+:\d+)", text)
-        if not match:
-            raise ValueError(f"{text!r} is neither tcp:N / udp:N nor ADDR:PORT-ADDR:PORT")
-        return cls(endpoints=frozenset({Endpoint.parse(match.group(1)), Endpoint.parse(match.group(2))}))
+        if match:
+            return cls(endpoints=frozenset({Endpoint.parse(match.group(1)), Endpoint.parse(match.group(2))}))
+        try:
+            return cls(host=parse_ip(text.strip("[]")))  # a bare IPv6 address is a host, not HOST:PORT
+        except ValueError:
+            pass
+        try:
+            return cls(endpoint=Endpoint.parse(text))
+        except ValueError:
+            raise ValueError(f"{text!r} is none of tcp:N, udp:N, HOST, :PORT, HOST:PORT, HOST:PORT-HOST:PORT "
+                             "(IPv6 with a port as [ADDR]:PORT)") from None
 
     def matches(self, flow_id: FlowId, a: Endpoint, b: Endpoint) -> bool:
         if self.flow_id is not None:
             return self.flow_id == flow_id
-        return self.endpoints == frozenset({a, b})
+        if self.endpoints is not None:
+            return self.endpoints == frozenset({a, b})
+        if self.endpoint is not None:
+            return self.endpoint == a or self.endpoint == b
+        if self.host is not None:
+            return self.host == a.addr or self.host == b.addr
+        if self.port is not None:
+            return self.port == a.port or self.port == b.port
+        return bool(self.expression is not None and self.expression.matches(flow_id, a, b))  # type: ignore[attr-defined]
+
+    @property
+    def option(self) -> str:
+        """How the user wrote it: `--flow X` or `--filter 'EXPR'` (for messages)."""
+        if self.expression is not None:
+            return f"--filter {getattr(self.expression, 'text', self.expression)!r}"
+        return f"--flow {self}"
 
     def __str__(self) -> str:
         if self.flow_id is not None:
             return str(self.flow_id)
+        if self.endpoint is not None:
+            return str(self.endpoint)
+        if self.host is not None:
+            return format_ip(self.host)
+        if self.port is not None:
+            return f":{self.port}"
+        if self.expression is not None:
+            return str(getattr(self.expression, "text", self.expression))
         return "-".join(sorted(str(e) for e in self.endpoints or ()))
 
 
 def selects(selectors: tuple[FlowSelector, ...], flow_id: FlowId, a: Endpoint, b: Endpoint) -> bool:
-    """Whether a flow is chosen by the --flow selectors (none given: every flow is)."""
-    return not selectors or any(selector.matches(flow_id, a, b) for selector in selectors)
+    """Whether a flow is chosen: every --filter expression holds, and one of the --flow
+    selectors matches when there are any (none given: every flow is). The one selection rule of
+    flows, follow and replay."""
+    picked = wanted = False
+    for selector in selectors:
+        if selector.expression is not None:
+            if not selector.matches(flow_id, a, b):
+                return False
+        else:
+            wanted = True
+            picked = picked or selector.matches(flow_id, a, b)
+    return picked or not wanted

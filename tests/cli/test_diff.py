@@ -87,3 +87,15 @@ def test_capture_goes_through_replay():
 def test_help_has_examples():
     result = run("--help")
     assert result.exit_code == 0 and "--a \"--platform desktop\"" in result.stdout
+
+
+def test_capture_diff_names_each_receiver_and_shows_both_sides_buffers() -> None:
+    from tests.conftest import SAMPLES
+
+    result = CliRunner().invoke(cli, ["diff", str(SAMPLES / "http_small_segments.pcap"), "--a", "--buffers 3,5",
+                                      "--b", "--buffers 8", "--width", "120"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "tcp:0  receiver 10.0.0.2:80 ← 10.0.0.1:51000" in out
+    assert "tcp:0  receiver 10.0.0.1:51000 ← 10.0.0.2:80" in out
+    assert "buffers A | B" in out and "3,5 | 8" in out

@@ -75,11 +75,11 @@ def test_size_cap_and_encoding(tmp_path, content, needle):
     ("[[step]]\nat = 1e308", "step 1: at: 1e+308 is out of range (0 to 1e+07 seconds)"),
     ("[[step]]\nat = -1", "step 1: at: -1 is out of range"),
     ("[[step]]\nat = " + "9" * 5000, "TOML: not a usable number: Exceeds the limit (4300 digits)"),
-    ("[[step]]\nrecv = { buffers = [1e308] }", "step 1: recv.buffers: expected int, got 1e+308"),
+    ("[[step]]\nrecv = { buffers = [1e308] }", "step 1: recv.buffers: expected an integer, got 1e+308"),
     ("[[step]]\nrecv = { buffers = [4294967296] }", "step 1: recv.buffers: 4294967296 is out of range"),
     ("[[step]]\nrecv = { buffers = [1], repeat = 1000000000 }", "step 1: recv.repeat: 1000000000 is out of range"),
     ("[socket]\nrcvtimeo_ms = -5", "socket.rcvtimeo_ms: -5 is out of range"),
-    ("[[step]]\narrive = { datagram = \"x\", wire_length = 1e9 }", "step 1: arrive.wire_length: expected int"),
+    ("[[step]]\narrive = { datagram = \"x\", wire_length = 1e9 }", "step 1: arrive.wire_length: expected an integer"),
 ], ids=["inf", "nan", "1e308", "negative", "5000-digits", "float-length", "ulong-overflow", "repeat", "rcvtimeo", "wire"])
 def test_numbers_are_finite_and_ranged(tmp_path, text, expected):
     path = tmp_path / "n.toml"

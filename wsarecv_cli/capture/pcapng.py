@@ -94,6 +94,8 @@ class PcapngParser:
         self._skipped: Counter[str] = Counter()
         self._first_skip: dict[str, str] = {}
         self.index = 0
+        self.untimed = 0  # Simple Packet Blocks: frames without a timestamp
+        self._last_ts = 0
         feed.fill(0, 28)
         if len(feed.buf) < 28:
             raise CaptureError(f"{feed.name}: pcapng section header cut short ({len(feed.buf)} bytes)")
@@ -150,8 +152,12 @@ class PcapngParser:
         self._skipped[reason] += 1
         self._first_skip.setdefault(reason, where)
 
-    def _other_packet(self, btype: int, buf: bytes, pos: int, blen: int) -> RawFrame | None:
-        """SPB and PB (rare): decoded out of the hot loop."""
+    def _other_packet(self, btype: int, buf: bytes, pos: int, blen: int, previous_ts: int) -> RawFrame | None:
+        """SPB and PB (rare): decoded out of the hot loop.
+
+        A Simple Packet Block has no timestamp (pcapng spec): it gets `previous_ts`, the time of
+        the frame before it, so times never jump to 1970; `untimed` counts them (the flows
+        summary line says how many frames had no time)."""
         e, ifaces = self._e, self._iface
         if btype == SPB:
             if not ifaces:
@@ -159,7 +165,8 @@ class PcapngParser:
             linktype, _, _, _, snaplen = ifaces[0]
             wire_len = struct.unpack_from(e + "I", buf, pos + 8)[0]
             caplen = min(wire_len, blen - 16, snaplen or wire_len)
-            return _new(RawFrame, (self.index + 1, 0, linktype, buf[pos + 12:pos + 12 + caplen], wire_len))
+            self.untimed += 1
+            return _new(RawFrame, (self.index + 1, previous_ts, linktype, buf[pos + 12:pos + 12 + caplen], wire_len))
         iface, _drops, hi, lo, caplen, wire_len = struct.unpack_from(e + "HHIIII", buf, pos + 8)
         if iface >= len(ifaces) or 28 + caplen + 4 > blen:
             return None
@@ -234,7 +241,7 @@ class PcapngParser:
                         index += 1
                     elif btype in (SPB, PB):
                         self.index = index
-                        frame = self._other_packet(btype, buf, pos, blen)
+                        frame = self._other_packet(btype, buf, pos, blen, batch[-1][1] if batch else self._last_ts)
                         if frame is None:
                             self._skip("packet block inconsistent with its interface", f"byte {feed.base + pos}")
                         else:
@@ -243,6 +250,7 @@ class PcapngParser:
                     pos += blen
                 self.index = index
                 if batch:
+                    self._last_ts = batch[-1][1]
                     yield batch
                 if damage:
                     raise _Damage(damage)

@@ -58,6 +58,9 @@ class CaptureSource:
         else:
             raise CaptureError(f"{feed.name}: not a pcap or pcapng capture (starts with {head.hex(' ')})")
         first = next(self._batches, None)  # header-level damage raises here, inside open_capture
+        # Times count from the capture's first frame, whatever it holds (ARP, ICMP...), as in
+        # Wireshark; None for a capture without frames.
+        self.first_ts_ns: int | None = first[0][1] if first else None
         self._all = chain([first] if first else [], self._batches)
         self._frames: Iterator[RawFrame] | None = None
 
@@ -69,6 +72,11 @@ class CaptureSource:
     @property
     def total_bytes(self) -> int | None:
         return self._feed.total_bytes
+
+    @property
+    def untimed_frames(self) -> int:
+        """Frames without a timestamp (pcapng Simple Packet Blocks) read so far."""
+        return self._ng.untimed if self._ng is not None else 0
 
     @property
     def name(self) -> str:

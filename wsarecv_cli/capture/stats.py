@@ -75,6 +75,7 @@ class DecodeStats:
         self.icmp_notices = 0
         self.checksum_offload = 0  # --checksums verify: zero/partial checksums of an offloading sender
         self.checksum_bad = 0  # --checksums verify: wrong checksums, frames dropped
+        self.untimed = 0  # pcapng Simple Packet Blocks: no timestamp, shown at the previous frame's
 
     def skip(self, reason: SkipReason) -> None:
         self.skipped[reason] += 1

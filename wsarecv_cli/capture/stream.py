@@ -45,6 +45,11 @@ class PacketStream:
         return self.source.bytes_read
 
     @property
+    def first_ts_ns(self) -> int | None:
+        """The capture's first frame's time (any protocol): the origin of relative times."""
+        return self.source.first_ts_ns
+
+    @property
     def total_bytes(self) -> int | None:
         return self.source.total_bytes
 
@@ -91,6 +96,7 @@ class PacketStream:
                     continue
                 append(result)
             stats.frames, stats.tcp, stats.udp = frames, stats.tcp + tcp, stats.udp + udp
+            stats.untimed = self.source.untimed_frames
             tcp = udp = 0
             if out:
                 yield out

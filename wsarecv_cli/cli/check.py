@@ -17,12 +17,21 @@ from typing import Any
 
 import click
 
-from wsarecv_cli.cli.common import CONTEXT_SETTINGS, EXIT_INPUT, InputError, flow_option, parse_flow_selectors
+from wsarecv_cli.cli.common import (
+    CONTEXT_SETTINGS,
+    EXIT_INPUT,
+    InputError,
+    flow_option,
+    parse_flow_selectors,
+    quiet_option,
+)
 from wsarecv_cli.cli.fail_on import exit_on_findings, fail_on_options, failing_codes
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.profile import apply_profile, find_profile, profile_lines, read_profile
-from wsarecv_cli.cli.replay_options import config_from_options, replay_options
+from wsarecv_cli.cli.progress import CaptureProgress
+from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.cli.replay_findings import ReplayFindings
+from wsarecv_cli.cli.replay_options import config_from_options, replay_options
 from wsarecv_cli.cli.replay_output import replay_records
 from wsarecv_cli.diagnose import Finding
 from wsarecv_cli.diagnose.catalogue import markdown
@@ -47,13 +56,17 @@ def expand_captures(patterns: tuple[str, ...]) -> list[str]:
     return paths
 
 
-def check_capture(path: str, config: ReplayConfig, emit: Callable[[Finding], None]) -> CaptureResult:
-    """Replay one capture, hand each finding to `emit` as found; return them gathered."""
+def check_capture(path: str, config: ReplayConfig, emit: Callable[[Finding], None],
+                  progress: bool = False) -> CaptureResult:
+    """Replay one capture, hand each finding to `emit` as found; return them gathered. `progress`:
+    the bar on stderr (cli/progress.py) while it is read."""
     result = CaptureResult(path)
     session = ReplaySession(path, config)
     findings = ReplayFindings.for_config(path, config)
+    items = (CaptureProgress(session, f"checking {path}", frames=lambda: getattr(session.stats, "frames", 0))
+             .wrap(session, every=512) if progress else iter(session))
     try:
-        for record in replay_records(iter(session), session):
+        for record in replay_records(items, session):
             if record["type"] == "flow":
                 result.receiver(record["flow"], record["receiver"])
             for finding in findings.feed(record):
@@ -96,9 +109,10 @@ def _show(name: str, value: Any) -> str:
               help="Read the application profile from FILE instead of the nearest pyproject.toml [tool.wsarecv].")
 @click.option("--show-profile", is_flag=True, help="Print the receive configuration in force and exit.")
 @click.option("--list", "list_codes", is_flag=True, help="Print the findings catalogue and exit.")
+@quiet_option
 @click.pass_context
 def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, junit_file, profile_file,
-                  show_profile, list_codes, **options) -> None:
+                  show_profile, list_codes, quiet, **options) -> None:
     """Check captures for receive bugs: one line per finding, then a count per code.
 
     Each capture is replayed like `wsarecv replay` with the same options, and what the application
@@ -140,7 +154,7 @@ def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, 
     for path in paths:
         if writer is None and len(paths) > 1:
             click.echo(f"== {path}")
-        result = check_capture(path, config, emit)
+        result = check_capture(path, config, emit, progress_wanted(quiet, ndjson))
         results.append(result)
         if writer is not None:
             writer.write(result.record())

@@ -15,8 +15,10 @@ from rich.console import Console
 from wsarecv_cli.capture import CaptureLimits
 from wsarecv_cli.cli.reality_options import reality_from_options, reality_options
 from wsarecv_cli.errors import NoReceiverError, WsarecvError
+from wsarecv_cli.flowfilter import FlowFilter
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import ReassemblyLimits
+from wsarecv_cli.render import fit, timefmt
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -95,6 +97,8 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
     holds the whole output in memory."""
     stream = sys.stdout
     colored = wants_color(color, stream)
+    if width is None and not _is_terminal(stream):
+        width = fit.PIPE_WIDTH  # render/fit.py: a pipe gets wide lines, never wrapped hashes
     return Console(
         file=stream,
         force_terminal=colored,
@@ -106,6 +110,11 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
         soft_wrap=False,
         record=record,
     )
+
+
+def _is_terminal(stream) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def warn(lines: Iterable[str]) -> None:
@@ -141,13 +150,29 @@ def resolve_capture(capture: str | None, read_file: str | None) -> str:
 
 
 def parse_flow_selectors(values: tuple[str, ...]) -> tuple[FlowSelector, ...]:
+    """The --flow values, and the command's --filter (kept in the click context by flow_option)."""
     selectors = []
     for value in values:
         try:
             selectors.append(FlowSelector.parse(value))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--flow") from exc
+    ctx = click.get_current_context(silent=True)
+    expression = ctx.meta.get(FILTER_KEY) if ctx is not None else None
+    if expression:
+        try:
+            selectors.append(FlowSelector(expression=FlowFilter.parse(expression)))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--filter") from exc
     return tuple(selectors)
+
+
+FILTER_KEY = "wsarecv.filter"
+
+
+def _keep_filter(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta[FILTER_KEY] = value
 
 
 def flow_option(func: Callable) -> Callable:
@@ -156,9 +181,13 @@ def flow_option(func: Callable) -> Callable:
         "flows",
         multiple=True,
         metavar="FLOW",
-        help="Select a flow: tcp:N, udp:N (Wireshark stream index) or ADDR:PORT-ADDR:PORT "
-        "(either order, IPv6 as [::1]:80). Repeatable; default all.",
-    )(func)
+        help="Select a flow: tcp:N, udp:N (Wireshark stream index), ADDR:PORT-ADDR:PORT (either order), "
+        "HOST, :PORT or HOST:PORT (either side; IPv6 with a port as [::1]:80). Repeatable; default all.",
+    )(click.option(
+        "--filter", "flow_filter", metavar="EXPR", expose_value=False, callback=_keep_filter,
+        help="Select flows by an expression: host ADDR, port N, tcp, udp, proto tcp|udp, joined with "
+        "and / or / not and parentheses, e.g. 'host 10.0.0.1 and not port 443' (with --flow: both must hold).",
+    )(func))
 
 
 def color_option(func: Callable) -> Callable:
@@ -169,6 +198,18 @@ def color_option(func: Callable) -> Callable:
         show_default=True,
         help="Colored output; auto = only on a terminal without NO_COLOR / TERM=dumb.",
     )(func)
+
+
+def time_format_option(func: Callable) -> Callable:
+    """-t r|a|ad|u|ud|e|d: how times are shown, with tshark's letters (records keep seconds)."""
+    return click.option("-t", "--time-format", "time_format", type=click.Choice(timefmt.CHOICES), default="r",
+                        show_default=True, callback=lambda _ctx, _param, value: timefmt.TimeFormat(value),
+                        help=timefmt.HELP)(func)
+
+
+def quiet_option(func: Callable) -> Callable:
+    return click.option("--quiet", "-q", is_flag=True,
+                        help="No progress bar on stderr (it only ever shows on a terminal, after a second).")(func)
 
 
 def strict_option(func: Callable) -> Callable:

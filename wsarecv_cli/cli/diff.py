@@ -31,7 +31,7 @@ from wsarecv_cli.cli.scenario_options import (
 )
 from wsarecv_cli.cli.simulate import run_records, scenario_from
 from wsarecv_cli.errors import WsarecvError
-from wsarecv_cli.render.diff import diff_runs, diff_table, summary_text
+from wsarecv_cli.render.diff import diff_runs, diff_tables, summary_text
 from wsarecv_cli.render.records import RecordOptions
 from wsarecv_cli.replay.simulate import run_scenario
 
@@ -148,7 +148,8 @@ def diff_command(ctx: click.Context, source: str | None, side_a: str, side_b: st
     else:
         console = make_console(color, width)
         console.print(Text(title, style="bold"))
-        console.print(diff_table(report, side_a or "(as given)", side_b or "(as given)", only_diff))
+        for table in diff_tables(report, side_a or "(as given)", side_b or "(as given)", only_diff):
+            console.print(table)
         console.print(summary_text(report))
     if strict and report.differing:
         raise RunsDiffer(report.summary_line())

@@ -21,17 +21,22 @@ from wsarecv_cli.cli.common import (
     limits_from_options,
     make_console,
     parse_flow_selectors,
+    quiet_option,
     resolve_capture,
     strict_option,
+    time_format_option,
     warn,
 )
 from wsarecv_cli.cli.flows_jobs import FlowsRun, flows_parallel
 from wsarecv_cli.cli.main import cli
+from wsarecv_cli.cli.progress import CaptureProgress
+from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
+from wsarecv_cli.render.timefmt import TimeFormat
 from wsarecv_cli.replay.session import limit_warnings
 
 
@@ -91,7 +96,7 @@ class FlowFacts:
         for sel in self.unmatched:
             ids = [str(fid) for _, _, fid in self.first_ids[:self.SHOWN_IDS]]
             known = ", ".join(ids) + (", ..." if self.count > self.SHOWN_IDS else "")
-            raise InputError(f"--flow {sel} matches no flow in the capture (flows: {known or 'none'})")
+            raise InputError(f"{sel.option} matches no flow in the capture (flows: {known or 'none'})")
 
     def limit_lines(self, limits: ReassemblyLimits, evicted_flows: int) -> list[str]:
         """Warnings for the reassembly limits the capture hit (the fragment limit warns from read_packets)."""
@@ -110,28 +115,19 @@ def width_option(func):
                         help="Output width (default: the terminal's; 160 when not a terminal).")(func)
 
 
-def output_width(width: int | None) -> int | None:
-    """Tables are wide: when stdout is not a terminal use 160 columns instead of rich's 80."""
-    if width is None and not sys.stdout.isatty():
-        return 160
-    return width
-
-
-def _flows_here(stream: Any, limits: ReassemblyLimits) -> FlowsRun:
+def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> FlowsRun:
     """The flow table built in this process."""
     tracker = FlowTracker(limits, events=False)
-    first_ts = None
-    for packet in stream:
-        if first_ts is None:
-            first_ts = packet.ts_ns
+    packets = CaptureProgress(stream, "reading").packets(stream) if progress_wanted(quiet) else stream
+    for packet in packets:
         tracker.feed(packet)
     tracker.finish()
-    return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), first_ts or 0, limits,
+    return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), stream.first_ts_ns or 0, limits,
                     tracker.evicted_flows)
 
 
 def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], as_json: bool, color: str,
-                 width: int | None) -> tuple[FlowFacts, list[str]]:
+                 width: int | None, time_format: TimeFormat = TimeFormat.RELATIVE) -> tuple[FlowFacts, list[str]]:
     """The facts pass, then the JSON document or the table (two passes over the flows)."""
     facts = FlowFacts(selectors)
     for flow in run.flows():
@@ -148,14 +144,20 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
         render_flows.write_flows_document(sys.stdout, path, run.info, run.stats, warnings, shown(),
                                           [w.record() for w in reality])
     else:
-        console = make_console(color, output_width(width))
+        console = make_console(color, width)
         if facts.selected > render_flows.PLAIN_TABLE_ROWS:
-            for piece in render_flows.plain_table_pieces(shown, run.first_ts, console.width):
+            for piece in render_flows.plain_table_pieces(shown, run.first_ts, console.width, time_format):
                 console.print(piece)
         else:
-            console.print(render_flows.flows_table(list(shown()), run.first_ts))
+            chosen = list(shown())
+            fits = console.is_terminal or width is not None  # render/fit.py: only a terminal shrinks tables
+            table = render_flows.flows_table(chosen, run.first_ts, time_format, console.width if fits else None)
+            wide = console.width if fits else max(console.width, render_flows.natural_width(chosen, run.first_ts,
+                                                                                            time_format))
+            console.print(table, crop=False, width=wide)
         console.print(render_flows.summary_line(run.stats.frames, run.stats.tcp + run.stats.udp,
-                                                facts.tcp, facts.udp, run.stats.skip_lines()))
+                                                facts.tcp, facts.udp, run.stats.skip_lines(),
+                                                getattr(run.stats, "untimed", 0)))
     return facts, warnings
 
 
@@ -168,10 +170,13 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
                    "by each, so more than the CPU cores only costs memory). Needs a file, not stdin.")
 @width_option
 @limit_options
+@time_format_option
+@quiet_option
 @color_option
 @strict_option
 def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], as_json: bool, jobs: int,
-                  width: int | None, color: str, strict: bool, **limits) -> None:
+                  width: int | None, time_format: TimeFormat, quiet: bool, color: str, strict: bool,
+                  **limits) -> None:
     """List the TCP and UDP flows of CAPTURE with volumes and anomalies.
 
     Flows are numbered like Wireshark's tcp.stream / udp.stream (tcp:N, udp:N, in order of first
@@ -193,9 +198,9 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
         if jobs > 1 and path != "-":  # stdin can be read once only
             stream.close()
             with flows_parallel(path, jobs, capture_limits, reassembly_limits) as run:
-                facts, warnings = _print_flows(run, path, selectors, as_json, color, width)
+                facts, warnings = _print_flows(run, path, selectors, as_json, color, width, time_format)
         else:
-            facts, warnings = _print_flows(_flows_here(stream, reassembly_limits), path, selectors, as_json,
-                                           color, width)
+            facts, warnings = _print_flows(_flows_here(stream, reassembly_limits, quiet), path, selectors, as_json,
+                                           color, width, time_format)
     if strict and (warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)

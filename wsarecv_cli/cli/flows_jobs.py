@@ -32,7 +32,7 @@ class FlowsRun:
     info: Any  # CaptureInfo, once the whole capture was read (pcapng interfaces may come late)
     stats: Any  # DecodeStats
     warnings: list[str]  # the capture's own (damage, decode notes)
-    first_ts: int  # the capture's first packet, the table's time origin
+    first_ts: int  # the capture's first frame, the table's time origin
     limits: ReassemblyLimits
     evicted_flows: int
 
@@ -50,11 +50,9 @@ def flows_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLimi
         first_seen.setdefault(flow_id, position)  # no events wanted: the direction only counts
 
     tracker = FlowTracker(limits, events=False, sinks=note_first)
-    origin = None
     with open_packets(path, capture_limits) as stream:
+        origin = stream.first_ts_ns  # the capture's first frame, whatever its shard
         for packet in stream:
-            if origin is None:
-                origin = packet.ts_ns
             position += 1
             if (packet[4] ^ packet[6]) % n != k:  # src_port ^ dst_port: the same both ways
                 tracker.tick(packet[1])

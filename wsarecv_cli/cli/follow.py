@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -17,19 +18,22 @@ from wsarecv_cli.cli.common import (
     limits_from_options,
     make_console,
     parse_flow_selectors,
+    quiet_option,
     resolve_capture,
     strict_option,
+    time_format_option,
     warn,
 )
 from wsarecv_cli.cli.flows import (
     FlowFacts,
     open_packets,
-    output_width,
     selected,
     width_option,
 )
 from wsarecv_cli.cli.follow_json import Digests, JsonFollow, follow_json_parallel
 from wsarecv_cli.cli.main import cli
+from wsarecv_cli.cli.progress import CaptureProgress
+from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, selects
 from wsarecv_cli.reassembly import (
     Datagram,
@@ -43,6 +47,7 @@ from wsarecv_cli.reassembly import (
 from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.render import follow as render_follow
+from wsarecv_cli.render.timefmt import Clock, TimeFormat
 
 
 def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | None) -> Endpoint | None:
@@ -72,11 +77,13 @@ def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | Non
                    "not stdin; flows come worker by worker.")
 @width_option
 @limit_options
+@time_format_option
+@quiet_option
 @color_option
 @strict_option
 def follow_command(capture: str | None, read_file: str | None, flows: tuple[str, ...], hex_mode: bool,
-                   raw: str | None, as_json: bool, jobs: int, width: int | None, color: str, strict: bool,
-                   **limits) -> None:
+                   raw: str | None, as_json: bool, jobs: int, width: int | None, time_format: TimeFormat, quiet: bool,
+                   color: str, strict: bool, **limits) -> None:
     """Show the rebuilt streams of CAPTURE, both directions interleaved in time.
 
     Every selected flow (default: all) is shown as its receivers got it: retransmissions removed,
@@ -106,16 +113,21 @@ def follow_command(capture: str | None, read_file: str | None, flows: tuple[str,
     if jobs > 1 and not as_json:
         raise click.UsageError("--jobs applies to --json only (the other outputs are in time order)")
     if as_json:
-        findings, warnings, facts = _follow_json(path, selectors, jobs, capture_limits, reassembly_limits)
+        findings, warnings, facts = _follow_json(path, selectors, jobs, capture_limits, reassembly_limits, quiet)
     else:
         findings, warnings, facts = _follow_events(path, selectors, raw, hex_mode, color, width, capture_limits,
-                                                   reassembly_limits)
+                                                   reassembly_limits, time_format, quiet)
     if strict and (findings or warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)
 
 
+def _packets(stream: Any, quiet: bool) -> Any:
+    """The capture's packets, with the progress bar when one is wanted (cli/progress.py)."""
+    return CaptureProgress(stream, "reading").packets(stream) if progress_wanted(quiet) else stream
+
+
 def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capture_limits: CaptureLimits,
-                 limits: ReassemblyLimits) -> tuple[bool, list[str], FlowFacts]:
+                 limits: ReassemblyLimits, quiet: bool = False) -> tuple[bool, list[str], FlowFacts]:
     """--json: digests only, each flow written as it finishes (sharded over processes with --jobs)."""
     with open_packets(path, capture_limits) as stream:
         capture = render_flows.capture_dict(path, stream.info)
@@ -138,7 +150,7 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
 
         follower = JsonFollow(limits, on_flow, select=lambda fid, sender, receiver: selects(selectors, fid, sender,
                                                                                                receiver))
-        follower.run(stream)
+        follower.run(stream, _packets(stream, quiet))
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(limits, follower.tracker.evicted_flows)
         warn(warnings + [w.text for w in facts.reality_checks(stream.stats, limits)])
@@ -147,8 +159,9 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
 
 
 def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | None, hex_mode: bool, color: str,
-                   width: int | None, capture_limits: CaptureLimits,
-                   reassembly_limits: ReassemblyLimits) -> tuple[bool, list[str], FlowFacts]:
+                   width: int | None, capture_limits: CaptureLimits, reassembly_limits: ReassemblyLimits,
+                   time_format: TimeFormat = TimeFormat.RELATIVE,
+                   quiet: bool = False) -> tuple[bool, list[str], FlowFacts]:
     """Pretty (event by event, both directions in time order) or --raw (one direction's bytes)."""
     retired: list[FlowId] = []  # flows finished since the last packet
     facts = FlowFacts(selectors)
@@ -156,9 +169,9 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
     # No summaries kept: each finished flow is noted once and forgotten.
     tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append)
     raw_senders: dict[FlowId, Endpoint | None] = {}
-    console = None if raw else make_console(color, output_width(width))
+    console = None if raw else make_console(color, width)
     out = sys.stdout.buffer
-    origin: list[int] = []
+    clocks: list[Clock] = []  # set once the capture is open: times from its first frame
     findings = False
 
     def handle(events) -> None:
@@ -185,7 +198,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
                     warn([f"{fe.flow}: {e.length} bytes {e.reason.value} at offset {e.offset} (skipped)"])
             else:
                 a = tracker.endpoints(fe.flow)[0]
-                for line in render_follow.event_lines(fe, a, origin[0], hex_mode):
+                for line in render_follow.event_lines(fe, a, clocks[0], hex_mode):
                     console.print(line)
 
     def note_retired() -> None:
@@ -194,9 +207,8 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
         retired.clear()
 
     with open_packets(path, capture_limits) as stream:
-        for packet in stream:
-            if not origin:
-                origin.append(packet.ts_ns)
+        clocks.append(Clock(time_format, stream.first_ts_ns or 0))  # from the first frame, as in Wireshark
+        for packet in _packets(stream, quiet):
             handle(tracker.feed(packet))
             if retired:
                 note_retired()

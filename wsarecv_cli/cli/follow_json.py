@@ -62,12 +62,14 @@ class JsonFollow:
         self._digests.setdefault(flow_id, {})[sender] = digest
         return digest.add
 
-    def run(self, stream: Any) -> None:
+    def run(self, stream: Any, packets: Any = None) -> None:
+        """Follow every packet of `stream` (or `packets`, the same stream wrapped, e.g. in a progress bar)."""
         k, n = self.shard
         feed, tick, retired = self.tracker.feed, self.tracker.tick, self._retired
-        for packet in stream:
+        self.origin = getattr(stream, "first_ts_ns", None)  # the capture's first frame, as in Wireshark
+        for packet in stream if packets is None else packets:
             if self.origin is None:
-                self.origin = packet.ts_ns  # the capture's first packet, whatever its shard
+                self.origin = packet.ts_ns  # a bare packet iterator: its first packet
             if n > 1:
                 self._position += 1
                 if (packet[4] ^ packet[6]) % n != k:  # src_port ^ dst_port: the same both ways

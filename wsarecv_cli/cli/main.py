@@ -12,10 +12,12 @@ import click
 
 from wsarecv_cli import __version__
 from wsarecv_cli.cli.common import CONTEXT_SETTINGS, run_guarded
+from wsarecv_cli.model.rules import spec_version
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "--version", prog_name="wsarecv")
+@click.version_option(__version__, "--version", prog_name="wsarecv",
+                      message=f"%(prog)s %(version)s (model spec: {spec_version()})")
 def cli() -> None:
     """Replay packet captures through a model of Windows WSARecv.
 
@@ -39,7 +41,7 @@ def _register() -> None:
     """Import command modules so they attach themselves to `cli` (kept out of import order lint)."""
     import importlib
 
-    for name in ("flows", "follow", "replay", "simulate", "rules", "diff", "check", "play"):
+    for name in ("flows", "follow", "replay", "simulate", "rules", "diff", "check", "play", "help"):
         try:
             importlib.import_module(f"wsarecv_cli.cli.{name}")
         except ModuleNotFoundError as exc:

@@ -11,7 +11,9 @@ from wsarecv_cli.cli.common import (
     color_option,
     flow_option,
     parse_flow_selectors,
+    quiet_option,
     resolve_capture,
+    time_format_option,
 )
 from wsarecv_cli.cli.fail_on import exit_on_findings, fail_on_options, failing_codes
 from wsarecv_cli.cli.main import cli
@@ -34,16 +36,23 @@ from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
               help="Also save what was shown as SVG.")
 @click.option("--export-html", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Also save what was shown as HTML.")
+@click.option("--timeline", type=click.Path(dir_okay=False), default=None,
+              help="Also draw the receivers' segments and calls on a time axis, as an SVG file "
+                   "(--export-html holds the same picture, zoomable).")
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Table width (default: the terminal's).")
 @click.option("--progress/--no-progress", default=None,
-              help="Progress bar on stderr (default: on a terminal, for captures over a few MB).")
+              help="Progress bar on stderr (default: on a terminal when reading takes over a second, never "
+                   "with --ndjson).")
+@quiet_option
+@time_format_option
 @color_option
 @click.option("--findings/--no-findings", default=True, show_default=True,
               help="Show findings (docs/FINDINGS.md) under the calls, in the summary and as `finding` records. "
                    "--no-findings makes --ndjson about 15% faster; --fail-on / --strict need findings.")
 @fail_on_options
 def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explain, max_calls, export_svg,
-                   export_html, width, progress, color, findings, fail_on, strict, **options) -> None:
+                   export_html, timeline, width, progress, quiet, time_format, color, findings, fail_on, strict,
+                   **options) -> None:
     """Replay a capture's flows through the WSARecv model, call by call.
 
     Each selected flow gets one model socket per receiving endpoint; the schedule decides when
@@ -59,6 +68,7 @@ def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explai
       wsarecv replay samples/udp_big_datagrams.pcap --buffers 1024,1024 --explain
       wsarecv replay cap.pcapng --flow tcp:3 --receiver client --mode iocp --outstanding 2
       wsarecv replay cap.pcap --schedule drain --ndjson | jq 'select(.type=="summary")'
+      wsarecv replay samples/tcp_rst.pcap --buffers 3,4 --timeline timeline.svg
     """
     if as_json and ndjson:
         raise click.UsageError("choose one of --json and --ndjson")
@@ -69,8 +79,8 @@ def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explai
     config = config_from_options(options, parse_flow_selectors(flows))
     output = OutputOptions(
         json=as_json, ndjson=ndjson, show_data=show_data, explain=explain, max_calls=max_calls,
-        export_svg=export_svg, export_html=export_html, width=width, color=color, progress=progress,
-        findings=findings)
+        export_svg=export_svg, export_html=export_html, width=width, color=color, progress=False if quiet else progress,
+        findings=findings, timeline=timeline, time_format=time_format)
     try:
         found = run_replay(path, config, output)
     except NoReceiverError as exc:  # a usage error: the message lists the receivers there are

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.text import Text
 
 from wsarecv_cli.cli.common import make_console, warn
+from wsarecv_cli.cli.progress import CaptureProgress
+from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.cli.replay_findings import ReplayFindings, finding_line
+from wsarecv_cli.cli.replay_timeline import ReplayTimeline
 from wsarecv_cli.diagnose import Finding
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.record_lines import RowLines
@@ -39,6 +41,8 @@ from wsarecv_cli.render.records import (
     seconds,
 )
 from wsarecv_cli.render.summary import summary_panel
+from wsarecv_cli.render.timefmt import TimeFormat
+from wsarecv_cli.render.timeline_html import embed_timeline, write_text
 from wsarecv_cli.replay.notices import ReceiverNotice
 from wsarecv_cli.replay.session import (
     ReceiverEnd,
@@ -53,7 +57,6 @@ from wsarecv_cli.replay.session import (
 
 FLUSH_LINES = 2000
 GC_THRESHOLD = 10_000  # see _rarer_collections
-PROGRESS_MIN_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,8 @@ class OutputOptions:
     width: int | None = None
     color: str = "auto"
     progress: bool | None = None
+    timeline: str | None = None  # --timeline FILE.svg
+    time_format: TimeFormat = TimeFormat.RELATIVE  # -t: how the tables show times (records keep seconds)
     findings: bool = True  # run the detectors (finding records / lines, --fail-on)
 
 
@@ -99,11 +104,14 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> Replay
     """Run the replay and print it with its findings; return them (--fail-on / --strict decide)."""
     session = ReplaySession(path, config)
     findings = ReplayFindings.for_config(path, config, output.findings)
+    timeline = ReplayTimeline.attach(session) if output.timeline or output.export_html else None
     with _rarer_collections():
         if output.json or output.ndjson:
-            _print_records(session, output, findings)
+            _print_records(session, output, findings, timeline)
         else:
-            _print_tables(session, config, output, findings)
+            _print_tables(session, config, output, findings, timeline)
+    if output.timeline and timeline is not None:
+        write_text(output.timeline, timeline.svg())
     # notices and reality checks inform; they are no findings
     warn(session.warnings + session.notices + [w.text for w in session.reality])
     return findings
@@ -123,29 +131,19 @@ def _rarer_collections() -> Iterator[None]:
         gc.set_threshold(*thresholds)
 
 
-def _items_with_progress(session: ReplaySession, output: OutputOptions) -> Iterator[ReplayItem]:
-    """The session's items, with a byte-based progress bar on stderr for big captures on a TTY."""
+def _items_with_progress(session: ReplaySession, output: OutputOptions,
+                         timeline: ReplayTimeline | None = None) -> Iterator[ReplayItem]:
+    """The session's items, with the progress bar on stderr when one may be drawn (cli/progress.py)
+    and seen by the timeline when one is drawn."""
     show = output.progress
     if show is None:
-        show = sys.stderr.isatty() and session.path != "-"
-    if not show:
-        return iter(session)  # not wrapped: a generator layer costs a resume per item
-    return _with_progress(session, output)
-
-
-def _with_progress(session: ReplaySession, output: OutputOptions) -> Iterator[ReplayItem]:
-    progress = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                        TimeRemainingColumn(), console=Console(stderr=True), transient=True)
-    with progress:
-        task = None
-        for index, item in enumerate(session):
-            if index % 512 == 0:
-                total = session.total_bytes
-                if task is None and total and (total >= PROGRESS_MIN_BYTES or output.progress):
-                    task = progress.add_task("replaying", total=total)
-                if task is not None:
-                    progress.update(task, completed=session.bytes_read)
-            yield item
+        show = progress_wanted(ndjson=output.ndjson)
+    if show:  # a layer costs a resume per item: only when it may draw
+        stats = lambda: getattr(session.stats, "frames", 0)  # noqa: E731 - frames read, for pipes
+        items: Iterator[ReplayItem] = CaptureProgress(session, "replaying", frames=stats).wrap(session, every=512)
+    else:
+        items = iter(session)
+    return timeline.observe(items, replay_records) if timeline is not None else items
 
 
 RowFormat = Callable[[ReceiverInfo, RecordOptions], Callable[[Row], Any]]
@@ -219,7 +217,8 @@ def _lines_and_records(info: ReceiverInfo, opts: RecordOptions) -> Callable[[Row
     return lambda row: (lines(row), row_record(row, info, opts))
 
 
-def _print_records(session: ReplaySession, output: OutputOptions, findings: ReplayFindings) -> None:
+def _print_records(session: ReplaySession, output: OutputOptions, findings: ReplayFindings,
+                   timeline: ReplayTimeline | None = None) -> None:
     """Records as produced, each followed by the `finding` records it completed. NDJSON rows are
     written by RowLines straight to their lines; with --framing (added to the dicts) or --json,
     rows are record dicts written by the writer."""
@@ -227,7 +226,7 @@ def _print_records(session: ReplaySession, output: OutputOptions, findings: Repl
         writer: JsonDocumentWriter | NdjsonWriter = JsonDocumentWriter(sys.stdout, capture=session.path)
     else:
         writer = NdjsonWriter(sys.stdout)
-    items = _items_with_progress(session, output)
+    items = _items_with_progress(session, output, timeline)
     write = writer.write
     if output.json or session.config.framing is not None:
         row_format: RowFormat = _row_records
@@ -256,19 +255,19 @@ def _print_records(session: ReplaySession, output: OutputOptions, findings: Repl
 
 
 def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions,
-                  findings: ReplayFindings) -> None:
+                  findings: ReplayFindings, timeline: ReplayTimeline | None = None) -> None:
     console = make_console(output.color, output.width,
                            record=bool(output.export_svg or output.export_html))
     sections: dict[ReceiverKey, _Section] = {}
     shown = 0
     opts = None
-    for item in _items_with_progress(session, output):
+    for item in _items_with_progress(session, output, timeline):
         if isinstance(item, ReceiverStart):
             info = info_for(item)
             opts = opts or RecordOptions(base_ns=session.first_ts_ns or 0)
             table = table_options_for([item.buffers], width=console.width, show_data=output.show_data,
                                       explain=output.explain, max_calls=output.max_calls,
-                                      base_ns=session.first_ts_ns or 0)
+                                      base_ns=session.first_ts_ns or 0, time_format=output.time_format)
             sections[item.key] = _Section(info, CallTable(table), SummaryAccumulator.for_receiver(info),
                                           _row_records(info, opts))
             findings.feed(info.record())
@@ -307,7 +306,7 @@ def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOp
     if shown == 0:
         console.print(Text("No receiver got anything: no TCP payload, FIN/RST or UDP datagram in the selected flows.",
                            style="yellow"))
-    _export(console, output)
+    _export(console, output, timeline)
 
 
 def gap_text(gap: ReceiverGap) -> str:
@@ -336,8 +335,9 @@ def _flush(console: Console, section: _Section) -> None:
     section.continued = True
 
 
-def _export(console: Console, output: OutputOptions) -> None:
+def _export(console: Console, output: OutputOptions, timeline: ReplayTimeline | None = None) -> None:
     if output.export_svg:
         console.save_svg(output.export_svg, title="wsarecv replay", clear=False)
     if output.export_html:
-        console.save_html(output.export_html, clear=False)
+        html = console.export_html(clear=False)
+        write_text(output.export_html, embed_timeline(html, timeline.svg()) if timeline is not None else html)

@@ -50,6 +50,8 @@ from wsarecv_cli.render.records import (
     row_record,
 )
 from wsarecv_cli.render.summary import summary_panel
+from wsarecv_cli.render.timeline_html import add_timeline_to_html, write_text
+from wsarecv_cli.render.timeline_scenario import scenario_timeline_svg
 from wsarecv_cli.replay.expect_check import plain
 from wsarecv_cli.replay.scenario import Scenario, parse_scenario
 from wsarecv_cli.replay.scenario_values import escape_text
@@ -185,6 +187,8 @@ def report_failures(run: SimulationRun) -> None:
               help="Also save the output as SVG.")
 @click.option("--export-html", type=click.Path(dir_okay=False), default=None,
               help="Also save the output as HTML.")
+@click.option("--timeline", type=click.Path(dir_okay=False), default=None,
+              help="Also draw the arrivals and calls in order as an SVG file (--export-html holds it too).")
 @click.option("--width", type=click.IntRange(60, 400), default=None,
               help="Output width (default: the terminal's).")
 @color_option
@@ -192,7 +196,7 @@ def report_failures(run: SimulationRun) -> None:
 def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int | None,
                      as_json: bool, ndjson: bool, show_data: bool, explain: bool,
                      max_calls: int | None, export_svg: str | None, export_html: str | None,
-                     width: int | None, color: str, **params: Any) -> None:
+                     timeline: str | None, width: int | None, color: str, **params: Any) -> None:
     """Run a scenario through the WSARecv model and show every call.
 
     A scenario file (samples/scenarios/*.toml; the format: docs/SCENARIOS.md) lists arrivals,
@@ -208,6 +212,7 @@ def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int |
       wsarecv simulate --udp 3000 --buffers 1024,1024 --platform wince
       wsarecv simulate --tcp data --urgent '!' --tcp more --buffers 16
       wsarecv simulate samples/scenarios/graceful_close.toml --ndjson
+      wsarecv simulate samples/scenarios/scatter_order.toml --timeline scatter.svg
     """
     if as_json and ndjson:
         raise UsageLine("choose one of --json and --ndjson")
@@ -223,8 +228,21 @@ def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int |
         console = make_console(color, width, record=bool(export_svg or export_html))
         print_pretty(console, run, show_data, explain, max_calls)
         save_exports(console, export_svg, export_html, title=f"wsarecv simulate: {escape_text(scenario.title)}")
+    if timeline or export_html:
+        _draw_timeline(run, timeline, None if as_json or ndjson else export_html)
     if run.failures:
         report_failures(run)
+
+
+def _draw_timeline(run: SimulationRun, svg_path: str | None, html_path: str | None) -> None:
+    try:
+        svg = scenario_timeline_svg(run, run_records(run, RecordOptions()))
+        if svg_path:
+            write_text(svg_path, svg)
+        if html_path:
+            add_timeline_to_html(html_path, svg)
+    except WsarecvError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _print_records(run: SimulationRun, as_json: bool, show_data: bool, explain: bool) -> None:

@@ -13,7 +13,7 @@ never change meaning and are never reused: `--fail-on` takes either (`--fail-on 
 or `any`, or `strict` (what `--strict` checks: {strict}). `wsarecv check --list` prints this page.
 
 Every finding names the capture, flow, receiver, call number (`n`), time (`t`, seconds from the
-first packet) and stream offset (`offset`: the bytes the receiver had been handed before it);
+first frame) and stream offset (`offset`: the bytes the receiver had been handed before it);
 framing findings add the message number and its byte range, and `--ndjson` gives them as
 `finding` records:
 

@@ -19,7 +19,7 @@ class Finding:
     flow: str | None = None
     receiver: str | None = None
     n: int | None = None  # the call (WSARecv number) it shows in
-    t: float | None = None  # seconds from the first packet
+    t: float | None = None  # seconds from the capture's first frame
     offset: int | None = None  # stream offset: bytes the receiver had been handed before it
     length: int | None = None  # bytes concerned (lost, missing, dropped, in the message range)
     message: int | None = None  # framing: message number (from 1), or datagram number

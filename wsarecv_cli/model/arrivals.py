@@ -13,7 +13,7 @@ from wsarecv_cli.model.provider import Profile
 from wsarecv_cli.model.queues import End, QueuedMessage, RxState
 from wsarecv_cli.model.types import (
     Arrival, Burst, CaptureGap, Discon, Fin, IcmpError, IcmpKind, Message, Reset, SocketConfig, StreamBytes,
-    UrgentByte,
+    UrgentByte, arrival_words,
 )
 
 
@@ -27,7 +27,7 @@ class Applied:
 
 def _need(ok: bool, profile: Profile, arrival: Arrival) -> None:
     if not ok:
-        raise ModelError(f"state: a {profile.protocol.value} socket; input: {type(arrival).__name__} "
+        raise ModelError(f"state: a {profile.protocol.value} socket; input: {arrival_words(arrival)} "
                          "does not fit this provider (byte stream vs messages)")
 
 
@@ -130,7 +130,7 @@ def _message(rx, profile, config, msg: Message, shut, receive_pending) -> Applie
 
 def _graceful(rx, profile, arrival) -> Applied:
     if rx.end is not None:
-        return Applied(note=f"{type(arrival).__name__} after {rx.end.value}: ignored")
+        return Applied(note=f"{arrival_words(arrival)} after {rx.end.value}: ignored")
     if profile.message_oriented and profile.graceful_close:
         rx.end = End.DISCON
         return Applied(note="graceful disconnect: reported as WSAEDISCON once the messages are read (R27)")

@@ -375,3 +375,35 @@ DECISIONS: tuple[Decision, ...] = (
 
 def decision(qid: str) -> Decision:
     return {d.id: d for d in DECISIONS}[qid.upper()]
+
+
+# Where the rules' evidence comes from (spec section 0): the kind in brackets, then the source tag.
+EVIDENCE_KINDS: tuple[tuple[str, str], ...] = (
+    ("[T]", "a conformance test run on real Windows (Wine's test suite)"),
+    ("[D]", "Microsoft documentation"),
+    ("[I]", "implementation evidence (Wine / ReactOS emulation code)"),
+    ("[F]", "field reports (issue threads)"),
+    ("[L]", "observed on Linux 6.x with a loopback probe (Linux differential only)"),
+)
+SOURCES: tuple[tuple[str, str], ...] = (
+    ("WT", "wine-mirror/wine dlls/ws2_32/tests/sock.c (the test function named)"),
+    ("WA", "wine-mirror/wine dlls/ws2_32/tests/afd.c (test_recv)"),
+    ("WS", "wine-mirror/wine dlls/ws2_32/socket.c (WS2_recv_base, NtStatusToWSAError, supported_protocols[])"),
+    ("WN", "wine-mirror/wine dlls/ntdll/unix/socket.c (try_recv, sock_recv)"),
+    ("RA", "reactos/reactos drivers/network/afd/afd/read.c (SatisfyPacketRecvRequest, ReceiveActivity)"),
+    ("RM", "reactos/reactos dll/win32/msafd/misc/sndrcv.c (WSPRecv)"),
+    ("MR", "Microsoft docs: WSARecv (sdk-api nf-winsock2-wsarecv)"),
+    ("MV", "Microsoft docs: recv (sdk-api nf-winsock2-recv)"),
+    ("MS", "Microsoft docs: shutdown (sdk-api nf-winsock2-shutdown)"),
+    ("MC", "Microsoft docs: closesocket (sdk-api nf-winsock2-closesocket)"),
+    ("MO", "Microsoft docs: protocol-independent out-of-band data"),
+    ("MT", "Microsoft docs: IPPROTO_TCP socket options"),
+    ("CE", "Microsoft docs, previous versions: WSARecv / recv / error codes on Windows CE 5.0-6.0"),
+    ("FI", "issue threads: dotnet/runtime#57186, objeck/objeck-lang#669, godotengine/godot#22332, "
+           "golang/go#68614, tailscale/tailscale#12927"),
+)
+
+
+def spec_version() -> str:
+    """The model's spec, named by what it holds (WSARECV.md has no version number in its header)."""
+    return f"WSARECV.md rules R1-{RULES[-1].id}, decisions Q1-{DECISIONS[-1].id}"

@@ -46,8 +46,8 @@ from wsarecv_cli.model.queues import End, RxState
 from wsarecv_cli.model.socket_view import SocketStats, SocketView
 from wsarecv_cli.model.take import Take, empty_data as _empty, take
 from wsarecv_cli.model.types import (
-    ActionResult, Arrival, Completion, ConnState, Delivery, Event, Mode, Platform, RecvCall, RecvFlags,
-    RecvResult, Shutdown, SocketConfig, Status, WsaError,
+    ActionResult, Arrival, Completion, ConnState, Delivery, Event, Mode, Platform, Protocol, RecvCall, RecvFlags,
+    RecvResult, Shutdown, SocketConfig, Status, WsaError, arrival_words,
 )
 
 
@@ -97,7 +97,7 @@ class Socket(SocketView):
                 return self._hand_out([done])
         out = self._tick(t_ns)
         if self._closed_local:
-            self._note(t_ns, f"{type(arrival).__name__} after closesocket: ignored")
+            self._note(t_ns, f"{arrival_words(arrival)} after closesocket: ignored")
             return self._hand_out(out)
         receive_pending = any(not op.oob for op in self._pending) if self._pending else False
         applied = apply_arrival(self._rx, self.profile, self.config, arrival, shut=self._shut,

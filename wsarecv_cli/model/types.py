@@ -349,6 +349,15 @@ class Burst:
 
 Arrival = StreamBytes | UrgentByte | CaptureGap | Message | Fin | Reset | Discon | IcmpError | Burst
 
+_ARRIVAL_WORDS = {"StreamBytes": "stream data", "UrgentByte": "an urgent byte", "CaptureGap": "a capture gap",
+                  "Message": "a message", "Fin": "a FIN", "Reset": "a RST", "Discon": "a graceful disconnect",
+                  "IcmpError": "an ICMP error"}
+
+
+def arrival_words(arrival: object) -> str:
+    """What an arrival is, in the words of a user (messages never name the model's classes)."""
+    return _ARRIVAL_WORDS.get(type(arrival).__name__, "an arrival")
+
 
 # ---- outcomes --------------------------------------------------------------------------------
 

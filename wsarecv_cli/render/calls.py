@@ -20,6 +20,7 @@ from rich.text import Text
 
 from wsarecv_cli.model.types import Completion, Delivery, Event, RecvFlags, RecvResult, WsaError
 from wsarecv_cli.render.records import Outcome, ReceiverInfo, Row, RowKind, RowPairer, seconds
+from wsarecv_cli.render.timefmt import Clock, TimeFormat
 
 BAR = 4  # blocks in a WSABUF fill bar
 EVENT_MIN = 12
@@ -63,6 +64,7 @@ class TableOptions:
     explain: bool = False  # a line under each row with the rule ids and the one-line reason
     max_calls: int | None = None  # show only the first N calls (and their completions)
     base_ns: int = 0  # times are seconds from this timestamp
+    time_format: TimeFormat = TimeFormat.RELATIVE  # -t: how call / done times are shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,7 @@ class TableLayout:
     """
 
     def __init__(self, opts: TableOptions) -> None:
+        self.time_width = 9 if opts.time_format is TimeFormat.RELATIVE else opts.time_format.width
         digits = len(str(max(opts.max_buffer_len, 1)))
         self.buf_width = max(len("buf[0]"), BAR + 2 + 2 * digits)
         self.ncols = max(opts.buffer_columns, 1)
@@ -101,8 +104,8 @@ class TableLayout:
         flags = 9 if self.short_flags else 11
         self.columns = [
             Column("#", 4, right=True),
-            Column("call t", 9, right=True),
-            Column("done t", 9, right=True),
+            Column("call t", self.time_width, right=True),
+            Column("done t", self.time_width, right=True),
             Column("flags in", flags),
             *[Column(f"buf[{i}]", self.buf_width) for i in range(self.ncols)],
             Column("bytes", 5, right=True),
@@ -252,6 +255,7 @@ class CallTable:
         self._pairer = RowPairer()
         self._shown: set[int] = set()
         self.hidden_calls = 0
+        self._clock = Clock(opts.time_format, opts.base_ns)
 
     def header(self) -> list[Text]:
         return [self.layout.header(), self.layout.rule()]
@@ -270,7 +274,7 @@ class CallTable:
     def action(self, t_ns: int, text: str) -> list[Text]:
         """A line between rows for what is not a call: an arrival, shutdown, close, an alertable
         wait (simulate shows them so a reader sees *why* the next row looks the way it does)."""
-        t = format_time(seconds(t_ns, self.opts.base_ns))
+        t = self._time(t_ns)
         cols = self.layout.columns
         lead = _pad("·", cols[0].width, True) + " " + _pad(t, cols[1].width, True) + " "
         width = max(20, self.layout.indent + self.layout.event_width - len(lead))
@@ -319,13 +323,17 @@ class CallTable:
             lines.append(self._side_line(_explanation(final), "dim"))  # type: ignore[arg-type]
         return lines
 
+    def _time(self, t_ns: int) -> str:
+        if self._clock.fmt is TimeFormat.RELATIVE:
+            return format_time(seconds(t_ns, self.opts.base_ns))  # fewer decimals when large: 9 wide
+        return self._clock.text(t_ns)
+
     def _times(self, row: Row) -> tuple[str, str]:
-        base = self.opts.base_ns
         if row.kind is RowKind.COMPLETION:
-            return "", format_time(seconds(row.completion.t_ns, base))  # type: ignore[union-attr]
-        call_t = format_time(seconds(row.result.t_ns, base))  # type: ignore[union-attr]
+            return "", self._time(row.completion.t_ns)  # type: ignore[union-attr]
+        call_t = self._time(row.result.t_ns)  # type: ignore[union-attr]
         if row.kind is RowKind.BLOCKING:
-            return call_t, format_time(seconds(row.completion.t_ns, base))  # type: ignore[union-attr]
+            return call_t, self._time(row.completion.t_ns)  # type: ignore[union-attr]
         return call_t, ""
 
     def _main_line(self, row: Row, final: Outcome) -> Text:

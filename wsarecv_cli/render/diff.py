@@ -62,6 +62,7 @@ class DiffReport:
     calls: tuple[CallDiff, ...]
     summary_a: tuple[Record, ...] = ()
     summary_b: tuple[Record, ...] = ()
+    peers: tuple[tuple[tuple[Any, Any], str], ...] = ()  # (flow, receiver) -> the peer, from flow records
 
     @property
     def differing(self) -> tuple[CallDiff, ...]:
@@ -100,7 +101,7 @@ def _index(records: Iterable[Record]) -> tuple[dict[Key, CallView], list[Record]
         if kind in ("call", "completion"):
             key = (rec.get("flow"), rec.get("receiver"), rec["n"])
             (calls if kind == "call" else completions)[key] = rec
-        elif kind == "summary":
+        elif kind in ("summary", "flow"):
             summaries.append(rec)
     keys = list(dict.fromkeys([*calls, *completions]))
     return {k: CallView(calls.get(k), completions.get(k)) for k in keys}, summaries
@@ -134,7 +135,10 @@ def diff_runs(records_a: Iterable[Record], records_b: Iterable[Record]) -> DiffR
     empty = CallView(None)
     calls = tuple(CallDiff(k, index_a.get(k, empty), index_b.get(k, empty),
                            _compare(index_a.get(k, empty), index_b.get(k, empty))) for k in keys)
-    return DiffReport(calls, tuple(summaries_a), tuple(summaries_b))
+    peers = tuple({(r.get("flow"), r.get("receiver")): r["peer"] for r in (*summaries_a, *summaries_b)
+                   if r.get("type") == "flow" and r.get("peer")}.items())
+    return DiffReport(calls, tuple(r for r in summaries_a if r.get("type") == "summary"),
+                      tuple(r for r in summaries_b if r.get("type") == "summary"), peers)
 
 
 # ---- pretty output ---------------------------------------------------------------------------
@@ -171,23 +175,62 @@ def outcome_words(view: CallView) -> str:
     return text
 
 
-def diff_table(report: DiffReport, label_a: str, label_b: str, only_diff: bool = False) -> Table:
-    table = Table(show_lines=False, title_justify="left")
+def diff_table(report: DiffReport, label_a: str, label_b: str, only_diff: bool = False,
+               receiver: tuple[Any, Any] | None = None) -> Table:
+    """The calls side by side; only those of `receiver` (flow, receiver) when given, under a title
+    naming it. The buffers column shows both runs' WSABUFs when they differ ("3,5 | 8")."""
+    table = Table(show_lines=False, title_justify="left", title_style="bold",
+                  title=_receiver_title(receiver, report) if receiver is not None else None)
     table.add_column("#", justify="right")
-    table.add_column("buffers", no_wrap=True)
+    table.add_column("buffers A | B" if _buffers_differ(report) else "buffers", no_wrap=True)
     table.add_column(f"A: {label_a}", ratio=1)
     table.add_column(f"B: {label_b}", ratio=1)
     table.add_column("differs in", style="yellow")
     for call in report.calls:
-        if only_diff and not call.differs:
+        if only_diff and not call.differs or receiver is not None and call.key[:2] != receiver:
             continue
-        source = call.a.call or call.b.call or {}
-        buffers = ",".join(map(str, source.get("buffers", [])))
         style = "bold" if call.differs else "dim"
         changed = ", ".join(f.field for f in call.fields)
-        table.add_row(_n_label(call), buffers, Text(outcome_words(call.a), style=style),
+        label = str(call.n) if receiver is not None else _n_label(call)
+        table.add_row(label, _buffers(call), Text(outcome_words(call.a), style=style),
                       Text(outcome_words(call.b), style=style), changed)
     return table
+
+
+def receivers(report: DiffReport) -> list[tuple[Any, Any]]:
+    """The (flow, receiver) pairs of a report, in order of appearance."""
+    return list(dict.fromkeys(call.key[:2] for call in report.calls))
+
+
+def diff_tables(report: DiffReport, label_a: str, label_b: str, only_diff: bool = False) -> list[Table]:
+    """One table per receiver when a capture has several (each titled with who receives), else one."""
+    keys = receivers(report)
+    if len(keys) <= 1 and (not keys or keys[0][1] is None):
+        return [diff_table(report, label_a, label_b, only_diff)]
+    return [diff_table(report, label_a, label_b, only_diff, key) for key in keys]
+
+
+def _receiver_title(key: tuple[Any, Any], report: DiffReport) -> str:
+    flow, receiver = key
+    peer = dict(report.peers).get(key)
+    return f"{flow}  receiver {receiver}" + (f" ← {peer}" if peer else "")
+
+
+def _call_buffers(view: CallView) -> str | None:
+    source = view.call or view.completion
+    return ",".join(map(str, source.get("buffers", []))) if source and "buffers" in source else None
+
+
+def _buffers(call: CallDiff) -> str:
+    a, b = _call_buffers(call.a), _call_buffers(call.b)
+    if a == b or a is None or b is None:  # a call only one run made: its buffers
+        return a or b or ""
+    return f"{a} | {b}"
+
+
+def _buffers_differ(report: DiffReport) -> bool:
+    return any(_call_buffers(c.a) != _call_buffers(c.b) for c in report.calls
+               if c.a.call is not None and c.b.call is not None)
 
 
 def _n_label(call: CallDiff) -> str:

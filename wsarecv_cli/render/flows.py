@@ -24,13 +24,15 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
-from rich.console import Console, ConsoleOptions, RenderResult
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
 from wsarecv_cli.reassembly import DirectionStats, FlowInfo
+from wsarecv_cli.render import fit
+from wsarecv_cli.render.timefmt import Clock, TimeFormat
 
 _VOLUMES = ("packets", "payload_bytes", "stream_bytes")
 
@@ -94,12 +96,26 @@ def ends_text(f: FlowInfo) -> str:
     return f"{f.a}{mark if client == f.a else ''} → {f.b}{mark if client == f.b else ''}"
 
 
-def _cells(f: FlowInfo, origin_ns: int) -> tuple[tuple[str, ...], str]:
-    """The text of one row and the state column's style."""
+def headers_for(fmt: TimeFormat) -> tuple[str, ...]:
+    """The column titles; the time columns say ' s' only when they hold seconds."""
+    last = "duration s" if fmt is TimeFormat.DELTA else f"last{fmt.unit}"
+    return (*_HEADERS[:2], f"first{fmt.unit}", last, *_HEADERS[4:])
+
+
+def _times(f: FlowInfo, clock: Clock) -> tuple[str, str]:
+    """first / last as -t asks; with `d` first is since the previous flow's, last its duration."""
+    if clock.fmt is TimeFormat.DELTA:
+        return clock.text(f.first_ts), f"{seconds(f.last_ts - f.first_ts):.6f}"
+    return clock.text(f.first_ts), clock.text(f.last_ts)
+
+
+def _cells(f: FlowInfo, clock: Clock | int) -> tuple[tuple[str, ...], str]:
+    """The text of one row and the state column's style (an int clock: seconds from that origin)."""
+    if not isinstance(clock, Clock):
+        clock = Clock(TimeFormat.RELATIVE, clock)
     state = f.closure if f.transport.label == "tcp" else ""
     style = "red" if f.closure == "reset" else "green" if f.closure == "closed" else ""
-    return (str(f.id), ends_text(f), f"{seconds(f.first_ts - origin_ns):.6f}",
-            f"{seconds(f.last_ts - origin_ns):.6f}", _direction_cell(f.a_to_b), _direction_cell(f.b_to_a),
+    return (str(f.id), ends_text(f), *_times(f, clock), _direction_cell(f.a_to_b), _direction_cell(f.b_to_a),
             state, anomalies_text(f)), style
 
 
@@ -115,18 +131,19 @@ class PlainFlowTable:
     PIECE_ROWS = 500
 
     def __init__(self, rows: list[tuple[tuple[str, ...], str]], widths: list[int] | None = None,
-                 header: bool = True) -> None:
+                 header: bool = True, headers: tuple[str, ...] = _HEADERS) -> None:
         self.rows = rows
         self.widths = widths
         self.header = header
+        self.headers = headers
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = self.widths or plain_widths(self.rows, options.max_width)
+        widths = self.widths or plain_widths(self.rows, options.max_width, self.headers)
         bold, yellow = Style(bold=True), Style(color="yellow")
         states = {"red": Style(color="red"), "green": Style(color="green"), "": None}
         new_line = Segment.line()
         if self.header:
-            header = [Segment(_pad(h, w, right), bold) for h, w, right in zip(_HEADERS, widths, _RIGHT)]
+            header = [Segment(_pad(h, w, right), bold) for h, w, right in zip(self.headers, widths, _RIGHT)]
             yield from _joined(header, Segment(" ┃ "))
             yield new_line
             rule = ["━" * (widths[0] + 1)] + ["━" * (w + 2) for w in widths[1:7]] + ["━" * (widths[7] + 1)]
@@ -150,10 +167,11 @@ class PlainFlowTable:
                 yield new_line
 
 
-def plain_widths(rows: Iterable[tuple[tuple[str, ...], str]], max_width: int) -> list[int]:
+def plain_widths(rows: Iterable[tuple[tuple[str, ...], str]], max_width: int,
+                 headers: tuple[str, ...] = _HEADERS) -> list[int]:
     """Column widths of the plain table: the widest cell of each fixed column; the anomalies
     column gets the rest of max_width (at least 10), no wider than its widest cell."""
-    widths = [len(h) for h in _HEADERS]
+    widths = [len(h) for h in headers]
     widest_anomaly = 0
     for cells, _ in rows:
         for i in range(7):
@@ -166,19 +184,22 @@ def plain_widths(rows: Iterable[tuple[tuple[str, ...], str]], max_width: int) ->
 
 
 def plain_table_pieces(flows: Callable[[], Iterable[FlowInfo]], origin_ns: int,
-                       max_width: int) -> Iterator[PlainFlowTable]:
+                       max_width: int, time_format: TimeFormat = TimeFormat.RELATIVE) -> Iterator[PlainFlowTable]:
     """The plain table of `flows()` in pieces of PIECE_ROWS rows, in two passes over the flows
     (widths, then rows), so neither the flows nor the rows are ever all in memory."""
-    widths = plain_widths((_cells(f, origin_ns) for f in flows()), max_width)
+    headers = headers_for(time_format)
+    sizing = Clock(time_format, origin_ns)
+    widths = plain_widths((_cells(f, sizing) for f in flows()), max_width, headers)
     rows: list[tuple[tuple[str, ...], str]] = []
     first = True
+    clock = Clock(time_format, origin_ns)
     for f in flows():
-        rows.append(_cells(f, origin_ns))
+        rows.append(_cells(f, clock))
         if len(rows) == PlainFlowTable.PIECE_ROWS:
-            yield PlainFlowTable(rows, widths, header=first)
+            yield PlainFlowTable(rows, widths, header=first, headers=headers)
             rows, first = [], False
     if rows or first:
-        yield PlainFlowTable(rows, widths, header=first)
+        yield PlainFlowTable(rows, widths, header=first, headers=headers)
 
 
 def _pad(text: str, width: int, right: bool) -> str:
@@ -215,33 +236,49 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def flows_table(flows: list[FlowInfo], origin_ns: int) -> Table | PlainFlowTable:
-    """One row per flow; times in seconds from the capture's first packet (origin_ns)."""
+def flows_table(flows: list[FlowInfo], origin_ns: int, time_format: TimeFormat = TimeFormat.RELATIVE,
+                width: int | None = None) -> Table | PlainFlowTable | Group:
+    """One row per flow; times in seconds from the capture's first frame (origin_ns), or as -t says.
+
+    Given a terminal `width`, the table fits it in this order (render/fit.py): the A → B cell
+    breaks after the arrow and the volume cells after the slash (addresses and numbers stay
+    whole), anomalies wrap at commas; when even that is too wide, each flow becomes a block of
+    labelled lines. No column is ever dropped or cut with an ellipsis."""
+    clock, headers = Clock(time_format, origin_ns), headers_for(time_format)
     if len(flows) > PLAIN_TABLE_ROWS:
-        return PlainFlowTable([_cells(f, origin_ns) for f in flows])
+        return PlainFlowTable([_cells(f, clock) for f in flows], headers=headers)
+    rows = [_cells(f, clock) for f in flows]
+    cells_only = [cells for cells, _ in rows]
+    layout = fit.flow_layout(cells_only, headers, width)
+    if layout is fit.Layout.BLOCKS:
+        return fit.blocks(headers, rows)
+    broken = layout is fit.Layout.BROKEN
+    widths = fit.flow_widths(cells_only, headers, broken)
     table = Table(show_edge=False, header_style="bold", pad_edge=False)
-    table.add_column("flow", no_wrap=True)
-    table.add_column(ENDS_HEADER, no_wrap=True)
-    table.add_column("first s", justify="right")
-    table.add_column("last s", justify="right")
-    table.add_column("A→B", justify="right", no_wrap=True)
-    table.add_column("B→A", justify="right", no_wrap=True)
-    table.add_column("state")
-    table.add_column("anomalies", style="yellow")
-    for f in flows:
-        state = f.closure if f.transport.label == "tcp" else ""
-        style = "red" if f.closure == "reset" else "green" if f.closure == "closed" else ""
-        table.add_row(
-            str(f.id), ends_text(f),
-            f"{seconds(f.first_ts - origin_ns):.6f}", f"{seconds(f.last_ts - origin_ns):.6f}",
-            _direction_cell(f.a_to_b), _direction_cell(f.b_to_a), Text(state, style=style),
-            anomalies_text(f),
-        )
+    for i, title in enumerate(headers):
+        table.add_column(title, justify="right" if _RIGHT[i] else "left", no_wrap=i != 7,
+                         style="yellow" if i == 7 else None, min_width=widths[i] if i != 7 else None)
+    for cells, style in rows:
+        shown = list(cells)
+        if broken:
+            shown[1] = shown[1].replace(" → ", " →\n", 1)
+            shown[4], shown[5] = shown[4].replace(" / ", "\n", 1), shown[5].replace(" / ", "\n", 1)
+        table.add_row(*shown[:6], Text(shown[6], style=style), shown[7])
     return table
 
 
-def summary_line(frames: int, decoded: int, tcp: int, udp: int, skip_lines: list[str]) -> str:
+def natural_width(flows: list[FlowInfo], origin_ns: int, time_format: TimeFormat = TimeFormat.RELATIVE) -> int:
+    """The width the flow table takes with every cell on one line (what a pipe gets)."""
+    headers = headers_for(time_format)
+    clock = Clock(time_format, origin_ns)
+    return fit.needed(fit.flow_widths([_cells(f, clock)[0] for f in flows], headers, False))
+
+
+def summary_line(frames: int, decoded: int, tcp: int, udp: int, skip_lines: list[str], untimed: int = 0) -> str:
     text = f"{frames:,} frames read, {decoded:,} TCP/UDP packets decoded; {tcp} TCP and {udp} UDP flows"
+    if untimed:
+        text += (f"; {untimed:,} frames have no timestamp (pcapng Simple Packet Blocks): "
+                 "shown at the time of the frame before them")
     if skip_lines:
         text += "; skipped: " + "; ".join(skip_lines)
     return text

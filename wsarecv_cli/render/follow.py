@@ -9,7 +9,7 @@ JSON (`follow_document`): {"capture", "warnings", "flows": [{"id", "transport", 
 "initiator", "client", "roles", "directions": [{"sender", "receiver", "bytes", "sha256", "gaps": [[offset, length]],
 "gap_reasons": [...], "urgent": [[offset, byte]], "segments": [{"offset", "length", "t", "frames"}],
 "fin", "reset"}]}]}. `bytes`/`sha256` cover every captured byte in stream order with urgent bytes
-in place (like Wireshark's follow), gaps excluded; `t` is seconds from the capture's first packet.
+in place (like Wireshark's follow), gaps excluded; `t` is seconds from the capture's first frame.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from wsarecv_cli.reassembly import (
     StreamReset,
     UrgentData,
 )
+from wsarecv_cli.render.timefmt import Clock, TimeFormat
 
 DIRECTION_STYLES = ("red", "blue")
 _PRINTABLE = bytes(range(32, 127)) + b"\n\t"
@@ -65,32 +66,35 @@ def _payload(event: Any) -> bytes | None:
     return None
 
 
-def event_lines(fe: FlowEvent, a: Endpoint, origin_ns: int, hex_mode: bool) -> list[Text]:
-    """The lines one event shows as: a header then the data, or one bracketed note."""
+def event_lines(fe: FlowEvent, a: Endpoint, origin_ns: int | Clock, hex_mode: bool) -> list[Text]:
+    """The lines one event shows as: a header then the data, or one bracketed note; times from
+    `origin_ns` in seconds, or as a Clock (-t) shows them."""
     e = fe.event
     side = 0 if fe.sender == a else 1
     style = DIRECTION_STYLES[side]
-    t = (e.ts_ns - origin_ns) / 1e9
-    frames = ",".join(str(f) for f in e.frames)
+    clock = origin_ns if isinstance(origin_ns, Clock) else Clock(TimeFormat.RELATIVE, origin_ns)
+    t = clock.text(e.ts_ns)
+    # A FIN or RST the capture implies (end of capture, a flow closed by the limits) has no frame.
+    frames = f"  frame {','.join(str(f) for f in e.frames)}" if e.frames else ""
     where = f"{fe.flow} {fe.sender} → {fe.receiver}"
     data = _payload(e)
     if data is not None:
         offset = getattr(e, "offset", 0)
-        head = Text(f"── {where}  @{offset}  {len(data)} B  t={t:.6f}  frame {frames}", style=f"dim {style}")
+        head = Text(f"── {where}  @{offset}  {len(data)} B  t={t}{frames}", style=f"dim {style}")
         if isinstance(e, Datagram) and e.wire_length > len(data):
             head.append(f"  ({e.wire_length - len(data)} B cut by the snaplen)", style="yellow")
         body = hexdump(data, offset) if hex_mode else printable(data)
         return [head, Text(body, style=style)] if data else [head]
     if isinstance(e, StreamGap):
-        note = f"[{e.length:,} bytes {_GAP_TEXT[e.reason]}]  {where} @{e.offset}  t={t:.6f}"
+        note = f"[{e.length:,} bytes {_GAP_TEXT[e.reason]}]  {where} @{e.offset}  t={t}"
         return [Text(note, style="bold yellow")]
     if isinstance(e, UrgentData):
         return [Text(f"[urgent byte 0x{e.byte:02x} {printable(bytes([e.byte]))!r} at offset {e.offset}]  {where}  "
-                     f"t={t:.6f}  frame {frames}", style=f"bold {style}")]
+                     f"t={t}{frames}", style=f"bold {style}")]
     if isinstance(e, StreamFin):
-        return [Text(f"[FIN at offset {e.offset}]  {where}  t={t:.6f}  frame {frames}", style=f"dim {style}")]
+        return [Text(f"[FIN at offset {e.offset}]  {where}  t={t}{frames}", style=f"dim {style}")]
     if isinstance(e, StreamReset):
-        return [Text(f"[RST at offset {e.offset}]  {where}  t={t:.6f}  frame {frames}", style="bold red")]
+        return [Text(f"[RST at offset {e.offset}]  {where}  t={t}{frames}", style="bold red")]
     return []
 
 
@@ -148,7 +152,7 @@ class DirectionDigest:
             self.reset = True
 
     def segments(self) -> list[dict[str, Any]]:
-        """[{"offset", "length", "t" (s from the capture's first packet), "frames"}] in order."""
+        """[{"offset", "length", "t" (s from the capture's first frame), "frames"}] in order."""
         segs, times, multi = self._segs, self._times, self._multi
         return [{"offset": segs[3 * i], "length": segs[3 * i + 1], "t": t,
                  "frames": [segs[3 * i + 2]] if segs[3 * i + 2] >= 0 else list(multi[-1 - segs[3 * i + 2]])}

@@ -140,7 +140,7 @@ class ReceiverInfo:
 
 @dataclass(frozen=True, slots=True)
 class RecordOptions:
-    base_ns: int = 0  # `t` is seconds from this timestamp (the first packet, or 0 for scenarios)
+    base_ns: int = 0  # `t` is seconds from this timestamp (the first frame, or 0 for scenarios)
     show_data: bool = False
     explain: bool = False
 
@@ -358,6 +358,7 @@ class SummaryAccumulator:
     gaps: int = 0
     gap_bytes: int = 0
     closure: str = "open"
+    closure_error: WsaError | None = None  # the code the closing call reported (10053 or 995 when aborted...)
     framing: Any = None  # replay.framing.FramingFindings (has as_dict()), set by the replay
     _sha: Any = field(default_factory=hashlib.sha256)
 
@@ -416,6 +417,7 @@ class SummaryAccumulator:
         if self.info.protocol == "udp" and outcome.event is Event.RESET:
             return  # ICMP port-unreachable (R46): the socket stays usable
         self.closure = closure
+        self.closure_error = outcome.error
 
     @property
     def stream_sha256(self) -> str:
@@ -430,6 +432,9 @@ class SummaryAccumulator:
             "msg_partial": self.msg_partial, "msgsize_errors": self.msgsize_errors,
             "bytes_lost": self.bytes_lost, "gaps": self.gaps, "closure": self.closure,
         }
+        if self.closure_error is not None:
+            rec["closure_error"] = self.closure_error.name
+            rec["closure_error_code"] = int(self.closure_error)
         rec["gap_bytes"] = self.gap_bytes
         if self.framing is not None:
             rec["framing"] = self.framing.as_dict()

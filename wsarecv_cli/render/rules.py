@@ -70,6 +70,22 @@ def _rule_body(rule: spec.Rule) -> Text:
     return body
 
 
+def sources_table(tags: set[str] | None = None) -> Table:
+    """The legend of the source column: evidence kinds ([T], [D]...) and source tags (MR, WT...);
+    only those in `tags` when given (one rule's)."""
+    table = Table(title="Sources (spec section 0)", title_justify="left", show_header=False, box=None)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for tag, words in (*spec.EVIDENCE_KINDS, *spec.SOURCES):
+        if tags is None or tag in tags:
+            table.add_row(tag, words)
+    return table
+
+
+def _tags(sources: tuple[str, ...]) -> set[str]:
+    return {word.strip(",;") for source in sources for word in source.split()[:2]}
+
+
 def decisions_table() -> Table:
     table = Table(title="Model decisions (section 6)", title_justify="left")
     table.add_column("Q", style="bold")
@@ -85,6 +101,7 @@ def all_sections() -> Iterator[RenderableType]:
     yield error_table()
     yield mode_table()
     yield rules_table()
+    yield sources_table()
     yield decisions_table()
 
 
@@ -93,6 +110,7 @@ def rule_detail(rule: spec.Rule) -> RenderableType:
     head = Text(f"{rule.id} — {rule.title}", style="bold")
     parts: list[RenderableType] = [head, Padding(Text(rule.text), (0, 0, 0, 2))]
     parts.append(Text("sources: " + "; ".join(rule.sources), style="dim"))
+    parts.append(Padding(sources_table(_tags(rule.sources)), (0, 0, 0, 2)))
     if not rule.modelled:
         parts.append(Text(f"not modelled: {rule.reason_not_modelled}", style="yellow"))
     elif rule.limits:
@@ -156,6 +174,7 @@ def rules_document() -> dict[str, Any]:
                    "limits": r.limits or None} for r in spec.RULES],
         "decisions": [{"id": d.id, "question": d.question, "default": d.default,
                        "switch": d.switch or None} for d in spec.DECISIONS],
+        "sources": [{"tag": tag, "meaning": words} for tag, words in (*spec.EVIDENCE_KINDS, *spec.SOURCES)],
     }
 
 

@@ -17,9 +17,9 @@ from wsarecv_cli.render.records import SummaryAccumulator
 
 CLOSURE_TEXT = {
     "graceful": ("graceful close (FIN, 0-byte receive)", "cyan"),
-    "reset": ("reset (WSAECONNRESET)", "bold red"),
-    "aborted": ("aborted (WSAECONNABORTED / 995)", "red"),
-    "discon": ("graceful disconnect (WSAEDISCON)", "cyan"),
+    "reset": ("reset", "bold red"),
+    "aborted": ("aborted", "red"),
+    "discon": ("graceful disconnect", "cyan"),
     "open": ("still open", "dim"),
 }
 
@@ -56,6 +56,8 @@ def summary_panel(summary: SummaryAccumulator | dict[str, Any], *, open_calls: i
         gaps.append(f"  ({rec['gap_bytes']} B not in the capture)", style="magenta")
     grid.add_row("capture gaps", gaps)
     words, style = CLOSURE_TEXT.get(rec["closure"], (rec["closure"], ""))
+    if rec.get("closure_error"):  # the code the application saw, e.g. WSAECONNABORTED / 10053 or 995
+        words += f" ({rec['closure_error']} / {rec['closure_error_code']})"
     grid.add_row("closure", Text(words, style=style))
     if idle_polls:
         grid.add_row("idle polls", Text(f"{idle_polls} (nothing new; not shown)", style="dim"))

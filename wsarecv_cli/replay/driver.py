@@ -210,7 +210,7 @@ class ReceiverDriver:
     def _run_script(self, t_ns: int | None) -> list[Outcome]:
         """Run the script's steps that are due before t_ns (None: all that are left).
 
-        A step with `at` runs at that many seconds after the capture's first packet; one without
+        A step with `at` runs at that many seconds after the capture's first frame; one without
         runs right after the step before it. A blocking call that waits holds the thread: the
         steps after it run once it returned.
         """

@@ -48,9 +48,15 @@ class Where:
         return ScenarioError(f"{self.source}: {where}{field}: {escape_text(message)}")
 
 
+# TOML's words for the types, not Python's: messages speak of the file
+_TOML_TYPES = {str: "a string", int: "an integer", float: "a number", bool: "true or false", dict: "a table",
+               list: "an array"}
+
+
 def typed(where: Where, step: int | None, name: str, value: Any, kind: type | tuple) -> Any:
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-        want = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        want = " or ".join(_TOML_TYPES.get(k, k.__name__) for k in kinds)
         raise where.fail(step, name, f"expected {want}, got {_short(value)}")
     return value
 

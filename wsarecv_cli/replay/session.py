@@ -15,7 +15,7 @@ at the end of the capture. The session never prints.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -42,7 +42,7 @@ from wsarecv_cli.model.types import (
     StreamBytes,
     UrgentByte,
 )
-from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Transport, selects
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Packet, Transport, selects
 from wsarecv_cli.reassembly.events import (
     Datagram,
     FlowEvent,
@@ -252,6 +252,7 @@ class ReplaySession:
     total_bytes: int | None = None
     limit_gaps: int = 0  # StreamGaps of reason LIMIT (out-of-order data dropped at max_held_bytes)
     limit_gap_bytes: int = 0
+    packet_tap: Callable[[Packet | IcmpNotice], None] | None = None  # sees every packet (the timeline's SegmentTap)
     notices: list[str] = field(default_factory=list)  # one-line notices (inferred roles, ...)
     unreplayed_gaps: int = 0  # capture gaps longer than max_gap_bytes, skipped
     reality: list[RealityWarning] = field(default_factory=list)  # capture-reality checks, at the end
@@ -281,18 +282,19 @@ class ReplaySession:
         tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append,
                               window_events=True)
         self.tracker = tracker
-        route, feed = self._route, tracker.feed
+        route, feed, tap = self._route, tracker.feed, self.packet_tap
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
             self.total_bytes = packets.total_bytes
             self.stats = packets.stats
+            self.first_ts_ns = packets.first_ts_ns  # times count from the first frame, as in Wireshark
             last_ts = 0
             for batch in packets.batches():
-                if self.first_ts_ns is None and batch:
-                    self.first_ts_ns = batch[0].ts_ns
                 items: list[ReplayItem] = []
                 try:
                     for packet in batch:
                         last_ts = packet.ts_ns
+                        if tap is not None:
+                            tap(packet)
                         if packet.__class__ is IcmpNotice:
                             items += self._icmp(packet)
                             continue
@@ -328,8 +330,8 @@ class ReplaySession:
         for key in list(self._live):
             yield self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
-            wanted = ", ".join(str(s) for s in self.config.selectors)
-            raise SelectionError(f"no flow matches --flow {wanted}")
+            wanted = " ".join(s.option for s in self.config.selectors)
+            raise SelectionError(f"no flow matches {wanted}")
         if self._inferred_flows and self.config.receiver.role in (ReceiverRole.CLIENT, ReceiverRole.SERVER):
             self.notices.append(
                 f"--receiver {self.config.receiver.role.value}: {self._inferred_flows} flow(s) have no SYN in the "
