@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shlex
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner

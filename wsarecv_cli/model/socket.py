@@ -46,7 +46,7 @@ from wsarecv_cli.model.queues import End, RxState
 from wsarecv_cli.model.socket_view import SocketStats, SocketView
 from wsarecv_cli.model.take import Take, empty_data as _empty, take
 from wsarecv_cli.model.types import (
-    ActionResult, Arrival, Completion, ConnState, Delivery, Event, Mode, Platform, Protocol, RecvCall, RecvFlags,
+    ActionResult, Arrival, Completion, ConnState, Delivery, Event, Mode, Platform, RecvCall, RecvFlags,
     RecvResult, Shutdown, SocketConfig, Status, WsaError, arrival_words,
 )
 
