@@ -24,14 +24,16 @@ def test_version_names_the_model_spec() -> None:
 
 def test_help_lists_topics() -> None:
     out = run("help").stdout
-    for name in ("rules", "scenarios", "findings", "gaps", "filter", "time", "terminal", "timeline", "completion"):
+    for name in ("rules", "scenarios", "findings", "gaps", "damaged", "filter", "time", "terminal", "timeline",
+                 "completion"):
         assert f"  {name} " in out
 
 
 @pytest.mark.parametrize(("topic", "words"), [
     pytest.param("rules", "**R17**", id="rules"),
     pytest.param("scenarios", "samples/scenarios/udp_truncation.toml", id="scenarios"),
-    pytest.param("gaps", "damaged captures", id="gaps"),
+    pytest.param("gaps", "--gap-wait", id="gaps"),
+    pytest.param("damaged", "damaged captures", id="damaged"),
     pytest.param("findings", "WR103", id="findings"),
     pytest.param("filter", "--filter 'host 10.0.0.1 and not port 443'", id="filter"),
     pytest.param("completion", "_WSARECV_COMPLETE=bash_source wsarecv", id="completion"),
@@ -43,7 +45,8 @@ def test_help_pages(topic: str, words: str) -> None:
 
 def test_an_installed_package_has_the_built_in_page(monkeypatch, tmp_path) -> None:
     monkeypatch.setattr(help_pages, "REPO", tmp_path)  # no docs/ beside an installed package
-    assert help_pages.page("gaps").startswith("# Damaged captures and gaps")
+    assert help_pages.page("gaps").startswith("# Capture gaps, roles and artefacts")
+    assert help_pages.page("damaged").startswith("# Damaged captures")
     assert "comes with the source" in help_pages.page("scenarios")
 
 

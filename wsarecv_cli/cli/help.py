@@ -70,8 +70,21 @@ Dense runs become columns of totals. `--export-html` holds the table and the sam
 zoomable (wheel, drag, double-click). `wsarecv simulate SCENARIO --timeline t.svg` draws a
 scenario in event order.
 """),
-    Topic("gaps", "damaged captures, gaps and limits", """
-# Damaged captures and gaps
+    Topic("gaps", "capture gaps, roles without a SYN, capture artefacts", """
+# Capture gaps, roles and artefacts
+
+A hole in a stream is a capture gap when the receiver's ACK covers it (declared at that ACK's
+time) or, in a one-way capture, `--gap-wait` (1 s) after the data behind it; a hole the
+receiver's ACKs do not cover is a real loss and waits for its retransmission. Data behind a gap
+keeps its own time. `replay` gives the gap's bytes to the calls as *unknown bytes* at their stream
+position (a `gap` record and an annotation row, never a call; `unknown_bytes` per call, `gap_bytes`
+in the summary; `--max-gap-bytes` bounds it). Without a SYN, client and server come from the ports
+(well-known, then non-ephemeral, then the lower port). Duplicate frames are collapsed;
+`--resegment mss` splits TSO super-segments; `--checksums verify` drops corrupted frames;
+`--overlap` picks which copy of overlapping bytes wins. Each check prints a warning with a count.
+""", doc="docs/CAPTURE_REALITY.md"),
+    Topic("damaged", "damaged captures and limits", """
+# Damaged captures
 
 A capture that cannot be read at all is one error line and exit 1. Damage after good frames
 keeps those frames and warns where reading stopped. Bytes a capture lacks (a lost segment, a
