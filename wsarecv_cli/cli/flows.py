@@ -34,10 +34,10 @@ from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
+from wsarecv_cli.reassembly.stats import limit_warnings
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
 from wsarecv_cli.render.timefmt import TimeFormat
-from wsarecv_cli.replay.session import limit_warnings
 
 
 def open_packets(path: str, limits: CaptureLimits = CaptureLimits()):  # noqa: B008 - frozen

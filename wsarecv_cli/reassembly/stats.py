@@ -135,3 +135,15 @@ class DirectionStats:
 
     def as_dict(self) -> dict[str, int | bool]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int, limit_bytes: int) -> list[str]:
+    """The reassembly limits a capture hit, as warning lines (the fragment limit warns from read_packets)."""
+    lines = []
+    if evicted_flows:
+        lines.append(f"{evicted_flows} flow(s) finished early at the live-flow limit (--max-flows {limits.max_flows}); "
+                     "a later packet of one starts a new flow index")
+    if limit_gaps:
+        lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} bytes "
+                     f"(--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
+    return lines
