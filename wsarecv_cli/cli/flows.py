@@ -27,12 +27,12 @@ from wsarecv_cli.cli.common import (
     time_format_option,
     warn,
 )
-from wsarecv_cli.cli.flows_jobs import FlowsRun, flows_parallel
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.progress import CaptureProgress
 from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
+from wsarecv_cli.parallel.flows import FlowsRun, flows_parallel
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import limit_warnings
 from wsarecv_cli.render import flows as render_flows
