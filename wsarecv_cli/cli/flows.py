@@ -117,7 +117,7 @@ def width_option(func):
 
 def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> FlowsRun:
     """The flow table built in this process."""
-    tracker = FlowTracker(limits, events=False)
+    tracker = FlowTracker(limits, events=False, retire_idle_udp=True)
     packets = CaptureProgress(stream, "reading").packets(stream) if progress_wanted(quiet) else stream
     for packet in packets:
         tracker.feed(packet)

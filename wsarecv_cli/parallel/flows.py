@@ -47,7 +47,7 @@ def flows_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLimi
     def note_first(flow_id: FlowId, sender: Any, receiver: Any) -> None:
         first_seen.setdefault(flow_id, position)  # no events wanted: the direction only counts
 
-    tracker = FlowTracker(limits, events=False, sinks=note_first)
+    tracker = FlowTracker(limits, events=False, sinks=note_first, retire_idle_udp=True)
     with read_packets(path, capture_limits) as stream:  # the parent opened it first: errors show there
         origin = stream.first_ts_ns  # the capture's first frame, whatever its shard
         for packet in stream:
