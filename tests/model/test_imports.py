@@ -36,3 +36,14 @@ def test_model_imports_only_stdlib_errors_and_itself():
 def test_model_modules_stay_small():
     for path in MODEL_DIR.glob("*.py"):
         assert len(path.read_text().splitlines()) <= 460, path.name
+
+
+def test_parallel_layer_imports_nothing_from_cli():
+    """--jobs machinery sits below the commands: cli/ calls parallel/, never the other way round."""
+    import wsarecv_cli.parallel as parallel
+
+    files = sorted(Path(parallel.__file__).parent.glob("*.py"))
+    assert len(files) >= 4
+    for path in files:
+        for name in _imports(path):
+            assert not name.startswith("wsarecv_cli.cli"), f"parallel/{path.name} imports {name}"

@@ -27,17 +27,17 @@ from wsarecv_cli.cli.common import (
     time_format_option,
     warn,
 )
-from wsarecv_cli.cli.flows_jobs import FlowsRun, flows_parallel
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.progress import CaptureProgress
 from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
+from wsarecv_cli.parallel.flows import FlowsRun, flows_parallel
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
+from wsarecv_cli.reassembly.stats import limit_warnings
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
 from wsarecv_cli.render.timefmt import TimeFormat
-from wsarecv_cli.replay.session import limit_warnings
 
 
 def open_packets(path: str, limits: CaptureLimits = CaptureLimits()):  # noqa: B008 - frozen
@@ -117,7 +117,7 @@ def width_option(func):
 
 def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> FlowsRun:
     """The flow table built in this process."""
-    tracker = FlowTracker(limits, events=False)
+    tracker = FlowTracker(limits, events=False, retire_idle_udp=True)
     packets = CaptureProgress(stream, "reading").packets(stream) if progress_wanted(quiet) else stream
     for packet in packets:
         tracker.feed(packet)

@@ -30,11 +30,12 @@ from wsarecv_cli.cli.flows import (
     selected,
     width_option,
 )
-from wsarecv_cli.cli.follow_json import Digests, JsonFollow, follow_json_parallel
+from wsarecv_cli.cli.follow_json import follow_json_parallel
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.progress import CaptureProgress
 from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, selects
+from wsarecv_cli.parallel.follow import Digests, JsonFollow
 from wsarecv_cli.reassembly import (
     Datagram,
     FlowInfo,

@@ -2,7 +2,7 @@
 
 Public API:
 
-    FlowTracker(limits=None, *, events=True)
+    FlowTracker(limits=None, *, events=True, retire_idle_udp=False)
         .feed(packet) -> list[FlowEvent]      events the packet released, in order
         .finish() -> list[FlowEvent]          end of capture: holes become gaps, held data is released
         .flows -> list[FlowInfo]              snapshots, TCP then UDP, in Wireshark stream order

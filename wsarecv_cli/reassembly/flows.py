@@ -26,6 +26,17 @@ snapshot for `flows`, in bounded memory (summaries.py spills them to a temporary
 thousand; `summaries=False` keeps none: replay and follow never list flows), and
 `on_retire(flow_id)` tells a consumer that a flow is finished for good.
 
+Idle UDP flows (`retire_idle_udp=True`, what `wsarecv flows` uses): UDP has no close, so without
+this every UDP flow stays live to the end of the capture. A UDP flow that sent nothing for
+`limits.udp_idle_ns` of capture time is retired (its snapshot goes to the summaries, its live state
+is freed) and only its 5-tuple -> (index, orientation) is remembered: a later datagram of that
+5-tuple continues the same `udp:N` with the same a/b (Wireshark numbers a UDP conversation once),
+and `iter_flows` merges the snapshots of one index into one. The listing is therefore the same
+whatever the idle time (tests/reassembly/test_udp_idle.py), except where fewer live flows means
+fewer evictions at `max_flows`. The remembered 5-tuples (~0.3 KB each) still grow with the
+number of UDP conversations, as Wireshark's conversation table does. Consumers that take
+`on_retire` as "finished for good" (follow, replay, play) leave it off.
+
 Closed flows: a TCP flow closed both ways (or reset) is finished `limits.closed_linger_ns` of
 capture time after its closing FIN/RST, so streaming consumers (follow --json, replay) can let it
 go while the capture goes on; a late retransmission or RST within the linger still belongs to it.
@@ -43,12 +54,13 @@ from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
 from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits
-from wsarecv_cli.reassembly.summaries import FlowSummaries, stream_order
+from wsarecv_cli.reassembly.summaries import FlowSummaries, joined, stream_order
 from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 TCP = Transport.TCP
 _new = tuple.__new__
+_NEVER = 1 << 126  # a capture time no packet reaches: the idle UDP sweep is off
 # sinks(flow, sender, receiver) -> a callable taking that direction's StreamEvents, or None for
 # none (the direction then only counts)
 SinkFactory = Callable[[FlowId, Endpoint, Endpoint], Callable[[StreamEvent], None] | None]
@@ -142,8 +154,13 @@ class FlowTracker:
 
     def __init__(self, limits: ReassemblyLimits | None = None, *, events: bool = True, summaries: bool = True,
                  on_retire: Callable[[FlowId], None] | None = None, sinks: SinkFactory | None = None,
-                 window_events: bool = False) -> None:
+                 window_events: bool = False, retire_idle_udp: bool = False) -> None:
         self.limits = limits or ReassemblyLimits()
+        # Idle UDP flows (module docstring): the next capture time to look for them, and the
+        # 5-tuples of the ones retired -> (their id, the direction that key's sender is).
+        self._udp_idle = self.limits.udp_idle_ns if retire_idle_udp and summaries else 0
+        self._next_idle_sweep = self._udp_idle or _NEVER
+        self._udp_known: dict[tuple, tuple[FlowId, int]] = {}
         self._window_events = window_events
         self._want_events = events
         self._sinks = sinks
@@ -175,6 +192,8 @@ class FlowTracker:
         closing = self._closing
         if closing and closing[0][0] <= ts:
             self._retire_closed(ts)
+        if ts >= self._next_idle_sweep:
+            self._retire_idle_udp(ts)
         key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
         if entry is None:
@@ -227,6 +246,8 @@ class FlowTracker:
         closing = self._closing
         if closing and closing[0][0] <= ts:
             self._retire_closed(ts)
+        if ts >= self._next_idle_sweep:
+            self._retire_idle_udp(ts)
 
     def finish(self) -> list[FlowEvent]:
         """End of capture: flush every flow (pending holes become gaps, held data is released)."""
@@ -250,7 +271,9 @@ class FlowTracker:
         live = (f.info() for f in self._flows)
         if self._done is None:
             return iter(sorted(live, key=stream_order))
-        return self._done.sorted(live)
+        if not self._udp_idle:
+            return self._done.sorted(live)
+        return joined(self._done.sorted(live))
 
     def flow_count(self) -> int:
         return self._count[Transport.TCP] + self._count[Transport.UDP]
@@ -285,11 +308,19 @@ class FlowTracker:
         if len(self._flows) >= self.limits.max_flows:
             self._evict(p.ts_ns)
         transport = p.transport
-        index = self._count[transport]
-        self._count[transport] = index + 1
         a = Endpoint(p.src_addr, p.src_port)
         b = Endpoint(p.dst_addr, p.dst_port)
-        flow = _Flow(FlowId(transport, index), a, b, p.ts_ns)
+        known = self._udp_known.pop(key, None) if self._udp_known else None
+        if known is None:
+            index = self._count[transport]
+            self._count[transport] = index + 1
+            fid, d = FlowId(transport, index), 0
+        else:  # an idle UDP flow again: its index, and a/b as first seen
+            fid, d = known
+            del self._udp_known[(transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)]
+            if d:
+                a, b = b, a
+        flow = _Flow(fid, a, b, p.ts_ns)
         emits = (self._emitter(flow, a, b), self._emitter(flow, b, a))
         if transport is TCP:
             flow.dirs = tuple(TcpDirection(flow.stats[i], self.limits, emits[i]) for i in (0, 1))
@@ -303,10 +334,12 @@ class FlowTracker:
         # Entries carry what `feed` needs per packet: (flow, direction, sender's and receiver's
         # reassemblers, sender's stats), so the hot path does no further lookups.
         d0, d1 = flow.dirs
-        entry = self._table[key] = (flow, 0, d0, d1, flow.stats[0])
+        if d:
+            key, back = back, key  # the packet is b's: `back` is the a->b key
+        self._table[key] = (flow, 0, d0, d1, flow.stats[0])
         self._table[back] = (flow, 1, d1, d0, flow.stats[1])
         flow.keys = (key, back)
-        return entry
+        return self._table[back if d else key]
 
     def _emitter(self, flow: _Flow, sender: Endpoint, receiver: Endpoint):
         if self._sinks is not None:
@@ -350,6 +383,18 @@ class FlowTracker:
             _, flow = closing.popleft()
             if not flow.done:
                 self._retire(flow, now)
+
+    def _retire_idle_udp(self, now: int) -> None:
+        """Retire the UDP flows idle for udp_idle_ns, remembering their 5-tuples (module
+        docstring); looked for every half idle time, so one is retired 1-1.5 idle times after
+        its last datagram."""
+        idle = self._udp_idle
+        self._next_idle_sweep = now + idle // 2
+        quiet = [f for f in self._flows if f.id.transport is not TCP and f.last_ts <= now - idle]
+        for flow in quiet:
+            self._retire(flow, now)
+            for direction, key in enumerate(flow.keys):
+                self._udp_known[key] = (flow.id, direction)
 
     def _forget_retired(self) -> None:
         by_id = self._by_id

@@ -68,6 +68,10 @@ class ReassemblyLimits:
     closed_linger_ns: how long (capture time) a closed or reset TCP flow keeps its table entry
         before it is finished and freed; a late retransmission or RST within it still belongs to
         the flow (Wireshark keeps it for good). 10 s covers retransmission timeouts several times over.
+    udp_idle_ns: a UDP flow that sent nothing for this long (capture time) is retired and only its
+        5-tuple and index kept; a later datagram continues the same flow (FlowTracker with
+        retire_idle_udp, i.e. `wsarecv flows`). 120 s: Linux conntrack's timeout for a UDP stream
+        (nf_conntrack_udp_timeout_stream); DNS and most request/response exchanges are far shorter.
     """
 
     max_held_bytes: int = 16 * 1024 * 1024
@@ -81,6 +85,7 @@ class ReassemblyLimits:
     resegment: bool = False  # split super-segments back to the receiver's MSS (--resegment mss)
     max_flows: int = 100_000
     closed_linger_ns: int = 10_000_000_000
+    udp_idle_ns: int = 120_000_000_000
 
 
 # DirectionStats counters added up over every flow (FlowTracker.totals; the capture-reality warnings).
@@ -135,3 +140,15 @@ class DirectionStats:
 
     def as_dict(self) -> dict[str, int | bool]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int, limit_bytes: int) -> list[str]:
+    """The reassembly limits a capture hit, as warning lines (the fragment limit warns from read_packets)."""
+    lines = []
+    if evicted_flows:
+        lines.append(f"{evicted_flows} flow(s) finished early at the live-flow limit (--max-flows {limits.max_flows}); "
+                     "a later packet of one starts a new flow index")
+    if limit_gaps:
+        lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} bytes "
+                     f"(--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
+    return lines

@@ -14,14 +14,39 @@ import heapq
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import fields, replace
+from itertools import groupby
 from typing import IO, Any
 
 from wsarecv_cli.net import Transport
+from wsarecv_cli.reassembly.stats import DirectionStats
 
 
 def stream_order(info: Any) -> tuple[bool, int]:
     """Wireshark's listing order: TCP streams, then UDP streams, each by index."""
     return info.id.transport is not Transport.TCP, info.id.index
+
+
+def joined(infos: Iterable[Any]) -> Iterator[Any]:
+    """FlowInfos in stream order, those of one index (a UDP flow retired idle, then active again:
+    FlowTracker's retire_idle_udp) joined into one: a/b as first seen, the earliest first and the
+    latest last time, the counters added up."""
+    for _, same in groupby(infos, key=stream_order):
+        parts = list(same)
+        if len(parts) == 1:
+            yield parts[0]
+            continue
+        parts.sort(key=lambda info: info.first_ts)  # spilled runs give equal keys in any order
+        yield replace(parts[0], last_ts=max(info.last_ts for info in parts),
+                      a_to_b=_added([info.a_to_b for info in parts]), b_to_a=_added([info.b_to_a for info in parts]))
+
+
+def _added(stats: list[DirectionStats]) -> DirectionStats:
+    total = DirectionStats()
+    for f in fields(DirectionStats):
+        values = [getattr(st, f.name) for st in stats]
+        setattr(total, f.name, any(values) if isinstance(values[0], bool) else sum(values))
+    return total
 
 
 class FlowSummaries:

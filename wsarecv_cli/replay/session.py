@@ -55,7 +55,7 @@ from wsarecv_cli.reassembly.events import (
     UrgentData,
 )
 from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
-from wsarecv_cli.reassembly.stats import ReassemblyLimits
+from wsarecv_cli.reassembly.stats import ReassemblyLimits, limit_warnings
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
 from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
 from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
@@ -123,18 +123,6 @@ class ReplayConfig:
     reassembly_limits: ReassemblyLimits = ReassemblyLimits()
     max_message_bytes: int = 16 * 1024 * 1024  # a --framing message held whole (message-oriented on TCP)
     max_gap_bytes: int = 16 * 1024 * 1024  # longer capture gaps are not replayed as unknown bytes
-
-
-def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int, limit_bytes: int) -> list[str]:
-    """The reassembly limits a capture hit, as warning lines (the fragment limit warns from read_packets)."""
-    lines = []
-    if evicted_flows:
-        lines.append(f"{evicted_flows} flow(s) finished early at the live-flow limit (--max-flows {limits.max_flows}); "
-                     "a later packet of one starts a new flow index")
-    if limit_gaps:
-        lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} bytes "
-                     f"(--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
-    return lines
 
 
 class ReceiverKey:

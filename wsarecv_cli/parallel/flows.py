@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from wsarecv_cli.capture import CaptureLimits
-from wsarecv_cli.cli.shards import run_shards
+from wsarecv_cli.capture import CaptureLimits, read_packets
 from wsarecv_cli.net import FlowId, Transport
+from wsarecv_cli.parallel.shards import run_shards
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 
 
@@ -40,8 +40,6 @@ class FlowsRun:
 def flows_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLimits, shard: tuple[int, int],
                 out_path: str) -> dict[str, Any]:
     """A worker: one shard's flows to out_path as pickled (first position, FlowInfo) pairs."""
-    from wsarecv_cli.cli.flows import open_packets  # the CLI module imports this one
-
     k, n = shard
     first_seen: dict[FlowId, int] = {}
     position = 0
@@ -49,8 +47,8 @@ def flows_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLimi
     def note_first(flow_id: FlowId, sender: Any, receiver: Any) -> None:
         first_seen.setdefault(flow_id, position)  # no events wanted: the direction only counts
 
-    tracker = FlowTracker(limits, events=False, sinks=note_first)
-    with open_packets(path, capture_limits) as stream:
+    tracker = FlowTracker(limits, events=False, sinks=note_first, retire_idle_udp=True)
+    with read_packets(path, capture_limits) as stream:  # the parent opened it first: errors show there
         origin = stream.first_ts_ns  # the capture's first frame, whatever its shard
         for packet in stream:
             position += 1

@@ -1,8 +1,8 @@
 """`--jobs N`: run one worker function per shard of the flows, in N processes.
 
 A packet belongs to shard `(src_port ^ dst_port) % N` — the same in both directions, so every
-packet of a 5-tuple lands in one worker (the workers, follow_json.follow_shard and
-flows_jobs.flows_shard, test it inline: it runs once per packet). Each worker reads and decodes the
+packet of a 5-tuple lands in one worker (the workers, follow.follow_shard and
+flows.flows_shard, test it inline: it runs once per packet). Each worker reads and decodes the
 whole capture, gets max-flows / N live flows, and writes what the parent needs to its own file in
 a temporary directory that lasts while the parent reads it.
 """
