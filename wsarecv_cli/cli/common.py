@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -13,9 +12,19 @@ import click
 from rich.console import Console
 
 from wsarecv_cli.capture import CaptureLimits
+from wsarecv_cli.cli.output import (
+    Exports,
+    OutputError,
+    PipeClosed,
+    StdoutConsole,
+    require_stdout,
+    silence_stdout,
+    write_failure,
+)
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import ReassemblyLimits
+from wsarecv_cli.render.sanitize import safe_text
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -29,14 +38,35 @@ class InputError(click.ClickException):
 
 
 def run_guarded(group: click.Group, args: list[str] | None = None) -> int:
-    """Run the click group; never let a traceback reach the user for expected failures."""
+    """Run the click group; never let a traceback reach the user for expected failures.
+
+    Output failures (cli/output.py): a closed pipe ends quietly with 0; closed stdout, a full
+    disk or an unwritable export is one line and exit 1. Standard output is flushed here, inside
+    the guard, so a write that only fails at the last flush is reported like any other."""
+    code = _run_command(group, args)
     try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError as exc:
+        silence_stdout()  # what is left in the buffer cannot be written either
+        failure = write_failure(exc)
+        if isinstance(failure, PipeClosed):
+            return code
+        _error_line(str(failure))
+        return code or EXIT_INPUT
+    return code
+
+
+def _run_command(group: click.Group, args: list[str] | None) -> int:
+    try:
+        require_stdout()
         # Without standalone mode click returns (not raises) the code of a command's Exit.
         code = group.main(args=args, prog_name="wsarecv", standalone_mode=False)
         return code if isinstance(code, int) else EXIT_OK
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
+        exc.message = safe_text(exc.message)  # it may quote a file name or a scenario's text
         exc.show()
         return exc.exit_code
     except click.Abort:
@@ -44,26 +74,31 @@ def run_guarded(group: click.Group, args: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    except WsarecvError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        return EXIT_INPUT
-    except BrokenPipeError:
-        # `wsarecv ... | head`: stop quietly; point stdout at devnull so the interpreter's final
-        # flush does not raise again.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except PipeClosed:
+        silence_stdout()
         return EXIT_OK
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:
+    except WsarecvError as exc:
+        if isinstance(exc, OutputError) and sys.stdout is not None:
+            silence_stdout()  # what is left in the buffer cannot be written either
+        _error_line(str(exc))
+        return EXIT_INPUT
+    except OSError as exc:  # outside a command (click's own output, --help, --version)
+        silence_stdout()
+        failure = write_failure(exc)
+        if isinstance(failure, PipeClosed):
             return EXIT_OK
-        click.echo(f"Error: {exc.strerror or exc}", err=True)
+        _error_line(str(failure))
         return EXIT_INPUT
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a traceback
         if os.environ.get("WSARECV_DEBUG"):
             raise
-        click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in wsarecv, please report it "
-                   "with the capture (WSARECV_DEBUG=1 shows the traceback)", err=True)
+        _error_line(f"internal error ({type(exc).__name__}: {exc}); this is a bug in wsarecv, please report it "
+                    "with the capture (WSARECV_DEBUG=1 shows the traceback)")
         return EXIT_INPUT
+
+
+def _error_line(message: str) -> None:
+    click.echo(f"Error: {safe_text(message)}", err=True)
 
 
 def wants_color(choice: str, stream: Any) -> bool:
@@ -77,14 +112,13 @@ def wants_color(choice: str, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def make_console(color: str, width: int | None = None, record: bool = False) -> Console:
+def make_console(color: str, width: int | None = None, exports: Exports | None = None) -> StdoutConsole:
     """The stdout console for pretty output; commands own it, render/ only builds renderables.
 
-    record keeps everything printed (for --export-svg/--export-html) — only when asked, since it
-    holds the whole output in memory."""
+    With `exports` (--export-svg/--export-html) everything printed is also sent to them."""
     stream = sys.stdout
     colored = wants_color(color, stream)
-    return Console(
+    return StdoutConsole(
         file=stream,
         force_terminal=colored,
         no_color=not colored,
@@ -93,7 +127,7 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
         highlight=False,
         emoji=False,  # ':a:' in an IPv6 address is not an emoji code
         soft_wrap=False,
-        record=record,
+        exports=exports,
     )
 
 
@@ -101,7 +135,7 @@ def warn(lines: Iterable[str]) -> None:
     """Warnings on stderr, one a line; never read as markup (they quote [IPv6]:port and [n bytes])."""
     console = error_console()
     for line in lines:
-        console.print(f"warning: {line}", style="yellow", markup=False)
+        console.print(f"warning: {safe_text(line)}", style="yellow", markup=False)
 
 
 def error_console() -> Console:
@@ -158,6 +192,21 @@ def color_option(func: Callable) -> Callable:
         show_default=True,
         help="Colored output; auto = only on a terminal without NO_COLOR / TERM=dumb.",
     )(func)
+
+
+def export_options(func: Callable) -> Callable:
+    """--export-svg/--export-html FILE: the pretty output saved as well (cli/output.py Exports)."""
+    func = click.option("--export-html", metavar="FILE", default=None,
+                        help="Also save the output as HTML (written as it goes).")(func)
+    return click.option("--export-svg", metavar="FILE", default=None,
+                        help="Also save the output as SVG (the first 5,000 lines).")(func)
+
+
+def check_export_combination(svg: str | None, html: str | None, records: bool) -> None:
+    """Exports save the tables: with --json/--ndjson there are none, so asking is a usage error."""
+    if records and Exports.wanted(svg, html):
+        raise click.UsageError("--export-svg/--export-html save the tables; they cannot be combined with "
+                               "--json or --ndjson")
 
 
 def strict_option(func: Callable) -> Callable:

@@ -12,9 +12,10 @@ import click
 
 from wsarecv_cli import __version__
 from wsarecv_cli.cli.common import CONTEXT_SETTINGS, run_guarded
+from wsarecv_cli.cli.output import OutputGroup
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(cls=OutputGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", prog_name="wsarecv")
 def cli() -> None:
     """Replay packet captures through a model of Windows WSARecv.

@@ -8,7 +8,9 @@ from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
     EXIT_FINDINGS,
     capture_argument,
+    check_export_combination,
     color_option,
+    export_options,
     flow_option,
     parse_flow_selectors,
     resolve_capture,
@@ -29,10 +31,7 @@ from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
 @click.option("--explain", is_flag=True, help="Add the deciding rule ids and a one-line reason to every call.")
 @click.option("--max-calls", type=click.IntRange(0), default=None,
               help="Show at most N calls per receiver; the summary still covers all of them.")
-@click.option("--export-svg", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also save what was shown as SVG.")
-@click.option("--export-html", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also save what was shown as HTML.")
+@export_options
 @click.option("--width", type=click.IntRange(60, 400), default=None, help="Table width (default: the terminal's).")
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, for captures over a few MB).")
@@ -57,6 +56,7 @@ def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explai
     """
     if as_json and ndjson:
         raise click.UsageError("choose one of --json and --ndjson")
+    check_export_combination(export_svg, export_html, as_json or ndjson)
     path = resolve_capture(capture, read_file)
     config = config_from_options(options, parse_flow_selectors(flows))
     output = OutputOptions(

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.text import Text
 
 from wsarecv_cli.cli.common import make_console, warn
+from wsarecv_cli.cli.output import Exports
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.record_lines import RowLines
 from wsarecv_cli.render.records import (
@@ -102,13 +103,15 @@ class _Findings:
 
 def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
     """Run the replay and print it; return the findings that --strict reports ('' when none)."""
+    exports = (Exports(output.export_svg, output.export_html, title="wsarecv replay")
+               if Exports.wanted(output.export_svg, output.export_html) else None)  # before the work
     session = ReplaySession(path, config)
     findings = _Findings()
     with _rarer_collections():
         if output.json or output.ndjson:
             _print_records(session, output, findings)
         else:
-            _print_tables(session, config, output, findings)
+            _print_tables(session, output, findings, exports)
     warn(session.warnings)
     findings.warnings = len(session.warnings)
     findings.truncated_frames = getattr(session.stats, "truncated", 0)
@@ -211,9 +214,9 @@ def _print_records(session: ReplaySession, output: OutputOptions, findings: _Fin
         writer.close()  # type: ignore[union-attr]
 
 
-def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions, findings: _Findings) -> None:
-    console = make_console(output.color, output.width,
-                           record=bool(output.export_svg or output.export_html))
+def _print_tables(session: ReplaySession, output: OutputOptions, findings: _Findings,
+                  exports: Exports | None) -> None:
+    console = make_console(output.color, output.width, exports)
     sections: dict[ReceiverKey, _Section] = {}
     shown = 0
     for item in _items_with_progress(session, output):
@@ -244,7 +247,8 @@ def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOp
     if shown == 0:
         console.print(Text("No receiver got anything: no TCP payload, FIN/RST or UDP datagram in the selected flows.",
                            style="yellow"))
-    _export(console, output)
+    if exports is not None:
+        exports.close()
 
 
 def _flush(console: Console, section: _Section) -> None:
@@ -256,10 +260,3 @@ def _flush(console: Console, section: _Section) -> None:
         console.print(line, overflow="ignore", crop=False)
     section.lines = []
     section.continued = True
-
-
-def _export(console: Console, output: OutputOptions) -> None:
-    if output.export_svg:
-        console.save_svg(output.export_svg, title="wsarecv replay", clear=False)
-    if output.export_html:
-        console.save_html(output.export_html, clear=False)
