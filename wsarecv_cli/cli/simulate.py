@@ -168,7 +168,7 @@ def report_failures(run: SimulationRun) -> None:
     """One line per failed expectation on stderr, then exit 1 (the last one raises)."""
     lines = [f"expect failed: {run.scenario.source}: {failure}" for failure in run.failures]
     for line in lines[:-1]:
-        click.echo(f"Error: {line}", err=True)
+        click.echo(f"Error: {safe_text(line)}", err=True)
     raise ExpectFailed(lines[-1])
 
 
