@@ -118,11 +118,12 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
     with open_packets(path, capture_limits) as stream:
         capture = render_flows.capture_dict(path, stream.info)
         if jobs > 1 and path != "-":  # stdin can be read once only
-            stream.close()
-            facts, warnings, findings = follow_json_parallel(path, jobs, capture_limits, limits, selectors,
-                                                              sys.stdout, capture)
-            warn(warnings)
-            return findings, warnings, facts
+            parallel = follow_json_parallel(path, jobs, capture_limits, limits, selectors, sys.stdout, capture)
+            if parallel is not None:
+                facts, warnings, findings = parallel
+                warn(warnings)
+                return findings, warnings, facts
+            # flows were evicted: shards cannot match one process (cli/shards.py); this one reads on
         document = render_follow.FollowDocument(sys.stdout, capture)
         facts = FlowFacts(selectors)
         findings = False
