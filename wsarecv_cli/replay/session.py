@@ -118,8 +118,8 @@ def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int
         lines.append(f"{evicted_flows} flow(s) finished early at the live-flow limit (--max-flows {limits.max_flows}); "
                      "a later packet of one starts a new flow index")
     if limit_gaps:
-        lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} bytes "
-                     f"(--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
+        lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} captured "
+                     f"bytes (--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
     return lines
 
 
@@ -217,7 +217,8 @@ class ReplaySession:
     bytes_read: int = 0
     total_bytes: int | None = None
     limit_gaps: int = 0  # StreamGaps of reason LIMIT (out-of-order data dropped at max_held_bytes)
-    limit_gap_bytes: int = 0
+    limit_gap_bytes: int = 0  # their length: sequence space, which a hostile sender makes huge
+    limit_dropped_bytes: int = 0  # captured bytes dropped at the limit (what the warning says)
     _live: dict[ReceiverKey, _Receiver] = field(default_factory=dict)
     _finished: set[ReceiverKey] = field(default_factory=set)
     _by_flow: dict[FlowId, list[ReceiverKey]] = field(default_factory=dict)  # receivers seen, per live flow
@@ -236,8 +237,14 @@ class ReplaySession:
         if self.config.schedule.kind is ScheduleKind.SCRIPT:
             self._script = parse_scenario(Path(self.config.schedule.script)).steps
         retired: list[FlowId] = []
+
+        def on_retire(flow_id: FlowId) -> None:
+            retired.append(flow_id)
+            info = tracker.info(flow_id)  # the bytes the capture held that were dropped (not the gap's length)
+            self.limit_dropped_bytes += info.a_to_b.limit_bytes + info.b_to_a.limit_bytes
+
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
-        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append)
+        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=on_retire)
         self.tracker = tracker
         route, feed = self._route, tracker.feed
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
@@ -273,7 +280,7 @@ class ReplaySession:
                 raise
             yield items
             self.warnings = list(packets.warnings) + limit_warnings(
-                tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_gap_bytes)
+                tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_dropped_bytes)
         for key in list(self._live):
             yield self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
