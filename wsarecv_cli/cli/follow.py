@@ -199,7 +199,8 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
             handle(tracker.feed(packet))
             if retired:
                 note_retired()
-        handle(tracker.finish())
+        for events in tracker.finish_batches():
+            handle(events)
         note_retired()
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(reassembly_limits, tracker.evicted_flows)

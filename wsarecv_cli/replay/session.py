@@ -111,6 +111,9 @@ class ReplayConfig:
     max_message_bytes: int = 16 * 1024 * 1024  # a --framing message held whole (message-oriented on TCP)
 
 
+FINISH_SLICE = 2048  # end-of-capture events routed between two yields of items
+
+
 def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int, limit_bytes: int) -> list[str]:
     """The reassembly limits a capture hit, as warning lines (the fragment limit warns from read_packets)."""
     lines = []
@@ -271,14 +274,18 @@ class ReplaySession:
                     raise
                 yield items
                 self.bytes_read = packets.bytes_read
-            items = []
-            try:
-                for event in tracker.finish():
-                    route(event, items)
-            except BaseException:
-                yield items
-                raise
-            yield items
+            # The end-of-capture flush streams too: events in bounded batches, their items handed
+            # out every FINISH_SLICE events (one flow's held data can be hundreds of thousands).
+            for events in tracker.finish_batches():
+                for start in range(0, len(events), FINISH_SLICE):
+                    items = []
+                    try:
+                        for event in events[start:start + FINISH_SLICE]:
+                            route(event, items)
+                    except BaseException:
+                        yield items
+                        raise
+                    yield items
             self.warnings = list(packets.warnings) + limit_warnings(
                 tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_dropped_bytes)
         for key in list(self._live):
