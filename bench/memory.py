@@ -6,7 +6,8 @@
 
 The patterns are tests/robustness/hostile.py's generators (held-behind-hole: one-byte segments
 behind a 10-byte hole never filled; seq-jump: one flow whose sequence numbers jump by ~2**31;
-syn-flows: one-SYN flows). Each command runs in a fresh process at default limits with its output
+syn-flows: one-SYN flows), packets one microsecond apart (a hole stays open within --gap-wait).
+Each command runs in a fresh process at default limits with its output
 to /dev/null; a measuring process reads RUSAGE_CHILDREN (a child exec'd from this script would
 inherit its high-water mark). Not a timed test: the seconds are wall time on a shared machine.
 Results are recorded in bench/MEMORY.md.
@@ -23,8 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.robustness.corpus import write_pcap  # noqa: E402
-from tests.robustness.hostile import PATTERNS  # noqa: E402
+from tests.robustness.hostile import PATTERNS, write_dense_pcap  # noqa: E402
 
 COMMANDS = {"flows": ["flows"], "follow --json": ["follow", "--json"], "replay --ndjson": ["replay", "--ndjson"]}
 
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.patterns:
         capture = out / f"hostile-{name}-{args.size}.pcap"
         if not capture.exists():
-            write_pcap(capture, PATTERNS[name](args.size))
+            write_dense_pcap(capture, PATTERNS[name](args.size))
         cells = []
         for command in COMMANDS.values():
             mb, seconds = measure(Path(args.code), [*command, str(capture)])

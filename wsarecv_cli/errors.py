@@ -24,3 +24,7 @@ class ModelError(WsarecvError):
 
 class SelectionError(WsarecvError):
     """A --flow / --receiver selection that matches nothing or cannot be parsed."""
+
+
+class NoReceiverError(SelectionError):
+    """A --receiver selection that matches none of the capture's receivers: a usage error (exit 2)."""

@@ -100,6 +100,7 @@ class Packet(NamedTuple):
     payload holds what was captured; missing counts the payload bytes the snaplen cut off, so
     reassembly can report them as a gap instead of inventing them. For UDP, seq/ack/flags/urg/window
     are 0. frames lists every frame that contributed (more than one for a reassembled IP datagram).
+    Built with tuple.__new__ on the hot path: every field must be given there.
     """
 
     frame: int
@@ -117,6 +118,7 @@ class Packet(NamedTuple):
     window: int = 0
     missing: int = 0
     frames: tuple[int, ...] = ()
+    mss: int = 0  # TCP SYN: the MSS option (the most the sender will accept per segment); else 0
 
     @property
     def src(self) -> Endpoint:

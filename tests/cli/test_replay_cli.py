@@ -39,7 +39,7 @@ def test_default_table_has_a_section_and_summary_per_receiver() -> None:
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert out.count("summary") == 2 and "graceful close" in out
-    assert "tcp:0  10.0.0.1:51000 ← 10.0.0.2:80" in out and "tcp:0  10.0.0.2:80 ← 10.0.0.1:51000" in out
+    assert "tcp:0  10.0.0.1:51000 (client) ← 10.0.0.2:80" in out and "tcp:0  10.0.0.2:80 (server) ← 10.0.0.1:51000" in out
     assert "\x1b[" not in out  # no color into a pipe
 
 

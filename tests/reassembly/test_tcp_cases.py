@@ -6,6 +6,7 @@ import pytest
 from reasm_builders import CLIENT, ISN_C, ISN_S, SERVER, Capture, run, stream_of
 
 from wsarecv_cli.reassembly import (
+    GapEvidence,
     GapReason,
     ReassemblyLimits,
     StreamData,
@@ -222,9 +223,9 @@ def test_urgent_bsd_byte_is_out_of_band():
     _urgent_bsd(c)
     events, _ = run(c.packets)
     assert [e for e in events if not isinstance(e, StreamFin)] == [
-        StreamData(0, b"abc", 4_000_000, (4,)),
+        StreamData(0, b"abc", 4_000_000, (4,), ready_ns=4_000_000),
         UrgentData(3, ord("!"), 4_000_000, (4,)),
-        StreamData(4, b"def", 4_000_000, (4,), push=True),
+        StreamData(4, b"def", 4_000_000, (4,), push=True, ready_ns=4_000_000),
     ]
 
 
@@ -249,9 +250,11 @@ def test_fin_is_emitted_after_the_last_byte():
     c = Capture()
     _fin_after_hole_filled(c)
     events, _ = run(c.packets)
+    # "def" (frame 4) arrived before the hole was filled: it keeps its own capture time and is
+    # ready for the application when frame 5 filled the hole.
     assert events == [
-        StreamData(0, b"abc", 5_000_000, (5,)),
-        StreamData(3, b"def", 5_000_000, (4,)),
+        StreamData(0, b"abc", 5_000_000, (5,), ready_ns=5_000_000),
+        StreamData(3, b"def", 4_000_000, (4,), ready_ns=5_000_000),
         StreamFin(6, 5_000_000, (5,)),
     ]
 
@@ -268,9 +271,11 @@ def test_lost_segment_becomes_a_gap_when_acknowledged():
     c = Capture()
     _lost_segment_acked(c)
     events, _ = run(c.packets)
+    # Declared at the ACK's time (frame 6), with the ACK as evidence; the data behind the hole keeps
+    # its own time (frame 5) and is ready at the declaration.
     assert events[1:] == [
-        StreamGap(3, 14, 6_000_000, (6,), GapReason.NOT_CAPTURED),
-        StreamData(17, b"after", 6_000_000, (5,)),
+        StreamGap(3, 14, 6_000_000, (6,), GapReason.NOT_CAPTURED, GapEvidence.ACK),
+        StreamData(17, b"after", 5_000_000, (5,), ready_ns=6_000_000),
     ]
 
 
@@ -298,14 +303,25 @@ def test_snaplen_gap_reason():
     assert [e.reason for e in events if isinstance(e, StreamGap)] == [GapReason.SNAPLEN]
 
 
-def test_exact_duplicate_frame_counted():
+def test_exact_duplicate_frame_is_collapsed_not_a_retransmission():
+    c = Capture()
+    c.handshake()
+    c.tcp(S1, b"abc")
+    c.tcp(S1, b"abc")  # 1 ms later (the builder's clock): the same frame logged twice
+    events, tracker = run(c.packets)
+    stats = tracker.flows[0].direction(SERVER)
+    assert (stats.duplicates, stats.retransmitted) == (1, 0)
+    assert [e.data for e in events if isinstance(e, StreamData)] == [b"abc"]
+
+
+def test_identical_segment_later_than_the_window_is_a_retransmission():
     c = Capture()
     c.handshake()
     c.tcp(S1, b"abc")
     c.tcp(S1, b"abc")
-    _, tracker = run(c.packets)
+    events, tracker = run(c.packets, ReassemblyLimits(duplicate_window_ns=500_000))
     stats = tracker.flows[0].direction(SERVER)
-    assert (stats.duplicates, stats.retransmitted) == (1, 1)
+    assert (stats.duplicates, stats.retransmitted) == (0, 1)
 
 
 def test_fragments_and_large_segments_counted():

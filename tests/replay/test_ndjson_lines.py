@@ -4,6 +4,7 @@ NdjsonWriter writes for the `row_record` dict, for every kind of row and field."
 from __future__ import annotations
 
 import io
+import json
 
 from hypothesis import given, settings, strategies as st
 
@@ -65,4 +66,15 @@ def test_a_blocking_row_line_reads_as_documented():
     line = RowLines(ReceiverInfo("tcp:0", "10.0.0.2:80"), RecordOptions())(Row(RowKind.BLOCKING, waited, done))
     assert line == ('{"type":"call","flow":"tcp:0","receiver":"10.0.0.2:80","n":7,"t":1e-06,"t_done":0.0025,'
                     '"buffers":[4096],"flags_in":[],"status":"completed","ret":0,"error":null,"error_code":null,'
-                    '"bytes":3,"filled":[3],"flags_out":[],"lost":0,"event":"data","rules":["R8","R9","R7"]}\n')
+                    '"bytes":3,"filled":[3],"flags_out":[],"lost":0,"event":"data","rules":["R8","R9","R7"],'
+                    '"unknown_bytes":0}\n')
+
+
+def test_unknown_bytes_are_counted_spanned_and_never_shown_as_data():
+    call = RecvCall((4, 4))
+    result = RecvResult(1, 0, call, Status.COMPLETED, 0, None, 6, (b"ab\0\0", b"\0c"), RecvFlags.NONE, 0, Event.DATA,
+                        ("R8", "R9"), gap=3, unknown=((2, 5),))
+    info, opts = ReceiverInfo("tcp:0", "10.0.0.2:80"), RecordOptions(show_data=True)
+    line = RowLines(info, opts)(Row(RowKind.CALL, result))
+    assert line.endswith('"gap":3,"unknown_bytes":3,"unknown":[[2,5]],"data_hex":["6162????","??63"]}\n')
+    assert json.loads(line) == row_record(Row(RowKind.CALL, result), info, opts)

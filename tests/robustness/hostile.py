@@ -8,15 +8,32 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
-from tests.robustness.corpus import ACK, C, PSH, SYN, S, _tcp_frame
+from tests.robustness.corpus import _PCAP_HDR, _REC, ACK, C, PSH, SYN, S, _tcp_frame
 
 HOLE = 10  # bytes never sent at the start of held_behind_hole's stream
 
 
+def write_dense_pcap(path, frames: Iterator[bytes], step_us: int = 1, chunk: int = 20_000) -> int:
+    """Stream frames into a pcap file one microsecond apart (200k packets in 0.2 s of capture
+    time: a hole stays open for the whole capture, within --gap-wait); returns the file size."""
+    size = 0
+    with open(path, "wb") as f:
+        size += f.write(_PCAP_HDR)
+        parts: list[bytes] = []
+        for i, frame in enumerate(frames):
+            t = i * step_us
+            parts += (_REC.pack(t // 1_000_000, t % 1_000_000, len(frame), len(frame)), frame)
+            if len(parts) >= 2 * chunk:
+                size += f.write(b"".join(parts))
+                parts = []
+        size += f.write(b"".join(parts))
+    return size
+
+
 def held_behind_hole_frames(n: int) -> Iterator[bytes]:
     """One connection: n one-byte segments that all sit behind a 10-byte hole never filled, so
-    every one is held out of order until the end of the capture (200k: a 14 MB capture holding
-    200 KB of payload, in 200k chunks)."""
+    every one is held out of order until the end of the capture (200k: a 11 MB capture holding
+    200 KB of payload, in 200k chunks) — when written by write_dense_pcap, within --gap-wait."""
     isn = 1000
     yield _tcp_frame(C, S, 40000, 80, isn, SYN, b"")
     for k in range(n):

@@ -81,24 +81,38 @@ def test_bad_limit_values_are_usage_errors(command: str, args: tuple[str, str]) 
 
 # -- out-of-order bytes ----------------------------------------------------------------------------
 
+# The capture is one-way (no ACKs), so by default --gap-wait declares its hole a second after the
+# data behind it arrived, long before 10k are held: these tests of the limit wait for evidence only.
+NO_WAIT = ("--gap-wait", "none")
+
+
+def test_one_way_hole_is_declared_by_gap_wait_before_any_limit(ooo_capture: Path) -> None:
+    run = wsarecv("replay", "--ndjson", str(ooo_capture), "--max-ooo-bytes", "10k")
+    gaps = [json.loads(line) for line in run.stdout.splitlines() if '"type":"gap"' in line]
+    assert [(g["offset"], g["length"], g["reason"], g["evidence"]) for g in gaps] == \
+        [(100, 1000, "not-captured", "gap-wait")]
+    summary = next(json.loads(line) for line in run.stdout.splitlines() if '"summary"' in line)
+    assert (summary["bytes"], summary["gap_bytes"]) == (100 + 1000 + 40 * 1000, 1000)
+
+
 def test_ooo_limit_is_a_flows_counter(ooo_capture: Path) -> None:
-    run = wsarecv("flows", "--json", str(ooo_capture), "--max-ooo-bytes", "10k")
+    run = wsarecv("flows", "--json", str(ooo_capture), "--max-ooo-bytes", "10k", *NO_WAIT)
     assert run.code == 0
     anomalies = json.loads(run.stdout)["flows"][0]["a_to_b"]["anomalies"]
     assert anomalies["limit_hits"] >= 30 and anomalies["limit_bytes"] >= 30_000
-    default = json.loads(wsarecv("flows", "--json", str(ooo_capture)).stdout)["flows"][0]["a_to_b"]["anomalies"]
+    default = json.loads(wsarecv("flows", "--json", str(ooo_capture), *NO_WAIT).stdout)["flows"][0]["a_to_b"]["anomalies"]
     assert default["limit_hits"] == 0
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_ooo_limit_warns_and_fails_strict(command: str, ooo_capture: Path) -> None:
-    run = wsarecv(*COMMANDS[command], str(ooo_capture), "--max-ooo-bytes", "10k")
+    run = wsarecv(*COMMANDS[command], str(ooo_capture), "--max-ooo-bytes", "10k", *NO_WAIT)
     assert run.code == 0 and "out-of-order" in _flat(run.stderr)
-    assert wsarecv(*COMMANDS[command], str(ooo_capture), "--max-ooo-bytes", "10k", "--strict").code == 3
+    assert wsarecv(*COMMANDS[command], str(ooo_capture), "--max-ooo-bytes", "10k", "--strict", *NO_WAIT).code == 3
 
 
 def test_ooo_limit_in_replay_keeps_the_bytes_before_the_hole(ooo_capture: Path) -> None:
-    run = wsarecv("replay", "--ndjson", str(ooo_capture), "--max-ooo-bytes", "10k")
+    run = wsarecv("replay", "--ndjson", str(ooo_capture), "--max-ooo-bytes", "10k", *NO_WAIT)
     summary = next(json.loads(line) for line in run.stdout.splitlines() if '"summary"' in line)
     assert summary["bytes"] >= 100 and summary["gaps"] >= 1
 

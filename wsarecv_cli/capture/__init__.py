@@ -14,6 +14,7 @@ frames by reason (`stats.skip_lines()` gives summary lines). A capture that cann
 raises CaptureError("<path>: <reason>").
 """
 
+from wsarecv_cli.capture.checksums import ChecksumPolicy, ChecksumVerdict
 from wsarecv_cli.capture.decode import Fragment, decode_frame
 from wsarecv_cli.capture.defrag import CaptureLimits, Defragmenter
 from wsarecv_cli.capture.linktypes import LinkType, describe_linktype, linktype_name
@@ -23,7 +24,7 @@ from wsarecv_cli.capture.stats import DecodeStats, DecodeSummary, SkipReason
 from wsarecv_cli.capture.stream import PacketStream, read_packets
 
 __all__ = [
-    "CaptureInfo", "CaptureLimits", "CaptureSource", "DecodeStats", "DecodeSummary", "Defragmenter",
+    "CaptureInfo", "CaptureLimits", "ChecksumPolicy", "ChecksumVerdict", "CaptureSource", "DecodeStats", "DecodeSummary", "Defragmenter",
     "Fragment", "Interface", "LinkType", "PacketStream", "SkipReason", "decode_frame",
     "describe_linktype", "linktype_name", "open_capture", "read_packets",
 ]

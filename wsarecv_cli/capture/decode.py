@@ -27,6 +27,29 @@ from wsarecv_cli.capture.stats import DecodeStats, SkipReason
 from wsarecv_cli.net import IcmpNotice, Packet, RawFrame, Transport
 
 _new = tuple.__new__
+
+
+def syn_mss(data: bytes, start: int, stop: int) -> int:
+    """The MSS option (kind 2, length 4) among the TCP options data[start:stop]; 0 when absent.
+    Only SYN segments carry it, so only they pay for this walk."""
+    pos = start
+    while pos < stop:
+        kind = data[pos]
+        if kind == 0:  # end of options
+            return 0
+        if kind == 1:  # no-op
+            pos += 1
+            continue
+        if pos + 1 >= stop:
+            return 0
+        length = data[pos + 1]
+        if length < 2:
+            return 0
+        if kind == 2 and length == 4 and pos + 4 <= stop:
+            return (data[pos + 2] << 8) | data[pos + 3]
+        pos += length
+    return 0
+
 _TCP, _UDP = Transport.TCP, Transport.UDP
 _u16 = struct.Struct("!H").unpack_from
 _u32le = struct.Struct("<I").unpack_from
@@ -100,13 +123,14 @@ def fast_decode(buf: bytes, start: int, end: int, index: int, ts: int) -> Packet
     if proto == 6:
         hl = (doff >> 4) * 4
         if 20 <= hl <= stop - pos:
+            mss = syn_mss(buf, pos + 20, pos + hl) if flags & 2 and hl > 20 else 0
             return _new(Packet, (index, ts, _TCP, src, sport, dst, dport, buf[pos + hl:stop], seq, ack, flags,
-                                 urg, win, 0, (index,)))
+                                 urg, win, 0, (index,), mss))
     elif proto == 17:
         ulen = seq >> 16
         if 8 <= ulen <= stop - pos:
             return _new(Packet, (index, ts, _UDP, src, sport, dst, dport, buf[pos + 8:pos + ulen], 0, 0, 0, 0,
-                                 0, 0, (index,)))
+                                 0, 0, (index,), 0))
     return None
 
 
@@ -258,8 +282,9 @@ def transport_packet(proto: int, data: bytes, pos: int, end: int, src: bytes, ds
         if missing:
             stats.truncated += 1
         stats.tcp += 1
+        mss = syn_mss(data, pos + 20, pos + hl) if flags & 2 and hl > 20 else 0
         return _new(Packet, (index, ts, _TCP, src, sport, dst, dport, data[pos + hl:have], seq, ack,
-                             flags, urg, win, missing, frames or (index,)))
+                             flags, urg, win, missing, frames or (index,), mss))
     if proto == 17:
         if pos + 8 > have:
             return SkipReason.TRANSPORT_TRUNCATED if end >= pos + 8 else SkipReason.UDP_MALFORMED
@@ -278,7 +303,7 @@ def transport_packet(proto: int, data: bytes, pos: int, end: int, src: bytes, ds
             stats.truncated += 1
         stats.udp += 1
         return _new(Packet, (index, ts, _UDP, src, sport, dst, dport, payload, 0, 0, 0, 0, 0, missing,
-                             frames or (index,)))
+                             frames or (index,), 0))
     if proto in (1, 58):
         notice = icmp_notice(proto, data[pos:have], index, ts)
         if notice is not None:

@@ -104,8 +104,14 @@ def reference_decode(linktype: int, data: bytes, index: int = 0, ts_ns: int = 0)
         if l4_len is None:
             l4_len = ip.plen - _ext_len(ip)
         missing = l4_len - l4.off * 4 - len(payload)
+        mss = 0
+        if l4.flags & dpkt.tcp.TH_SYN:
+            for kind, value in dpkt.tcp.parse_opts(l4.opts):
+                if kind == dpkt.tcp.TCP_OPT_MSS and len(value) == 2:
+                    mss = int.from_bytes(value, "big")
+                    break
         return Packet(index, ts_ns, Transport.TCP, ip.src, l4.sport, ip.dst, l4.dport, payload, l4.seq, l4.ack,
-                      l4.flags, l4.urp, l4.win, missing, (index,))
+                      l4.flags, l4.urp, l4.win, missing, (index,), mss)
     if isinstance(l4, dpkt.udp.UDP):
         if l4_len is None:
             l4_len = ip.plen - _ext_len(ip)

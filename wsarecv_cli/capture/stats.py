@@ -73,6 +73,8 @@ class DecodeStats:
         self.fragments_incomplete = 0  # sets dropped incomplete (timeout or end of capture)
         self.fragment_sets_evicted = 0  # sets dropped because the memory limits were reached
         self.icmp_notices = 0
+        self.checksum_offload = 0  # --checksums verify: zero/partial checksums of an offloading sender
+        self.checksum_bad = 0  # --checksums verify: wrong checksums, frames dropped
 
     def skip(self, reason: SkipReason) -> None:
         self.skipped[reason] += 1

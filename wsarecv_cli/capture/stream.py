@@ -5,13 +5,16 @@ already hold Packets for the common Ethernet frames (decoded by `decode.fast_dec
 the read buffer) and RawFrames for the rest. One loop per batch counts the former and sends the
 latter to `decode.decode_frame` (same results, every case), whose Fragments go to the
 Defragmenter. Packets are handed out a batch at a time too, so memory stays at one read buffer
-plus the bounded fragment store whatever the capture's size.
+plus the bounded fragment store whatever the capture's size. With `--checksums verify` the reader
+hands out RawFrames only (the fast decoder does not look at checksums) and each frame is judged
+first (checksums.py): a wrong checksum drops the frame, as the receiving stack did.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from wsarecv_cli.capture.checksums import ChecksumPolicy, ChecksumVerdict, verdict
 from wsarecv_cli.capture.decode import Fragment, decode_frame
 from wsarecv_cli.capture.defrag import CaptureLimits, Defragmenter
 from wsarecv_cli.capture.reader import CaptureInfo, CaptureSource, open_capture
@@ -30,6 +33,7 @@ class PacketStream:
         self.stats = DecodeStats()
         self.warnings = source.warnings  # one list: reader damage and decode notes, in order
         self._defrag = Defragmenter(self.stats, limits, self.warnings)
+        self._verify = limits.checksums is ChecksumPolicy.VERIFY
         self._packets = self._run()
 
     @property
@@ -74,6 +78,8 @@ class PacketStream:
                         udp += 1
                     append(frame)
                     continue
+                if self._verify and self._drop_bad(frame):
+                    continue
                 result = decode_frame(frame, stats)
                 if result is None:
                     continue
@@ -90,6 +96,15 @@ class PacketStream:
                 yield out
         self._defrag.flush()
 
+    def _drop_bad(self, frame) -> bool:
+        judged = verdict(frame.linktype, frame.data, frame.wire_len)
+        if judged is ChecksumVerdict.BAD:
+            self.stats.checksum_bad += 1
+            return True
+        if judged is ChecksumVerdict.OFFLOAD:
+            self.stats.checksum_offload += 1
+        return False
+
     def close(self) -> None:
         self.source.close()
 
@@ -104,4 +119,4 @@ def read_packets(path: str, limits: CaptureLimits = CaptureLimits(),  # noqa: B0
                  icmp: bool = False) -> PacketStream:
     """Open a capture ('-' = stdin) as Packets (and IcmpNotices with icmp=True); CaptureError if
     it cannot be read at all."""
-    return PacketStream(open_capture(path, decode=True), limits, icmp)
+    return PacketStream(open_capture(path, decode=limits.checksums is ChecksumPolicy.IGNORE), limits, icmp)

@@ -21,7 +21,8 @@ from wsarecv_cli.cli.output import (
     silence_stdout,
     write_failure,
 )
-from wsarecv_cli.errors import WsarecvError
+from wsarecv_cli.cli.reality_options import reality_from_options, reality_options
+from wsarecv_cli.errors import NoReceiverError, WsarecvError
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import ReassemblyLimits
 from wsarecv_cli.render.sanitize import safe_text
@@ -77,6 +78,9 @@ def _run_command(group: click.Group, args: list[str] | None) -> int:
     except PipeClosed:
         silence_stdout()
         return EXIT_OK
+    except NoReceiverError as exc:
+        _error_line(str(exc))
+        return EXIT_USAGE
     except WsarecvError as exc:
         if isinstance(exc, OutputError) and sys.stdout is not None:
             silence_stdout()  # what is left in the buffer cannot be written either
@@ -246,7 +250,8 @@ def size_callback(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 def limit_options(func: Callable) -> Callable:
-    """--max-flows, --max-ooo-bytes, --max-fragment-bytes: what a hostile capture may make us hold.
+    """--max-flows, --max-ooo-bytes, --max-fragment-bytes: what a hostile capture may make us hold;
+    and the capture-reality options (reality_options.py).
 
     Defaults come from ReassemblyLimits / CaptureLimits; hitting a limit is an anomaly (counted in
     `flows`, a warning in `replay`, exit 3 under --strict), never a crash or unbounded growth."""
@@ -266,12 +271,13 @@ def limit_options(func: Callable) -> Callable:
     ]
     for option in reversed(options):
         func = option(func)
-    return func
+    return reality_options(func)
 
 
 def limits_from_options(options: dict) -> tuple[CaptureLimits, ReassemblyLimits]:
-    """Pop the limit options from a command's kwargs -> (CaptureLimits, ReassemblyLimits)."""
+    """Pop the limit and capture-reality options from a command's kwargs -> (CaptureLimits,
+    ReassemblyLimits)."""
     capture = replace(CaptureLimits(), fragment_bytes=options.pop("max_fragment_bytes"))
     reassembly = replace(ReassemblyLimits(), max_flows=options.pop("max_flows"),
                          max_held_bytes=options.pop("max_ooo_bytes"))
-    return capture, reassembly
+    return reality_from_options(options, capture, reassembly)

@@ -100,8 +100,15 @@ MESSAGE_LIMIT_OPTION = click.option(
          "whole; a longer one ends framing for that receiver (reported in its summary).")
 
 
+GAP_LIMIT_OPTION = click.option(
+    "--max-gap-bytes", default="16M", show_default=True, callback=size_callback, metavar="SIZE",
+    help="A capture gap is replayed as bytes of unknown content at its stream position (the receiver got "
+         "them); a longer gap (a sequence jump, a hostile capture) is not replayed, with a warning: call "
+         "sizes after it may then differ from the application's.")
+
+
 def replay_options(func: Callable) -> Callable:
-    func = limit_options(MESSAGE_LIMIT_OPTION(func))
+    func = limit_options(GAP_LIMIT_OPTION(MESSAGE_LIMIT_OPTION(func)))
     for option in reversed(REPLAY_OPTIONS):
         func = option(func)
     return func
@@ -127,4 +134,5 @@ def config_from_options(options: dict, selectors: tuple) -> ReplayConfig:
         capture_limits=capture_limits,
         reassembly_limits=reassembly_limits,
         max_message_bytes=options["max_message_bytes"],
+        max_gap_bytes=options["max_gap_bytes"],
     )

@@ -33,11 +33,13 @@ from wsarecv_cli.render.records import (
     Row,
     RowPairer,
     SummaryAccumulator,
+    gap_record,
     row_record,
 )
 from wsarecv_cli.render.summary import summary_panel
 from wsarecv_cli.replay.session import (
     ReceiverEnd,
+    ReceiverGap,
     ReceiverKey,
     ReceiverOutcome,
     ReceiverStart,
@@ -68,7 +70,7 @@ class OutputOptions:
 def info_for(start: ReceiverStart) -> ReceiverInfo:
     return ReceiverInfo(flow=str(start.key.flow), receiver=str(start.key.receiver), peer=str(start.peer),
                         protocol=start.protocol.value, platform=start.platform.value, mode=start.mode.value,
-                        schedule=str(start.schedule))
+                        schedule=str(start.schedule), role=start.role or None, roles_inferred=start.roles_inferred)
 
 
 @dataclass(slots=True)
@@ -188,6 +190,11 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             info = info_for(item)
             receivers[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info), row_format(info, opts))
             yield info.record()
+        elif kind is ReceiverGap:
+            info, _, summary, _ = receivers[item.key]
+            summary.add_gap(item.length)
+            yield gap_record(info, item.t_ns, item.offset, item.length, item.reason.value, item.evidence.value,
+                             item.frames, opts, item.replayed)
         elif kind is ReceiverEnd:
             info, pairer, summary, row_out = receivers.pop(item.key)
             for row in pairer.finish():
@@ -228,6 +235,10 @@ def _print_tables(session: ReplaySession, output: OutputOptions, findings: _Find
             sections[item.key] = _Section(info, CallTable(opts), SummaryAccumulator.for_receiver(info))
             continue
         section = sections[item.key]
+        if isinstance(item, ReceiverGap):
+            section.summary.add_gap(item.length)
+            section.lines += section.table.annotation(item.t_ns, gap_text(item), "bold magenta")
+            continue
         if isinstance(item, ReceiverOutcome):
             section.summary.add(item.outcome)
             section.lines += section.table.push(item.outcome)
@@ -249,6 +260,21 @@ def _print_tables(session: ReplaySession, output: OutputOptions, findings: _Find
                            style="yellow"))
     if exports is not None:
         exports.close()
+
+
+def gap_text(gap: ReceiverGap) -> str:
+    """The annotation row of a capture gap: what is missing, where, and why it is declared."""
+    frames = f", frame {', '.join(map(str, gap.frames))}" if gap.frames else ""
+    text = (f"capture gap: {gap.length} B at stream offset {gap.offset} ({gap.reason.value}; declared on "
+            f"{_EVIDENCE_WORDS[gap.evidence.value]}{frames}); ")
+    if not gap.replayed:
+        return text + "longer than --max-gap-bytes: skipped, so the calls below may differ from the application's"
+    return text + "the receiver got them: the calls below read them as unknown bytes"
+
+
+_EVIDENCE_WORDS = {"ack": "the receiver's ACK", "gap-wait": "--gap-wait (no ACKs in the capture)",
+                   "rst": "the RST", "end-of-capture": "the end of the capture", "frame": "the cut frame",
+                   "limit": "the --max-ooo-bytes limit"}
 
 
 def _flush(console: Console, section: _Section) -> None:

@@ -66,10 +66,7 @@ def _shutdown_reset(rx: RxState, size: int) -> Applied:
 
 def _stream(rx, profile, config, arrival, shut, receive_pending) -> Applied:
     if isinstance(arrival, CaptureGap):
-        if arrival.length <= 0:
-            raise ModelError(f"state: receiving; input: CaptureGap({arrival.length}) must be positive")
-        rx.stream.push_gap(arrival.length)
-        return Applied(note=f"capture gap of {arrival.length} bytes queued as a boundary")
+        return _gap(rx, config, arrival.length, shut, receive_pending)
     data = arrival.data if isinstance(arrival, StreamBytes) else bytes([arrival.byte])
     ignored = _after_end(rx, len(data), "stream data")
     if ignored:
@@ -88,6 +85,19 @@ def _stream(rx, profile, config, arrival, shut, receive_pending) -> Applied:
     rx.oob.append(arrival.byte)
     rx.stream.seal("the urgent mark (R10a, R40)")
     return Applied(arrived=1, note="urgent byte kept out of band; normal receives stop at the mark (R40)")
+
+
+def _gap(rx, config, length: int, shut, receive_pending) -> Applied:
+    """Bytes the receiver got but the capture lacks: queued like data, content unknown."""
+    if length <= 0:
+        raise ModelError(f"state: receiving; input: a capture gap of {length} bytes (must be positive)")
+    ignored = _after_end(rx, length, "capture-gap bytes")
+    if ignored:
+        return ignored
+    if shut and not receive_pending and config.rst_after_shutdown:
+        return _shutdown_reset(rx, length)
+    rx.stream.push_gap(length)
+    return Applied(arrived=length, note=f"{length} bytes the capture lacks queued as bytes of unknown content")
 
 
 def _message(rx, profile, config, msg: Message, shut, receive_pending) -> Applied:

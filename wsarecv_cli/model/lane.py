@@ -83,5 +83,5 @@ def arrival_lane(rx: RxState, profile: Profile, config: SocketConfig, op: Pendin
         rules = merge_rules(rules, delivery_rules(delivery))
         why += "; " + delivery_text(delivery)
     done = _new(Completion, (op.n, t_ns, op.call, None, count, chunks, _NO_FLAGS, 0, _DATA, delivery, rules,
-                             _SUCCESS, _WIN32_OK, gap, notes, why))
+                             _SUCCESS, _WIN32_OK, gap, notes, why, ()))
     return done, t_ns, arrived, delivered

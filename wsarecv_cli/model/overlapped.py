@@ -127,7 +127,7 @@ def completion_from(op: PendingOp, take: Take, t_ns: int, delivery: Delivery, *,
     if delivery is not Delivery.RETURN:
         reason += "; " + _DELIVERY_TEXT[delivery]
     return _new(Completion, (op.n, t_ns, op.call, error, count, take.data, take.flags, take.lost, take.event,
-                             delivery, rules, status, win32, take.gap, notes, reason))
+                             delivery, rules, status, win32, take.gap, notes, reason, take.unknown))
 
 
 _new = tuple.__new__  # a NamedTuple built without its keyword-parsing __new__ (hot path)

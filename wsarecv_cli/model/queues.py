@@ -1,9 +1,12 @@
 """What the socket holds for the application: stream blocks, messages, OOB bytes, ICMP errors.
 
 The stream queue is a list of blocks. Bytes appended to the last block coalesce (R9); a block is
-*sealed* at a boundary no receive crosses: the urgent mark (R10a / R40), an inline urgent byte
-(R42, a block of its own) and a capture gap (a `Gap` entry). A receive reads from the head block
-only. `RxState` is the whole receive side; `take.py` reads it and `socket.py` mutates it.
+*sealed* at a boundary no receive crosses: the urgent mark (R10a / R40) and an inline urgent byte
+(R42, a block of its own). A capture gap is a `Gap` entry: bytes the receiver did get but whose
+content the capture lacks. It is no boundary (the stack saw ordinary bytes there): a receive
+reads across blocks and gaps alike until its buffers are full or it meets a sealed boundary (the
+*run* at the head), and the bytes it took from a gap are reported as unknown, never invented.
+`RxState` is the whole receive side; `take.py` reads it and `socket.py` mutates it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from wsarecv_cli.model.types import IcmpKind
 
 @dataclass(slots=True)
 class Gap:
+    """`length` stream bytes of unknown content (a capture gap). Kept as a count, never as bytes:
+    a hostile capture can declare gigabytes missing; a receive materialises only what it takes."""
+
     length: int
+    boundary: str = ""  # what ends this run of unknown bytes, once sealed (like Block.boundary)
+
+    def __len__(self) -> int:
+        return self.length
 
 
 @dataclass(slots=True)
@@ -44,7 +54,7 @@ class StreamQueue:
         self.sealed = False
 
     def seal(self, boundary: str) -> None:
-        if self.entries and isinstance(self.entries[-1], Block) and not self.sealed:
+        if self.entries and not self.sealed:
             self.entries[-1].boundary = boundary
         self.sealed = True
 
@@ -55,32 +65,62 @@ class StreamQueue:
         self.seal("the end of the inline urgent byte's block (R42)")
 
     def push_gap(self, length: int) -> None:
-        self.seal("a capture gap (not a WinSock boundary)")
-        self.entries.append(Gap(length))
-        self.sealed = True
+        """Bytes of unknown content at their stream position: they coalesce with their neighbours
+        like any bytes (no seal); a sealed boundary before them still holds."""
+        entries = self.entries
+        if entries and not self.sealed and entries[-1].__class__ is Gap:
+            entries[-1].length += length
+        else:
+            entries.append(Gap(length))
+        self.sealed = False
 
     @property
     def head(self) -> Block | Gap | None:
         return self.entries[0] if self.entries else None
 
+    def run(self) -> tuple[list[Block | Gap], bool]:
+        """The entries a receive may read in one go (the head up to the first sealed block) and
+        whether that run is bounded: something follows it, so it cannot grow any more (R10)."""
+        entries = self.entries
+        if len(entries) == 1 or entries[0].boundary:
+            return [entries[0]], len(entries) > 1 or self.sealed
+        run: list[Block | Gap] = []
+        for entry in entries:
+            run.append(entry)
+            if entry.boundary:
+                return run, len(run) < len(entries) or self.sealed
+        return run, self.sealed
+
     def head_bounded(self) -> bool:
-        """True when something (a boundary) follows the head block, so it cannot grow (R10)."""
-        return len(self.entries) > 1 or self.sealed
+        """True when the head run cannot grow (a boundary or the end follows it) (R10)."""
+        return self.run()[1]
 
     def consume(self, count: int) -> None:
-        head = self.entries[0]
-        if isinstance(head, Gap):
-            self.entries.popleft()
-            return
-        del head.data[:count]
-        if not head.data:
-            self.entries.popleft()
-            if not self.entries:
-                self.sealed = False
+        """Drop `count` bytes from the head run (blocks and gaps alike)."""
+        entries = self.entries
+        while count and entries:
+            head = entries[0]
+            if head.__class__ is Gap:
+                k = min(count, head.length)
+                head.length -= k
+                empty = not head.length
+            else:
+                k = min(count, len(head.data))
+                del head.data[:k]
+                empty = not head.data
+            count -= k
+            if empty:
+                entries.popleft()
+        if not entries:
+            self.sealed = False
 
     @property
     def queued_bytes(self) -> int:
-        return sum(len(e) for e in self.entries if isinstance(e, Block))
+        return sum(len(e) for e in self.entries)
+
+    @property
+    def unknown_bytes(self) -> int:
+        return sum(e.length for e in self.entries if e.__class__ is Gap)
 
     def clear(self) -> int:
         lost = self.queued_bytes

@@ -295,7 +295,7 @@ class Socket:
                 why += f" (SO_RCVTIMEO {self.config.rcvtimeo_ms} ms)"
             self._pending.append(op)
             return _new(RecvResult, (n, t_ns, call, Status.WAITING, -1, None, None, empty, None, 0, Event.PENDING,
-                                     ("R7",) + oob if oob else _R7, None, 0, notes, why + " (R7)"))
+                                     ("R7",) + oob if oob else _R7, None, 0, notes, why + " (R7)", ()))
         self._pending.append(op)
         rules = ["R29"] + list(oob)
         why = "nothing to receive yet: WSA_IO_PENDING; count and lpFlags not written (R29)"
@@ -315,7 +315,7 @@ class Socket:
         notes = notes + got.notes
         if got.error is None:  # (positional: with small buffers most calls complete at once)
             return _new(RecvResult, (n, t_ns, call, _COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
-                                     got.event, got.rules, None, got.gap, notes, got.reason))
+                                     got.event, got.rules, None, got.gap, notes, got.reason, got.unknown))
         if got.error is WsaError.WSAEMSGSIZE and "R19" not in got.rules:
             return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
                               got.lost, got.event, merge_rules(got.rules, ("Q1",)), gap=got.gap,
@@ -341,7 +341,7 @@ class Socket:
         reason = f"{got.reason}; completed at once (R28); {delivery_text(delivery)}"
         if success:
             return RecvResult(n, t_ns, call, Status.COMPLETED, 0, None, got.count, got.data, got.flags, got.lost,
-                              got.event, rules, delivery, got.gap, notes + got.notes + extra, reason)
+                              got.event, rules, delivery, got.gap, notes + got.notes + extra, reason, got.unknown)
         return RecvResult(n, t_ns, call, Status.FAILED, -1, got.error, got.count, got.data, RecvFlags.NONE,
                           got.lost, got.event, rules, delivery, got.gap, notes + got.notes + extra, reason)
 

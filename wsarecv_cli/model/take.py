@@ -29,9 +29,10 @@ class Take:
     rules: tuple[str, ...]
     reason: str
     lost: int = 0
-    gap: int = 0
+    gap: int = 0  # bytes counted as transferred whose content the capture lacks
     notes: tuple[str, ...] = ()
     commit: Callable[[], None] = _nothing
+    unknown: tuple[tuple[int, int], ...] = ()  # [start, stop) of those bytes in the call's data
 
 
 _EMPTY: dict[int, tuple[bytes, ...]] = {}
@@ -114,11 +115,8 @@ def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
         return Take(None, _empty(call), 0, RecvFlags.NONE, Event.ZERO_BYTE, ("R12",),
                     "0-length request with data queued: completes with 0 bytes and consumes nothing; "
                     "this 0 is not a FIN (R12)")
-    if isinstance(head, Gap):
-        return Take(None, _empty(call), 0, RecvFlags.NONE, Event.GAP, ("capture-gap",),
-                    f"the capture lacks the next {head.length} stream bytes; the receive stops at the "
-                    "gap (not a WinSock outcome)", gap=head.length,
-                    commit=_nothing if peek else lambda: queue.consume(0))
+    if len(entries) > 1 or head.__class__ is Gap:
+        return _stream_run(state, call, waitall, peek, capacity)
     queued = len(head.data)
     count = capacity if capacity < queued else queued
     if waitall and count < capacity and not queue.head_bounded() and state.end is None:
@@ -146,6 +144,62 @@ def _stream(state: RxState, call: RecvCall, waitall: bool) -> Take | None:
             state.push_seen = False
 
     return Take(None, data, count, _NO_FLAGS, _DATA, rules, why, commit=commit)
+
+
+def _stream_run(state: RxState, call: RecvCall, waitall: bool, peek: bool, capacity: int) -> Take | None:
+    """A receive over the head run when it holds capture-gap bytes or several entries: the same
+    R8/R9/R10/R13 decisions as one block, the gap bytes filled in as unknown (zeros in `data`,
+    their spans in `unknown`) so the call sizes stay those of the real bytes."""
+    queue = state.stream
+    run, bounded = queue.run()
+    queued = sum(len(e) for e in run)
+    count = capacity if capacity < queued else queued
+    if waitall and count < capacity and not bounded and state.end is None:
+        return None
+    pieces: list[bytes] = []
+    unknown: list[tuple[int, int]] = []
+    pos = 0
+    for entry in run:
+        if pos == count:
+            break
+        k = min(len(entry), count - pos)
+        if entry.__class__ is Gap:
+            pieces.append(bytes(k))
+            if unknown and unknown[-1][1] == pos:
+                unknown[-1] = (unknown[-1][0], pos + k)
+            else:
+                unknown.append((pos, pos + k))
+        else:
+            pieces.append(bytes(entry.data[:k]))
+        pos += k
+    buffers = call.buffers
+    data = scatter(b"".join(pieces), buffers)
+    gap = sum(stop - start for start, stop in unknown)
+    rules: tuple[str, ...] = _R8_R9
+    why = stream_reason(queued, count, buffers, data)
+    if gap:
+        why += f"; {gap} of them the capture lacks (capture gap: unknown content, real bytes)"
+    boundary = run[-1].boundary
+    if count == queued and count < capacity and bounded:
+        rules += ("R10",)
+        why += f"; stops at {boundary or 'a block boundary (R10)'}"
+    elif count == queued and count < capacity and state.end is not None:
+        rules += ("R10",)
+        why += "; the closure is reported on a later call (R10b)"
+    if waitall:
+        rules += ("R13",)
+        why += "; MSG_WAITALL satisfied" if count == capacity else "; MSG_WAITALL ended early (R13)"
+    if peek:
+        rules += ("R11",)
+        why += "; MSG_PEEK: nothing consumed (R11)"
+
+    def commit() -> None:
+        if not peek:
+            queue.consume(count)
+            state.push_seen = False
+
+    return Take(None, data, count, _NO_FLAGS, _DATA, rules, why, gap=gap, commit=commit,
+                unknown=tuple(unknown))
 
 
 def stream_reason(queued: int, count: int, buffers: tuple[int, ...], data: tuple[bytes, ...]) -> str:

@@ -155,7 +155,7 @@ class Event(_Enum):
     WOULD_BLOCK = "would-block"  # WSAEWOULDBLOCK (R7)
     PENDING = "pending"  # WSA_IO_PENDING
     SHUTDOWN = "shutdown"  # WSAESHUTDOWN (R44)
-    GAP = "gap"  # bytes the capture does not hold (not a WinSock outcome)
+    GAP = "gap"  # kept for compatibility: a capture gap is now unknown bytes inside DATA outcomes
     ERROR = "error"  # any other failure (WSAEINVAL, WSAEOPNOTSUPP, WSAENETRESET, ...)
 
 
@@ -252,7 +252,8 @@ class UrgentByte:
 
 @dataclass(frozen=True, slots=True)
 class CaptureGap:
-    """Stream bytes the capture does not hold: a boundary no receive crosses (not a WinSock rule)."""
+    """Stream bytes the receiver got but the capture does not hold: queued like data, at their
+    stream position, and reported as unknown bytes by the receives that read them."""
 
     length: int
 
@@ -321,9 +322,10 @@ class RecvResult(NamedTuple):
     event: Event
     rules: tuple[str, ...]
     delivery: Delivery | None = None
-    gap: int = 0  # with Event.GAP: how many stream bytes the capture lacks here
+    gap: int = 0  # bytes counted as transferred whose content the capture lacks (capture gap, snaplen)
     notes: tuple[str, ...] = ()
     reason: str = ""  # one line for --explain
+    unknown: tuple[tuple[int, int], ...] = ()  # [start, stop) in the call's data of capture-gap bytes
 
     @property
     def filled(self) -> tuple[int, ...]:
@@ -355,6 +357,7 @@ class Completion(NamedTuple):
     gap: int = 0
     notes: tuple[str, ...] = ()
     reason: str = ""
+    unknown: tuple[tuple[int, int], ...] = ()
 
     @property
     def filled(self) -> tuple[int, ...]:

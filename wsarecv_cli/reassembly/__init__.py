@@ -15,6 +15,7 @@ Public API:
 from wsarecv_cli.reassembly.events import (
     Datagram,
     FlowEvent,
+    GapEvidence,
     GapReason,
     StreamData,
     StreamEvent,
@@ -30,7 +31,7 @@ from wsarecv_cli.reassembly.tcp import TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 __all__ = [
-    "Datagram", "DirectionStats", "FlowEvent", "FlowInfo", "FlowTracker", "GapReason", "RangeSet",
+    "Datagram", "DirectionStats", "FlowEvent", "FlowInfo", "FlowTracker", "GapEvidence", "GapReason", "RangeSet",
     "ReassemblyLimits", "StreamData", "StreamEvent", "StreamFin", "StreamGap", "StreamReset",
     "TcpDirection", "UdpDirection", "UrgentData", "UrgentMode",
 ]

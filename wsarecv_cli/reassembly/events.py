@@ -45,15 +45,37 @@ class GapReason(enum.Enum):
     END_OF_CAPTURE = "end-of-capture"  # acknowledged by the peer, never seen before the end
 
 
+class GapEvidence(enum.Enum):
+    """What proved a hole lost, and so when it was declared (docs/CAPTURE_REALITY.md)."""
+
+    ACK = "ack"  # the receiver acknowledged bytes beyond it: declared at that ACK's time
+    GAP_WAIT = "gap-wait"  # no ACK from the receiver in the capture: declared --gap-wait after data behind it
+    RST = "rst"  # a RST ended the connection with the hole still open
+    END_OF_CAPTURE = "end-of-capture"  # nothing filled or acknowledged it before the capture (or flow) ended
+    FRAME = "frame"  # the captured frame itself is cut short (snaplen)
+    LIMIT = "limit"  # held data hit --max-ooo-bytes and was dropped
+
+
 @_typed_equality
 class StreamData(NamedTuple):
-    """In-order bytes at `offset`, released once everything before them is known."""
+    """In-order bytes at `offset`, released once everything before them is known.
+
+    ts_ns is the capture time of the segment that carried them (what follow shows); ready_ns is
+    when the receiving stack could hand them to the application: the same time for in-order data,
+    later for data held behind a hole (the time the hole was filled or declared lost). Replay
+    delivers at ready_ns. Never before ts_ns; non-decreasing along a direction's stream.
+    """
 
     offset: int
     data: bytes
     ts_ns: int
     frames: tuple[int, ...]
     push: bool = False
+    ready_ns: int = -1  # -1: same as ts_ns (events built by hand in tests)
+
+    @property
+    def deliver_ns(self) -> int:
+        return self.ts_ns if self.ready_ns < 0 else self.ready_ns
 
     def __repr__(self) -> str:
         return f"StreamData(@{self.offset}, {len(self.data)}B {self.data[:16].hex()}…, frames={self.frames})"
@@ -61,13 +83,19 @@ class StreamData(NamedTuple):
 
 @_typed_equality
 class StreamGap(NamedTuple):
-    """`length` bytes at `offset` that the capture does not hold; the stream continues after them."""
+    """`length` bytes at `offset` that the capture does not hold; the stream continues after them.
+
+    ts_ns is when the hole was declared lost (see GapEvidence); the receiving application did get
+    these bytes (the capture missed them, the receiver did not), so replay delivers them as bytes
+    of unknown content at their stream position.
+    """
 
     offset: int
     length: int
     ts_ns: int
     frames: tuple[int, ...]
     reason: GapReason = GapReason.NOT_CAPTURED
+    evidence: GapEvidence = GapEvidence.END_OF_CAPTURE
 
 
 @_typed_equality

@@ -7,7 +7,8 @@ Numbering (Wireshark 4.0 rules, checked against the corpus references):
     that sender (the SYN's seq, or first seq - 1 for a flow picked up mid-stream) opens a new
     index on the same 5-tuple (port reuse). The old flow is finished at once and its state freed;
   * endpoint `a` is the sender of the flow's first packet (tshark's node0); the initiator is the
-    sender of a SYN (or the receiver of a SYN-ACK) when one was seen.
+    sender of a SYN (or the receiver of a SYN-ACK) when one was seen. The client is the initiator,
+    or, without a SYN (mid-stream capture, UDP), the side roles.py infers from the ports.
 
 `feed` returns the events the packet released; `finish` flushes the end of the capture. With
 `events=False` only counters are kept (no event objects), for `wsarecv flows` on big captures.
@@ -40,9 +41,10 @@ from typing import Literal
 
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
+from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits
 from wsarecv_cli.reassembly.summaries import FlowSummaries, stream_order
-from wsarecv_cli.reassembly.tcp import ACK, FIN, RST, SYN, TcpDirection
+from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 TCP = Transport.TCP
@@ -66,6 +68,15 @@ class FlowInfo:
     a_to_b: DirectionStats
     b_to_a: DirectionStats
     closure: Closure
+
+    @property
+    def client(self) -> Endpoint:
+        """The initiator, or the client inferred from the ports (roles.py) when no SYN was seen."""
+        return self.initiator if self.initiator is not None else inferred_client(self.a, self.b)
+
+    @property
+    def roles_inferred(self) -> bool:
+        return self.initiator is None
 
     @property
     def transport(self) -> Transport:
@@ -135,6 +146,11 @@ class FlowTracker:
         self._done: FlowSummaries | None = FlowSummaries() if summaries else None
         self._on_retire = on_retire
         self.evicted_flows = 0
+        self._resegment = self.limits.resegment
+        # Counters of every finished flow added up (capture-reality warnings, with replay and
+        # follow keeping no per-flow summaries); `inferred_roles` counts TCP flows without a SYN.
+        self.totals = DirectionStats()
+        self.inferred_roles = 0
         self._count = {Transport.TCP: 0, Transport.UDP: 0}
         self._events: list[FlowEvent] = []
         self._last_ts = 0
@@ -146,7 +162,7 @@ class FlowTracker:
         if self._retired_ids:
             self._forget_retired()
         (frame, ts, transport, src_addr, src_port, dst_addr, dst_port, payload, seq, ack, flags, urg,
-         window, missing, frames) = p  # one unpack instead of a dozen attribute lookups
+         window, missing, frames, mss) = p  # one unpack instead of a dozen attribute lookups
         closing = self._closing
         if closing and closing[0][0] <= ts:
             self._retire_closed(ts)
@@ -169,13 +185,20 @@ class FlowTracker:
             else:
                 st.fragments += 1
         if transport is TCP:
-            if flags & SYN and flow.initiator is None:
-                flow.initiator = d if not flags & ACK else 1 - d
+            if flags & SYN:
+                if flow.initiator is None:
+                    flow.initiator = d if not flags & ACK else 1 - d
+                if mss:  # the sender's MSS bounds the segments it receives
+                    rcv.set_mss(mss)
+                    flow.stats[1 - d].mss = mss
             if flags & ACK:
                 rcv.ack(ack, ts, frames)
             if flags & (ACK | RST) == ACK:  # a RST's window field advertises nothing
                 snd.window = window
-            snd.segment(seq, flags, payload, missing, urg, ts, frames, rcv.window == 0)
+            if self._resegment and len(payload) > snd._large and not flags & (SYN | URG):
+                _resegment(snd, st, seq, flags, payload, missing, ts, frames, rcv.window == 0)
+            else:
+                snd.segment(seq, flags, payload, missing, urg, ts, frames, rcv.window == 0)
             if flags & (FIN | RST) and not flow.closing and flow.closure() in ("closed", "reset"):
                 flow.closing = True
                 closing.append((ts + self.limits.closed_linger_ns, flow))
@@ -241,6 +264,11 @@ class FlowTracker:
         flow = self._by_id[flow_id]
         return flow.ends[0], flow.ends[1], None if flow.initiator is None else flow.ends[flow.initiator]
 
+    def client(self, flow_id: FlowId) -> tuple[Endpoint, bool]:
+        """(client, inferred) of a live flow: the initiator, or the port rule's guess (roles.py)."""
+        a, b, initiator = self.endpoints(flow_id)
+        return (initiator, False) if initiator is not None else (inferred_client(a, b), True)
+
     def lookup(self, transport: Transport, src_addr: bytes, src_port: int, dst_addr: bytes,
                dst_port: int) -> FlowId | None:
         """The live flow of a 5-tuple (either direction), e.g. for an ICMP error quoting it."""
@@ -297,6 +325,9 @@ class FlowTracker:
         if flow.id.transport is TCP:
             for d in flow.dirs:
                 d.finish(ts, ())
+        _add_totals(self.totals, flow.stats)
+        if flow.id.transport is TCP and flow.initiator is None:
+            self.inferred_roles += 1
         if self._done is not None:
             self._done.add(flow.info())
         self._flows.pop(flow, None)
@@ -334,6 +365,33 @@ class FlowTracker:
                 st.evicted = 1
             self._retire(flow, ts)
         self.evicted_flows += len(victims)
+
+
+_TOTALLED = ("large_segments", "resegmented", "duplicates", "overlap_conflicts", "conflict_bytes",
+             "overlap_replaced", "gaps", "missing_bytes", "retransmitted")
+
+
+def _add_totals(totals: DirectionStats, both: tuple[DirectionStats, DirectionStats]) -> None:
+    for st in both:
+        for name in _TOTALLED:
+            value = getattr(st, name)
+            if value:
+                setattr(totals, name, getattr(totals, name) + value)
+
+
+def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payload: bytes, missing: int,
+               ts: int, frames: tuple[int, ...], peer_window_zero: bool) -> None:
+    """A segment larger than the receiver's MSS, built by TSO/GSO on the capturing sender: split it
+    back into MSS-sized arrivals, as the receiver got them (same time and frames; FIN and PSH on
+    the last piece only; snaplen-missing bytes belong to the last piece)."""
+    size = snd._large
+    st.resegmented += 1
+    for at in range(0, len(payload), size):
+        if at + size >= len(payload):
+            snd.segment((seq + at) & 0xFFFFFFFF, flags, payload[at:], missing, 0, ts, frames, peer_window_zero)
+            return
+        snd.segment((seq + at) & 0xFFFFFFFF, flags & ~(FIN | PSH), payload[at:at + size], 0, 0, ts, frames,
+                    peer_window_zero)
 
 
 def _eviction_order(flow: _Flow) -> tuple[bool, int, int]:

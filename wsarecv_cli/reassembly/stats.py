@@ -6,6 +6,29 @@ import enum
 from dataclasses import dataclass, fields
 
 
+class OverlapPolicy(enum.Enum):
+    """Which copy of overlapping, not yet delivered bytes the receiving stack keeps.
+
+    Suricata's target-based policies (Novak & Sturges, "Target-Based TCP Stream Reassembly", 2007;
+    suricata src/stream-tcp-list.c DoHandleDataOverlap), reduced to the ones that differ here.
+    Bytes already delivered to the application are never replaced, whatever the policy: a stack
+    trims retransmissions below rcv.nxt.
+    """
+
+    FIRST = "first"  # the copy that arrived first wins (tshark's reassembly; Suricata "first"/"vista")
+    LAST = "last"  # the latest copy wins
+    WINDOWS = "windows"  # a new copy wins where it starts before the held one
+    BSD = "bsd"  # same rule as windows (Suricata groups them)
+    LINUX = "linux"  # starts before, or starts at the same byte and ends after the held one
+
+    def new_wins(self, new_start: int, new_stop: int, old_start: int, old_stop: int) -> bool:
+        if self is OverlapPolicy.FIRST:
+            return False
+        if self is OverlapPolicy.LAST or new_start < old_start:
+            return True
+        return self is OverlapPolicy.LINUX and new_start == old_start and new_stop > old_stop
+
+
 class UrgentMode(enum.Enum):
     """Where the urgent pointer points (spec R39)."""
 
@@ -26,7 +49,19 @@ class ReassemblyLimits:
         segments; at 64 KiB, 500 live flows held ~40 MB more on the 1M-packet benchmark.
     rst_window: how far (bytes) a RST's sequence number may lie from the expected one and still
         be obeyed; farther RSTs are counted as ignored.
-    large_segment: payload size above which a segment is counted as TSO/GRO-sized.
+    large_segment: payload size above which a segment is counted as TSO/GRO-sized when the flow
+        shows no MSS option (an Ethernet MTU's worth); with a SYN's MSS the flow's own MSS is used.
+    gap_wait_ns: a hole with data held behind it, in a direction whose receiver sent no ACK seen
+        in the capture since that data arrived (a one-way capture, or the return path missing), is
+        declared lost this long (capture time) after the first data behind it arrived; a
+        retransmission that fills it before then is taken as usual. 1 s: RFC 6298's initial
+        retransmission timeout, above Windows' 300 ms and Linux's 200 ms minimum RTO.
+    overlap: which copy of overlapping held bytes wins (OverlapPolicy).
+    duplicate_window_ns: a data segment identical to the direction's previous one (sequence,
+        length, flags, bytes) within this time is the same frame captured twice (pktmon logs a
+        packet at several components; a host captured on two interfaces), not a retransmission:
+        no TCP stack retransmits within 1 ms (minimum RTO 200 ms; a fast retransmit needs three
+        duplicate ACKs back first).
     urgent: urgent pointer convention (R39).
     max_flows: live flows kept at once (the flow-table bound; see FlowTracker).
     closed_linger_ns: how long (capture time) a closed or reset TCP flow keeps its table entry
@@ -39,6 +74,10 @@ class ReassemblyLimits:
     rst_window: int = 16 * 1024 * 1024
     large_segment: int = 1460
     urgent: UrgentMode = UrgentMode.BSD
+    gap_wait_ns: int = 1_000_000_000
+    overlap: OverlapPolicy = OverlapPolicy.FIRST
+    duplicate_window_ns: int = 1_000_000
+    resegment: bool = False  # split super-segments back to the receiver's MSS (--resegment mss)
     max_flows: int = 100_000
     closed_linger_ns: int = 10_000_000_000
 
@@ -59,10 +98,11 @@ class DirectionStats:
     rst_ignored: int = 0  # RSTs too far outside the window
     midstream: bool = False  # data seen without this sender's SYN
     retransmitted: int = 0  # segments repeating bytes already received
-    duplicates: int = 0  # frames identical to the previous one (seq, length, flags, bytes)
+    duplicates: int = 0  # frames identical to the previous one within duplicate_window_ns: dropped
     out_of_order: int = 0  # segments that arrived ahead of a hole
     overlap_conflicts: int = 0  # segments whose overlap disagreed with the first copy
     conflict_bytes: int = 0
+    overlap_replaced: int = 0  # conflicting held bytes replaced by a later copy (--overlap policy)
     keepalives: int = 0
     zero_window_probes: int = 0
     urgent: int = 0  # urgent bytes taken out of band
@@ -71,7 +111,11 @@ class DirectionStats:
     limit_hits: int = 0  # segments (or parts) dropped at max_held_bytes
     limit_bytes: int = 0
     evicted: int = 0  # 1 when the flow was finished early at max_flows (both directions)
-    large_segments: int = 0
+    large_segments: int = 0  # TCP: segments above the receiver's MSS (or an Ethernet MTU's worth)
+    mss: int = 0  # TCP: the MSS the receiver announced in its SYN (0: no SYN option seen)
+    resegmented: int = 0  # TCP: super-segments split back to the MSS (--resegment mss)
+    checksum_offload: int = 0  # frames with a zero/partial checksum of an offloading sender
+    checksum_bad: int = 0  # frames with a wrong checksum (dropped under --checksums verify)
 
     def copy(self) -> DirectionStats:
         return DirectionStats(*(getattr(self, f.name) for f in fields(self)))

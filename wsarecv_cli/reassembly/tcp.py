@@ -16,15 +16,32 @@ For every segment, in this order:
   4. Otherwise the parts not already held are stored (first copy wins again), up to
      `max_held_bytes`; parts beyond it are dropped and remembered as LIMIT ranges.
   5. Held data that now starts at the next expected offset is released in order.
-A hole becomes a `StreamGap` when it is proven lost: the peer acknowledged data beyond it, a RST
-arrived, or the capture ended. An ACK is strong evidence but not immediate: captures are reordered
-(several interfaces, GRO on the capturing host), so an ACK may be seen before the data it covers.
-An ACK-covered hole is therefore declared lost only after `ACK_REORDER_PACKETS` further packets of
-the connection (either direction), when held data would otherwise hit `max_held_bytes`, on a RST,
-or at the end of the capture; a late segment that fills it before that is taken normally. (tshark
-declares it at the ACK: same stream unless late data follows, the gap just comes later.) A
-snaplen-truncated segment holds its captured bytes plus a SNAPLEN gap for the rest. The urgent byte (R39) is cut out of the data and
-emitted as `UrgentData` at its offset. A FIN is emitted once everything before it was.
+A hole becomes a `StreamGap` when it is proven lost (`GapEvidence`, docs/CAPTURE_REALITY.md):
+  * ACK: the receiver acknowledged bytes beyond it, so it had them and the capture missed them.
+    The gap is declared *at that ACK's capture time*. Captures are reordered (several interfaces,
+    GRO on the capturing host), so an ACK may be seen before the data it covers: the decision is
+    taken `ACK_REORDER_PACKETS` packets of the connection later (or when held data would hit
+    `max_held_bytes`, on a RST, at the end); a late segment that fills the hole before then is
+    taken normally. The gap's time is still the ACK's.
+  * GAP_WAIT: the capture holds no ACK at all from the receiver of this direction (a one-way
+    capture): the hole is declared `gap_wait_ns` after the data behind it arrived, unless a
+    retransmission filled it first. Where the receiver's ACKs are in the capture, only an ACK
+    covering the hole proves it: one that does not means the receiver really lacks those bytes
+    and waits for the retransmission (with backoff, retransmissions come seconds later: the
+    corpus' suricata_snaplen_truncated_ooo waits 15 s), and so do we.
+  * RST, END_OF_CAPTURE: what is still open then.
+Data behind a hole keeps its own capture time (`StreamData.ts_ns`, what follow shows) and gets a
+`ready_ns`: when the receiving stack could hand it on, the later of its arrival and the moment
+the hole was filled or declared (never the end of the flow, unless that is when it was
+declared). A snaplen-truncated segment holds its captured bytes plus a SNAPLEN gap for the rest.
+The urgent byte (R39) is cut out of the data and emitted as `UrgentData` at its offset. A FIN is
+emitted once everything before it was.
+
+Overlapping bytes not yet delivered are resolved by `limits.overlap` (first copy wins by default,
+as tshark; see OverlapPolicy); bytes already delivered are never replaced. Frames identical to the
+previous data segment of the direction within `limits.duplicate_window_ns` are capture artefacts
+(pktmon logging one packet at several components, a packet captured on two interfaces): they are
+counted as `duplicates` and dropped before reassembly, never counted as retransmissions.
 
 Events are passed to `emit`; with `emit=None` the direction only keeps counters (stats mode).
 """
@@ -36,6 +53,7 @@ from collections.abc import Callable
 
 from wsarecv_cli.net import TcpFlags
 from wsarecv_cli.reassembly.events import (
+    GapEvidence,
     GapReason,
     StreamData,
     StreamEvent,
@@ -46,7 +64,7 @@ from wsarecv_cli.reassembly.events import (
 )
 from wsarecv_cli.reassembly.ranges import RangeSet
 from wsarecv_cli.reassembly.seq import HALF, SEQ_MASK
-from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
+from wsarecv_cli.reassembly.stats import DirectionStats, OverlapPolicy, ReassemblyLimits, UrgentMode
 
 SYN, FIN, RST, PSH, ACK, URG = (int(f) for f in (TcpFlags.SYN, TcpFlags.FIN, TcpFlags.RST,
                                                    TcpFlags.PSH, TcpFlags.ACK, TcpFlags.URG))
@@ -65,6 +83,9 @@ ACK_REORDER_PACKETS = 32
 # trim runs every few segments rather than on each one (deleting a bytearray's head is cheap).
 _TAIL_SLACK = 4096
 _new = tuple.__new__
+_ACK, _GAP_WAIT, _RST, _END = GapEvidence.ACK, GapEvidence.GAP_WAIT, GapEvidence.RST, GapEvidence.END_OF_CAPTURE
+_FIRST = OverlapPolicy.FIRST
+_NEVER = -(1 << 62)  # "no ACK seen yet"
 
 
 class TcpDirection:
@@ -74,6 +95,7 @@ class TcpDirection:
         "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_held",
         "_chunks", "_starts", "_held_bytes", "_dropped", "_urgent", "fin_at", "fin_done",
         "reset", "_last", "ws_base", "_ticks", "_proof", "_ack_frames", "_large", "_window",
+        "_ack_ts", "_acked_ts", "_ready", "_last_ts", "mss",
     )
 
     def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None) -> None:
@@ -102,9 +124,15 @@ class TcpDirection:
         self.reset = False
         self._last: tuple = ()
         self._ticks = 0  # packets of the connection seen by this direction (segments and ACKs)
-        # A pending ACK proof: (acked offset, tick at which its holes are declared lost, frames).
-        self._proof: tuple[int, int, tuple[int, ...]] | None = None
+        # A pending ACK proof: (acked offset, tick at which its holes are declared lost, frames of
+        # the ACK, capture time of the ACK: when the holes are declared).
+        self._proof: tuple[int, int, tuple[int, ...], int] | None = None
         self._ack_frames: tuple[int, ...] = ()  # frames of the ACK that last raised `acked`
+        self._acked_ts = 0  # capture time of that ACK
+        self._ack_ts = _NEVER  # capture time of the receiver's latest ACK (any)
+        self._ready = 0  # latest ready time emitted by the held-data paths (keeps ready_ns monotonic)
+        self._last_ts = -1  # capture time of `_last` (duplicate-frame window)
+        self.mss = 0  # MSS the receiver announced in its SYN (0: not seen); set by FlowTracker
 
     # ------------------------------------------------------------------ input
 
@@ -132,22 +160,24 @@ class TcpDirection:
             if n > self._large:
                 st.large_segments += 1
             last = (seq, n, flags, payload)
-            if last == self._last:
-                st.duplicates += 1
+            if last == self._last and ts - self._last_ts <= self.limits.duplicate_window_ns:
+                st.duplicates += 1  # the same frame logged twice: not a retransmission, not data
+                return
             self._last = last
+            self._last_ts = ts
             if flags & URG:
                 self._mark_urgent(off, urg)
             if n == 1 and self._is_probe(off, n, flags, peer_window_zero):
                 pass  # counted, not data
             elif off == nxt and not self._starts:
                 if self._urgent:
-                    self._deliver(payload, ts, frames, flags & PSH)
+                    self._deliver(payload, ts, frames, flags & PSH, ts)
                 elif payload:  # _deliver -> _deliver_plain -> _append_tail, inlined
                     k = len(payload)
                     st.stream_bytes += k
                     emit = self._emit
                     if emit is not None:
-                        emit(_new(StreamData, (nxt, payload, ts, frames, bool(flags & PSH))))
+                        emit(_new(StreamData, (nxt, payload, ts, frames, bool(flags & PSH), ts)))
                     tail = self._tail
                     tail += payload
                     window = self._window
@@ -155,7 +185,7 @@ class TcpDirection:
                         del tail[:len(tail) - window]
                     self.nxt = nxt + k
                 if missing:
-                    self._gap(missing, GapReason.SNAPLEN, ts, frames)
+                    self._gap(missing, GapReason.SNAPLEN, ts, frames, GapEvidence.FRAME)
                 if end > self.hi:
                     self.hi = end
             else:
@@ -172,8 +202,11 @@ class TcpDirection:
             self._try_fin(ts, frames)
         self._ticks = ticks = self._ticks + 1
         proof = self._proof
-        if proof is not None and ticks >= proof[1]:
-            self._settle_proof(ts)
+        if proof is not None:
+            if ticks >= proof[1]:
+                self._settle_proof(ts)
+        elif self._starts:
+            self._check_wait(ts)
 
     def ack(self, ack: int, ts: int, frames: tuple[int, ...]) -> None:
         """The peer acknowledged up to `ack`: holes below held data it covers are lost, once the
@@ -186,6 +219,8 @@ class TcpDirection:
         if acked > self.acked:
             self.acked = acked
             self._ack_frames = frames
+            self._acked_ts = ts
+        self._ack_ts = ts
         self._ticks += 1
         proof = self._proof
         starts = self._starts
@@ -196,7 +231,7 @@ class TcpDirection:
                 if self._ticks >= proof[1]:
                     self._settle_proof(ts)
             elif starts and self.acked > starts[0]:
-                self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, frames)
+                self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, frames, self._acked_ts)
         if self.fin_at is not None and not self.fin_done:
             self._try_fin(ts, frames)
 
@@ -204,16 +239,18 @@ class TcpDirection:
         """End of capture: every hole left is a gap; acknowledged bytes never seen are one too."""
         while self._proof is not None:  # ACK-proven holes first, with their ACK as evidence
             self._settle_proof(ts)
-        self._flush(ts, frames)
+        if self._starts:
+            self._check_wait(ts)  # holes whose --gap-wait ran out before the end
+        self._flush(ts, frames, _END)
         dropped = self._dropped
         if dropped is not None and len(dropped) and dropped.bounds().stop > self.nxt:
-            self._fill_holes(dropped.bounds().stop, ts, frames)
+            self._fill_holes(dropped.bounds().stop, ts, frames, _END)
         # One byte acknowledged beyond the data may be an uncaptured FIN, not data.
         unseen = self.acked - self.nxt - (1 if self.fin_at is None else 0)
         if self.fin_at is not None:
             unseen = min(unseen, self.fin_at - self.nxt)
         if unseen > 0 and not self.reset:
-            self._gap(unseen, GapReason.END_OF_CAPTURE, ts, frames)
+            self._gap(unseen, GapReason.END_OF_CAPTURE, ts, frames, _ACK)
         if self.fin_at is not None and not self.fin_done:
             self._try_fin(ts, frames)
         self.close()
@@ -221,18 +258,34 @@ class TcpDirection:
     def _settle_proof(self, ts: int) -> None:
         """The pending ACK proof is due: holes below held data it covers are lost for good. Holes
         covered only by later ACKs get a proof (and a full reordering allowance) of their own."""
-        upto, _, frames = self._proof
+        upto, _, frames, declared = self._proof
         self._proof = None
         while self._starts and upto > self._starts[0]:
-            self._fill_holes(self._starts[0], ts, frames)
-            self._release(ts)
+            self._fill_holes(self._starts[0], declared, frames, _ACK)
+            self._release(declared)
         if self._starts and self.acked > self._starts[0]:
-            self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, self._ack_frames)
+            self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, self._ack_frames, self._acked_ts)
 
-    def _flush(self, ts: int, frames: tuple[int, ...]) -> None:
+    def _check_wait(self, now: int) -> None:
+        """Declare holes lost whose --gap-wait ran out (only where the capture holds no ACK of
+        the receiver at all): at the arrival of the data behind the hole + the wait."""
+        wait = self.limits.gap_wait_ns
+        if wait is None or self._ack_ts != _NEVER:
+            return
+        starts, chunks = self._starts, self._chunks
+        while starts and self._proof is None:
+            first = starts[0]
+            _, _, since, frames = chunks[first]
+            if now - since < wait:
+                return
+            declared = since + wait
+            self._fill_holes(first, declared, frames, _GAP_WAIT)
+            self._release(declared)
+
+    def _flush(self, ts: int, frames: tuple[int, ...], evidence: GapEvidence) -> None:
         """Declare every hole below held data lost and deliver all of it."""
         while self._starts:
-            self._fill_holes(self._starts[0], ts, frames)
+            self._fill_holes(self._starts[0], ts, frames, evidence)
             self._release(ts)
 
     def close(self) -> None:
@@ -245,6 +298,12 @@ class TcpDirection:
         self._held_bytes = 0
         self._urgent = ()
         self._proof = None
+
+    def set_mss(self, mss: int) -> None:
+        """The receiver announced `mss` in its SYN: a larger segment from this sender was built by
+        segmentation offload (TSO/GSO on the sending host) or merged by GRO on the capturing one."""
+        if mss > 0:
+            self.mss = self._large = mss
 
     # -------------------------------------------------------------- decisions
 
@@ -305,7 +364,7 @@ class TcpDirection:
         overlapped = False
         for start, stop, data in pieces:
             if self._starts and data is not None:
-                overlapped |= self._compare_held(start, data)
+                overlapped |= self._overlap_held(start, data)
             for r in self._held.missing(start, stop) if self._starts else (range(start, stop),):
                 if data is not None and self._held_bytes + len(r) > self.limits.max_held_bytes \
                         and r.start > self.nxt:
@@ -344,21 +403,27 @@ class TcpDirection:
         if a < b and tail[a - tail_start:b - tail_start] != payload[a - off:b - off]:
             self._conflict(tail[a - tail_start:b - tail_start], payload[a - off:b - off])
 
-    def _compare_held(self, start: int, data: bytes) -> bool:
-        """Compare `data` at `start` with held chunks it overlaps; True when it overlapped any."""
+    def _overlap_held(self, start: int, data: bytes) -> bool:
+        """Compare `data` at `start` with the held chunks it overlaps (True when it overlapped
+        any); where they differ and the overlap policy says the new copy wins, it replaces the
+        held bytes (the chunk keeps its arrival time and frames)."""
         stop = start + len(data)
-        starts = self._starts
+        starts, chunks = self._starts, self._chunks
+        policy = self.limits.overlap
         i = max(bisect_right(starts, start) - 1, 0)
         overlapped = False
         while i < len(starts) and starts[i] < stop:
             c_start = starts[i]
-            c_stop, c_data, _, _ = self._chunks[c_start]
+            c_stop, c_data, c_ts, c_frames = chunks[c_start]
             a, b = max(start, c_start), min(stop, c_stop)
             if a < b and c_data is not None:
                 old = c_data[a - c_start:b - c_start]
                 new = data[a - start:b - start]
                 if old != new:
                     self._conflict(old, new)
+                    if policy is not _FIRST and policy.new_wins(start, stop, c_start, c_stop):
+                        self.stats.overlap_replaced += 1
+                        chunks[c_start] = (c_stop, c_data[:a - c_start] + new + c_data[b - c_start:], c_ts, c_frames)
                 overlapped = True
             i += 1
         return overlapped
@@ -375,7 +440,9 @@ class TcpDirection:
         self.stats.rst += 1
         if self.reset:
             return
-        self._flush(ts, frames)
+        while self._proof is not None:  # holes the receiver acknowledged: lost at their ACK's time
+            self._settle_proof(ts)
+        self._flush(ts, frames, _RST)
         self.reset = True
         if self._emit is not None:
             self._emit(StreamReset(self.nxt, ts, frames))
@@ -391,25 +458,31 @@ class TcpDirection:
     # ---------------------------------------------------------------- output
 
     def _release(self, ts: int) -> None:
-        """Deliver held chunks while the first one starts at nxt."""
+        """Deliver held chunks while the first one starts at nxt. `ts` is when the hole before
+        them was filled or declared; each chunk keeps its own capture time and is ready at the
+        latest of `ts`, its arrival and the chunk before it."""
         chunks = self._chunks
         starts = self._starts
+        ready = self._ready if self._ready > ts else ts
         k = 0
         while k < len(starts) and starts[k] == self.nxt:
             stop, data, c_ts, c_frames = chunks.pop(starts[k])
+            if c_ts > ready:
+                ready = c_ts
             if data is None:
-                self._gap(stop - self.nxt, GapReason.SNAPLEN, max(ts, c_ts), c_frames)
+                self._gap(stop - self.nxt, GapReason.SNAPLEN, ready, c_frames, GapEvidence.FRAME)
             else:
                 self._held_bytes -= len(data)
-                self._deliver(data, max(ts, c_ts), c_frames, 0)
+                self._deliver(data, c_ts, c_frames, 0, ready)
             k += 1
+        self._ready = ready
         if k:
             first = starts[0]
             del starts[:k]
             self._held.subtract(first, self.nxt)
 
-    def _fill_holes(self, upto: int, ts: int, frames: tuple[int, ...]) -> None:
-        """Declare [nxt, upto) lost: LIMIT where we dropped it, NOT_CAPTURED elsewhere."""
+    def _fill_holes(self, upto: int, ts: int, frames: tuple[int, ...], evidence: GapEvidence) -> None:
+        """Declare [nxt, upto) lost at `ts`: LIMIT where we dropped it, NOT_CAPTURED elsewhere."""
         if upto <= self.nxt:
             return
         if self._dropped is not None and len(self._dropped):
@@ -417,29 +490,33 @@ class TcpDirection:
             pos = self.nxt
             for r in dropped:  # the parts NOT dropped
                 if r.start > pos:
-                    self._gap(r.start - pos, GapReason.LIMIT, ts, frames)
-                self._gap(len(r), GapReason.NOT_CAPTURED, ts, frames)
+                    self._gap(r.start - pos, GapReason.LIMIT, ts, frames, GapEvidence.LIMIT)
+                self._gap(len(r), GapReason.NOT_CAPTURED, ts, frames, evidence)
                 pos = r.stop
             if upto > pos:
-                self._gap(upto - pos, GapReason.LIMIT, ts, frames)
+                self._gap(upto - pos, GapReason.LIMIT, ts, frames, GapEvidence.LIMIT)
             self._dropped.subtract(-1 << 62, upto)
         else:
-            self._gap(upto - self.nxt, GapReason.NOT_CAPTURED, ts, frames)
+            self._gap(upto - self.nxt, GapReason.NOT_CAPTURED, ts, frames, evidence)
 
-    def _gap(self, length: int, reason: GapReason, ts: int, frames: tuple[int, ...]) -> None:
+    def _gap(self, length: int, reason: GapReason, ts: int, frames: tuple[int, ...],
+             evidence: GapEvidence) -> None:
         """Advance over `length` bytes the capture does not hold (only where nothing is held)."""
         st = self.stats
         st.gaps += 1
         st.missing_bytes += length
+        if ts > self._ready:
+            self._ready = ts
         if self._emit is not None:
-            self._emit(StreamGap(self.nxt, length, ts, frames, reason))
+            self._emit(StreamGap(self.nxt, length, ts, frames, reason, evidence))
         self.nxt += length
         self._tail.clear()
         if self._urgent:
             self._urgent = [u for u in self._urgent if u >= self.nxt]
 
-    def _deliver(self, data: bytes, ts: int, frames: tuple[int, ...], push: int) -> None:
-        """Bytes at nxt, in order; the urgent byte, if inside, is cut out and emitted apart."""
+    def _deliver(self, data: bytes, ts: int, frames: tuple[int, ...], push: int, ready: int) -> None:
+        """Bytes at nxt, in order, captured at `ts` and ready at `ready`; the urgent byte, if
+        inside, is cut out and emitted apart (at its ready time: replay delivers it then)."""
         off = self.nxt
         n = len(data)
         end = off + n
@@ -449,22 +526,22 @@ class TcpDirection:
             if at < off:
                 continue
             if at > off:
-                self._deliver_plain(data[:at - off], ts, frames, 0)
+                self._deliver_plain(data[:at - off], ts, frames, 0, ready)
             self.stats.urgent += 1
             self.stats.stream_bytes += 1
             if self._emit is not None:
-                self._emit(UrgentData(at, data[at - off], ts, frames))
+                self._emit(UrgentData(at, data[at - off], ready, frames))
             self._append_tail(data[at - off:at - off + 1])
             self.nxt = at + 1
             data = data[at + 1 - off:]
             off = at + 1
         if data:
-            self._deliver_plain(data, ts, frames, push)
+            self._deliver_plain(data, ts, frames, push, ready)
 
-    def _deliver_plain(self, data: bytes, ts: int, frames: tuple[int, ...], push: int) -> None:
+    def _deliver_plain(self, data: bytes, ts: int, frames: tuple[int, ...], push: int, ready: int) -> None:
         self.stats.stream_bytes += len(data)
         if self._emit is not None:
-            self._emit(_new(StreamData, (self.nxt, data, ts, frames, bool(push))))
+            self._emit(_new(StreamData, (self.nxt, data, ts, frames, bool(push), ready)))
         self._append_tail(data)
         self.nxt += len(data)
 

@@ -167,6 +167,8 @@ def event_text(outcome: Outcome) -> str:
         return f"truncated (−{lost} B lost)" if lost else "truncated (message kept)"
     if event is Event.GAP:
         return f"capture gap ({outcome.gap} B missing)"
+    if outcome.gap and event is Event.DATA:
+        return f"data ({outcome.gap} B unknown: not in the capture)"
     words = {
         Event.DATA: "data",
         Event.PARTIAL: "partial (more follows)",
@@ -211,6 +213,24 @@ def result_text(row: Row, short: bool = False) -> str:
     return f"{prefix}{name}" if result.error else name  # type: ignore[union-attr]
 
 
+def escape_with_unknown(chunk: bytes, start: int, unknown: tuple[tuple[int, int], ...], width: int) -> str:
+    """escape_bytes, with the bytes the capture lacks shown as ⟨N B unknown⟩, never as data."""
+    spans = [(max(a, start) - start, min(b, start + len(chunk)) - start) for a, b in unknown
+             if a < start + len(chunk) and b > start]
+    if not spans:
+        return escape_bytes(chunk, width)
+    parts, pos = [], 0
+    for a, b in spans:
+        if a > pos:
+            parts.append(escape_bytes(chunk[pos:a], width))
+        parts.append(f"⟨{b - a} B unknown⟩")
+        pos = b
+    if pos < len(chunk):
+        parts.append(escape_bytes(chunk[pos:], width))
+    text = " ".join(parts)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class CallTable:
     """Streams the call table: `header()`, then `push(outcome)` per outcome, then `finish()`."""
 
@@ -244,6 +264,16 @@ class CallTable:
         width = max(20, self.layout.indent + self.layout.event_width - len(lead))
         body = textwrap.shorten(text, width, placeholder="…")
         return [Text(lead + body, style="dim")]
+
+    def annotation(self, t_ns: int, text: str, style: str) -> list[Text]:
+        """A line between rows for something the capture shows that is not a call (a capture
+        gap): wrapped, never shortened (it says what the rows after it mean)."""
+        t = format_time(seconds(t_ns, self.opts.base_ns))
+        cols = self.layout.columns
+        lead = _pad("!", cols[0].width, True) + " " + _pad(t, cols[1].width, True) + " "
+        width = max(20, self.layout.indent + self.layout.event_width - len(lead))
+        lines = textwrap.wrap(text, width) or [""]
+        return [Text(lead + lines[0], style=style)] + [Text(" " * len(lead) + line, style=style) for line in lines[1:]]
 
     def render(self, outcomes: Iterable[Outcome]) -> Iterator[Text]:
         """Convenience: the whole table for an iterable of outcomes, line by line."""
@@ -344,10 +374,12 @@ class CallTable:
         width = self.layout.buf_width
         line = " " * sum(c.width + 1 for c in cols[:3]) + _pad("data:", cols[3].width, True) + " "
         chunks = final.data[: self.layout.ncols]
-        cells = [_pad(escape_bytes(chunk, width), width) for chunk in chunks[:-1]]
+        starts = [sum(len(c) for c in final.data[:i]) for i in range(len(chunks))]
+        cells = [_pad(escape_with_unknown(chunk, start, final.unknown, width), width)
+                 for chunk, start in zip(chunks[:-1], starts)]
         room = max(width, self.layout.indent + self.layout.event_width - len(line)
                    - (width + 1) * len(cells))
-        cells.append(escape_bytes(chunks[-1], room) if chunks else "")  # the last may run on
+        cells.append(escape_with_unknown(chunks[-1], starts[-1], final.unknown, room) if chunks else "")
         return Text((line + " ".join(cells)).rstrip(), style="dim italic")
 
     def _side_line(self, words: str, style: str) -> Text:
@@ -397,6 +429,8 @@ def section_header(info: ReceiverInfo) -> Text:
         text.append(f"{info.flow}  ", style="bold")
     if info.receiver:
         text.append(info.receiver, style="bold")
+        if info.role:
+            text.append(f" ({info.role}{', inferred from the ports: no SYN' if info.roles_inferred else ''})")
         if info.peer:
             text.append(f" ← {info.peer}")
         text.append("  ")

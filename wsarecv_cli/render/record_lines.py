@@ -18,7 +18,7 @@ import enum
 from json.encoder import encode_basestring
 
 from wsarecv_cli.model.types import Completion, RecvCall, RecvFlags, RecvResult, Win32Error, WsaError
-from wsarecv_cli.render.records import ReceiverInfo, RecordOptions, Row, RowKind, flag_names
+from wsarecv_cli.render.records import ReceiverInfo, RecordOptions, Row, RowKind, data_hex, flag_names
 
 
 def _str(value: str | None) -> str:
@@ -151,12 +151,17 @@ class RowLines:
         if rules_text is None:
             rules_text = _RULES[rules] = _strs(rules)
         text = f',"event":{_value(outcome.event)},"rules":{rules_text}'
-        if outcome.gap:
-            text += f',"gap":{outcome.gap}'
+        gap = outcome.gap
+        if gap:
+            text += f',"gap":{gap},"unknown_bytes":{gap}'
+            if outcome.unknown:
+                text += ',"unknown":[' + ",".join(f"[{a},{b}]" for a, b in outcome.unknown) + "]"
+        else:
+            text += ',"unknown_bytes":0'
         if outcome.notes:
             text += f',"notes":{_strs(outcome.notes)}'
         if self._show_data:
-            text += f',"data_hex":{_strs([chunk.hex() for chunk in outcome.data])}'
+            text += f',"data_hex":{_strs(data_hex(outcome.data, outcome.unknown))}'
         if self._explain and outcome.reason:
             text += f',"reason":{encode_basestring(outcome.reason)}'
         return text + "}\n"

@@ -9,7 +9,11 @@ may run in between. Rows feed both the pretty table (render/calls.py) and the re
 
 Field names are stable; fields are only ever added. Additions to the DESIGN list: `t_done` (a
 blocking call's return time), `reason` (with explain), `gap`, `notes`, `win32_error` (completions),
-status "waiting" (a blocking call that never returned before the end of input).
+status "waiting" (a blocking call that never returned before the end of input), `unknown_bytes`
+(bytes of the call whose content the capture lacks; every call and completion), `unknown`
+([[start, stop]] of those bytes in the call's data, when any), the `gap` record (a capture gap:
+an annotation, never a call) and the summary's `gap_bytes`. With --show-data, unknown bytes are
+"??" in `data_hex`, never invented.
 """
 
 from __future__ import annotations
@@ -118,6 +122,8 @@ class ReceiverInfo:
     mode: str = "blocking"
     schedule: str | None = None  # "eager", "script:FILE"; None for a scenario
     title: str | None = None  # scenario title (pretty output only)
+    role: str | None = None  # "client" | "server" (captures only)
+    roles_inferred: bool = False  # no SYN: the role was inferred from the ports
 
     def record(self) -> Record:
         return {
@@ -129,6 +135,7 @@ class ReceiverInfo:
             "platform": self.platform,
             "mode": self.mode,
             "schedule": self.schedule,
+            **({} if self.role is None else {"role": self.role, "roles": "inferred" if self.roles_inferred else "syn"}),
         }
 
 
@@ -163,16 +170,48 @@ def _filled(data: tuple[bytes, ...]) -> list[int]:
     return [len(data[0])] if len(data) == 1 else [len(chunk) for chunk in data]
 
 
+def data_hex(data: tuple[bytes, ...], unknown: tuple[tuple[int, int], ...]) -> list[str]:
+    """One hex string per WSABUF; bytes whose content the capture lacks are "??"."""
+    if not unknown:
+        return [chunk.hex() for chunk in data]
+    out, start = [], 0
+    for chunk in data:
+        text = chunk.hex()
+        for a, b in unknown:
+            a, b = max(a, start), min(b, start + len(chunk))
+            if a < b:
+                text = text[:2 * (a - start)] + "??" * (b - a) + text[2 * (b - start):]
+        out.append(text)
+        start += len(chunk)
+    return out
+
+
+def known_chunks(data: tuple[bytes, ...], unknown: tuple[tuple[int, int], ...]) -> Iterator[bytes]:
+    """The call's data without the bytes the capture lacks (what stream_sha256 hashes)."""
+    if not unknown:
+        yield from data
+        return
+    joined = b"".join(data)
+    pos = 0
+    for a, b in unknown:
+        yield joined[pos:a]
+        pos = b
+    yield joined[pos:]
+
+
 def _add_tail(rec: Record, outcome: Outcome, opts: RecordOptions) -> Record:
     """Fields every call/completion record ends with (added to `rec` in place)."""
     rec["event"] = outcome.event.value
     rec["rules"] = list(outcome.rules)
     if outcome.gap:
         rec["gap"] = outcome.gap
+    rec["unknown_bytes"] = outcome.gap
+    if outcome.unknown:
+        rec["unknown"] = [list(span) for span in outcome.unknown]
     if outcome.notes:
         rec["notes"] = list(outcome.notes)
     if opts.show_data:
-        rec["data_hex"] = [chunk.hex() for chunk in outcome.data]
+        rec["data_hex"] = data_hex(outcome.data, outcome.unknown)
     if opts.explain and outcome.reason:
         rec["reason"] = outcome.reason
     return rec
@@ -252,6 +291,16 @@ def completion_record(done: Completion, info: ReceiverInfo, opts: RecordOptions)
     return _add_tail(rec, done, opts)
 
 
+def gap_record(info: ReceiverInfo, t_ns: int, offset: int, length: int, reason: str, evidence: str,
+               frames: tuple[int, ...], opts: RecordOptions, replayed: bool = True) -> Record:
+    """A capture gap in the receiver's stream: where, how long, when and on what evidence it was
+    declared. Its bytes are in the calls that read them (`unknown_bytes`), unless `replayed` is
+    false (longer than --max-gap-bytes: skipped)."""
+    return {"type": "gap", "flow": info.flow, "receiver": info.receiver,
+            "t": seconds(t_ns, opts.base_ns), "offset": offset, "length": length, "reason": reason,
+            "evidence": evidence, "frames": list(frames), "replayed": replayed}
+
+
 def row_record(row: Row, info: ReceiverInfo, opts: RecordOptions) -> Record:
     if row.kind is RowKind.CALL:
         return call_record(row.result, info, opts)  # type: ignore[arg-type]
@@ -313,13 +362,14 @@ class SummaryAccumulator:
     def for_receiver(cls, info: ReceiverInfo) -> SummaryAccumulator:
         return cls(info=info, message_oriented=info.protocol != "tcp")
 
+    def add_gap(self, length: int) -> None:
+        """A capture gap in this receiver's stream (a `gap` record)."""
+        self.gaps += 1
+
     def add(self, outcome: Outcome) -> None:
         event = outcome.event
         if isinstance(outcome, RecvResult):
             self.calls += 1
-        if event is _GAP:
-            self.gaps += 1
-            self.gap_bytes += outcome.gap
         if outcome.lost:
             self.bytes_lost += outcome.lost
         if outcome.error is _MSGSIZE:
@@ -341,9 +391,18 @@ class SummaryAccumulator:
         """Bytes that reached a WSABUF (or a zero-byte message)."""
         data = outcome.data
         if _counts_as_stream(outcome):
+            if outcome.unknown:  # capture-gap bytes: counted, not hashed (as follow and tshark)
+                self.gap_bytes += outcome.gap
+                for chunk in known_chunks(data, outcome.unknown):
+                    self._sha.update(chunk)
+                self.bytes += sum(len(chunk) for chunk in data)
+                return self._count_message(outcome)
             for chunk in data:
                 self._sha.update(chunk)
                 self.bytes += len(chunk)
+        self._count_message(outcome)
+
+    def _count_message(self, outcome: Outcome) -> None:
         if self.message_oriented and _ends_message(outcome):
             self.messages += 1
 
@@ -368,8 +427,7 @@ class SummaryAccumulator:
             "msg_partial": self.msg_partial, "msgsize_errors": self.msgsize_errors,
             "bytes_lost": self.bytes_lost, "gaps": self.gaps, "closure": self.closure,
         }
-        if self.gap_bytes:
-            rec["gap_bytes"] = self.gap_bytes
+        rec["gap_bytes"] = self.gap_bytes
         if self.framing is not None:
             rec["framing"] = self.framing.as_dict()
         return rec

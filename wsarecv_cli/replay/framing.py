@@ -16,6 +16,13 @@ Framing specs (`--framing`):
   line                 messages end with LF (the LF belongs to the message)
   delim:HEX            messages end with the delimiter bytes (e.g. delim:0d0a)
   fixed:N              every message is N bytes
+
+Capture gaps: the receiver got bytes the capture lacks (unknown content). `Framer.skip` walks over
+them: fixed framing and a length-prefixed message whose length was already read keep their
+boundaries (content does not move them); a length field inside the gap cannot be read, and
+length-prefixed framing has no marker to find the next message by, so the audit stops there and
+says so; delimiter framing resynchronises at the next delimiter after the gap (the message
+across the gap may have been several). Messages that touched unknown bytes are counted.
 """
 
 from __future__ import annotations
@@ -65,6 +72,10 @@ class FramingError(ValueError):
     """The stream does not fit the framing (e.g. a length smaller than its own header)."""
 
 
+class FramingLost(FramingError):
+    """A capture gap hides what the framing needs (a length field): boundaries are unknown from here."""
+
+
 class Framer:
     """Incremental boundary finder: feed() bytes in order, get back the stream offsets where
     messages end. Holds at most a header (length framing) or a partial delimiter match; bodies are
@@ -79,6 +90,7 @@ class Framer:
         self._header = bytearray()
         self._remaining: int | None = None  # body bytes left in the current message (len/fixed)
         self._match = 0  # delimiter bytes matched so far
+        self.resyncing = False  # delimiter framing after a capture gap, until the next delimiter
         if spec.kind == "len":
             self._field = struct.Struct(spec.length_format)
             self._header_len = spec.header_offset + self._field.size
@@ -96,6 +108,25 @@ class Framer:
                 ends.append(self.offset)
                 self.message_start = self.offset
         return ends
+
+    def skip(self, count: int) -> list[int]:
+        """Walk over `count` bytes of unknown content (a capture gap); return the message ends in
+        them. FramingLost when a boundary depends on what they held (see the module docstring)."""
+        kind = self.spec.kind
+        if kind == "fixed":
+            return self.feed(bytes(count))
+        if kind == "len":
+            if self._remaining is None or count > self._remaining:
+                at = self.offset if self._remaining is None else self.offset + self._remaining
+                raise FramingLost(
+                    f"the length field of the message at stream offset {at} is in a capture gap: "
+                    f"{self.spec} framing cannot find the next message boundary (no marker to resynchronise on)")
+            return self.feed(bytes(count))
+        # delimiter: the gap may hold delimiters; the next one seen ends "the message" across it
+        self.offset += count
+        self._match = 0
+        self.resyncing = True
+        return []
 
     def _advance(self, view: memoryview) -> int:
         kind = self.spec.kind
@@ -174,12 +205,18 @@ class FramingFindings:
     split_messages: int = 0  # messages whose bytes came in more than one call
     multi_message_calls: int = 0  # calls that held more than one message (whole or part)
     fragment_calls: int = 0  # calls that held part of a message
+    unknown_messages: int = 0  # messages that held bytes the capture lacks (capture gap)
+    resync: str = ""  # how framing resynchronised after a capture gap (or that it could not)
     error: str = ""
 
     def as_dict(self) -> dict[str, int | str]:
         result: dict[str, int | str] = {
             "messages": self.messages, "split_messages": self.split_messages,
             "multi_message_calls": self.multi_message_calls, "fragment_calls": self.fragment_calls}
+        if self.unknown_messages:
+            result["unknown_messages"] = self.unknown_messages
+        if self.resync:
+            result["resync"] = self.resync
         if self.error:
             result["error"] = self.error
         return result
@@ -193,18 +230,25 @@ class FramingAudit:
     findings: FramingFindings = field(default_factory=FramingFindings)
     _framer: Framer | None = None
     _current_calls: int = 0  # calls that touched the message now in progress
+    _in_unknown: bool = False  # the message in progress holds capture-gap bytes
 
     def __post_init__(self) -> None:
         self._framer = Framer(self.spec)
 
-    def call(self, data: bytes) -> CallFraming | None:
-        """Classify one call's delivered bytes (in stream order). None once framing failed."""
+    def call(self, data: bytes, unknown: tuple[tuple[int, int], ...] = ()) -> CallFraming | None:
+        """Classify one call's delivered bytes (in stream order; `unknown`: spans of them the
+        capture lacks). None once framing failed."""
         framer = self._framer
         if framer is None or not data:
             return None
         started_mid_message = framer.offset != framer.message_start
         try:
-            ends = framer.feed(data)
+            ends = self._walk(framer, data, unknown) if unknown or self._in_unknown or framer.resyncing \
+                else framer.feed(data)
+        except FramingLost as exc:
+            self.findings.error = self.findings.resync = f"framing lost: {exc}"
+            self._framer = None
+            return None
         except FramingError as exc:
             self.findings.error = str(exc)
             self._framer = None
@@ -231,6 +275,39 @@ class FramingAudit:
         if fragments:
             findings.fragment_calls += 1
         return CallFraming(whole=whole, fragments=fragments)
+
+
+    def _walk(self, framer: Framer, data: bytes, unknown: tuple[tuple[int, int], ...]) -> list[int]:
+        """Feed known bytes and skip unknown ones in order; count the messages that touched a gap
+        and note how delimiter framing resynchronised."""
+        ends: list[int] = []
+        pos = 0
+        pieces = [(a, b, True) for a, b in unknown]
+        for a, b, is_gap in pieces + [(len(data), len(data), False)]:
+            if a > pos:
+                was_resyncing = framer.resyncing
+                got = framer.feed(data[pos:a])
+                if was_resyncing and got:
+                    framer.resyncing = False
+                    self.findings.resync = (f"{framer.spec} framing resynchronised at the first delimiter after "
+                                            f"the capture gap (stream offset {got[0]}); the message across the "
+                                            "gap may have been several")
+                ends += self._ended(got)
+            if is_gap:
+                self._in_unknown = True
+                skipped = self._ended(framer.skip(b - a))  # the message in progress touched the gap
+                self.findings.unknown_messages += max(len(skipped) - 1, 0)  # the others lay inside it
+                self._in_unknown = framer.offset != framer.message_start or not skipped
+                ends += skipped
+            pos = max(pos, b)
+        return ends
+
+    def _ended(self, ends: list[int]) -> list[int]:
+        """Messages ending here: the first of them touched the gap if one is open."""
+        if ends and self._in_unknown:
+            self.findings.unknown_messages += 1
+            self._in_unknown = False
+        return ends
 
 
 class MessageAssembler:

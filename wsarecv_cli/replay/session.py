@@ -3,7 +3,10 @@
 Theory of operation (the driver loop around the pure cores, like httpcore's around h11): packets
 are read and reassembled one at a time; each FlowEvent is turned into a model Arrival and handed
 to the ReceiverDriver of its receiving endpoint, which decides when the application calls
-WSARecv. Items come out in capture order, a capture read buffer's worth at a time — nothing is
+WSARecv. Data reaches it when the receiving stack could hand it on (`StreamData.deliver_ns`: data
+held behind a hole waits for the hole to be filled or declared, never for the flow's end). A
+capture gap is a `ReceiverGap` item (an annotation, never a call) followed by bytes of unknown
+content at their stream position, which the calls read like any bytes (model/queues.py). Items come out in capture order, a capture read buffer's worth at a time — nothing is
 held longer — so a caller can print rows or NDJSON records while the capture is still being
 read. Receivers that reported a closure are finished and dropped at once; the rest are finished
 at the end of the capture. The session never prints.
@@ -19,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from wsarecv_cli.capture import CaptureLimits, read_packets
-from wsarecv_cli.errors import SelectionError
+from wsarecv_cli.errors import NoReceiverError, SelectionError
 from wsarecv_cli.model.socket import Socket
 from wsarecv_cli.model.types import (
     Arrival,
@@ -42,6 +45,7 @@ from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Transpor
 from wsarecv_cli.reassembly.events import (
     Datagram,
     FlowEvent,
+    GapEvidence,
     GapReason,
     StreamData,
     StreamFin,
@@ -66,10 +70,15 @@ class ReceiverRole(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class ReceiverChoice:
-    """--receiver: client (the initiator), server, both, or one ADDR:PORT."""
+    """--receiver: client (the initiator, or inferred from the ports without a SYN), server, both,
+    or one ADDR:PORT."""
 
     role: ReceiverRole = ReceiverRole.BOTH
     endpoint: Endpoint | None = None
+
+    @property
+    def text(self) -> str:
+        return str(self.endpoint) if self.role is ReceiverRole.ENDPOINT else self.role.value
 
     @classmethod
     def parse(cls, text: str) -> ReceiverChoice:
@@ -79,12 +88,13 @@ class ReceiverChoice:
                 return cls(role)
         return cls(ReceiverRole.ENDPOINT, Endpoint.parse(text))
 
-    def accepts(self, receiver: Endpoint, initiator: Endpoint | None) -> bool:
+    def accepts(self, receiver: Endpoint, client: Endpoint | None) -> bool:
+        """`client`: the flow's initiator, or the client inferred from its ports (roles.py)."""
         if self.role is ReceiverRole.BOTH:
             return True
         if self.role is ReceiverRole.ENDPOINT:
             return receiver == self.endpoint
-        is_client = initiator is not None and receiver == initiator
+        is_client = client is not None and receiver == client
         return is_client if self.role is ReceiverRole.CLIENT else not is_client
 
 
@@ -109,6 +119,7 @@ class ReplayConfig:
     capture_limits: CaptureLimits = CaptureLimits()
     reassembly_limits: ReassemblyLimits = ReassemblyLimits()
     max_message_bytes: int = 16 * 1024 * 1024  # a --framing message held whole (message-oriented on TCP)
+    max_gap_bytes: int = 16 * 1024 * 1024  # longer capture gaps are not replayed as unknown bytes
 
 
 FINISH_SLICE = 2048  # end-of-capture events routed between two yields of items
@@ -165,6 +176,8 @@ class ReceiverStart:
     mode: Mode
     schedule: ScheduleSpec
     buffers: tuple[int, ...]
+    role: str = ""  # "client" | "server" ("" for scenarios)
+    roles_inferred: bool = False  # no SYN in the capture: the role comes from the ports (roles.py)
 
 
 class ReceiverOutcome(NamedTuple):
@@ -176,6 +189,22 @@ class ReceiverOutcome(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
+class ReceiverGap:
+    """A capture gap in a receiver's stream: `length` bytes at stream `offset` that the receiver got
+    but the capture lacks, declared at `t_ns` (see GapEvidence). The bytes follow as unknown data
+    in the calls that read them (message-oriented receivers lose them, like a lost datagram)."""
+
+    key: ReceiverKey
+    offset: int
+    length: int
+    t_ns: int
+    reason: GapReason
+    evidence: GapEvidence
+    frames: tuple[int, ...]
+    replayed: bool = True  # False: longer than --max-gap-bytes, skipped (the calls after it may differ)
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiverEnd:
     key: ReceiverKey
     framing: FramingFindings | None
@@ -183,7 +212,7 @@ class ReceiverEnd:
     open_calls: int  # calls still pending / waiting when the capture ended
 
 
-ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverEnd
+ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverGap | ReceiverEnd
 
 
 @dataclass(slots=True)
@@ -222,6 +251,11 @@ class ReplaySession:
     limit_gaps: int = 0  # StreamGaps of reason LIMIT (out-of-order data dropped at max_held_bytes)
     limit_gap_bytes: int = 0  # their length: sequence space, which a hostile sender makes huge
     limit_dropped_bytes: int = 0  # captured bytes dropped at the limit (what the warning says)
+    notices: list[str] = field(default_factory=list)  # one-line notices (inferred roles, ...)
+    unreplayed_gaps: int = 0  # capture gaps longer than max_gap_bytes, skipped
+    matched_receivers: int = 0
+    _receivers_seen: list[str] = field(default_factory=list)  # for the no-receiver error (bounded)
+    _inferred_flows: int = 0
     _live: dict[ReceiverKey, _Receiver] = field(default_factory=dict)
     _finished: set[ReceiverKey] = field(default_factory=set)
     _by_flow: dict[FlowId, list[ReceiverKey]] = field(default_factory=dict)  # receivers seen, per live flow
@@ -288,11 +322,24 @@ class ReplaySession:
                     yield items
             self.warnings = list(packets.warnings) + limit_warnings(
                 tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_dropped_bytes)
+            if self.unreplayed_gaps:
+                self.warnings.append(
+                    f"{self.unreplayed_gaps} capture gap(s) longer than --max-gap-bytes {self.config.max_gap_bytes} "
+                    "were not replayed as unknown bytes: the calls after them may differ from the application's")
         for key in list(self._live):
             yield self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
             wanted = ", ".join(str(s) for s in self.config.selectors)
             raise SelectionError(f"no flow matches --flow {wanted}")
+        if self._inferred_flows and self.config.receiver.role in (ReceiverRole.CLIENT, ReceiverRole.SERVER):
+            self.notices.append(
+                f"--receiver {self.config.receiver.role.value}: {self._inferred_flows} flow(s) have no SYN in the "
+                "capture; client and server were inferred from the ports (docs/CAPTURE_REALITY.md)")
+        if not self.matched_receivers and self._receivers_seen and self.config.receiver.role is not ReceiverRole.BOTH:
+            more = " ..." if len(self._receivers_seen) >= _SEEN_LISTED else ""
+            raise NoReceiverError(
+                f"--receiver {self.config.receiver.text} matches no receiver; the receivers are: "
+                + ", ".join(self._receivers_seen) + more)
 
     # -- routing -----------------------------------------------------------------------------
 
@@ -314,7 +361,17 @@ class ReplaySession:
             receiver = self._receiver_for(flow_event, out)
             if receiver is None:
                 return
-        t_ns = event.ts_ns
+        kind = event.__class__
+        if kind is StreamData:
+            t_ns = event.ready_ns if event.ready_ns >= 0 else event.ts_ns  # held data: when released
+        else:
+            t_ns = event.ts_ns
+            if kind is StreamGap:
+                replayed = event.length <= self.config.max_gap_bytes
+                if not replayed:
+                    self.unreplayed_gaps += 1
+                out.append(ReceiverGap(receiver.key, event.offset, event.length, t_ns, event.reason,
+                                       event.evidence, event.frames, replayed))
         driver = receiver.driver
         for arrival in self._arrivals(receiver, event):
             self._emit(receiver, driver.arrive(arrival, t_ns), out)
@@ -354,12 +411,22 @@ class ReplaySession:
         return out
 
     def _wanted(self, flow_event: FlowEvent) -> bool:
-        initiator = self.tracker.endpoints(flow_event.flow)[2] if self.tracker else None
         if self.config.selectors:
             if not selects(self.config.selectors, flow_event.flow, flow_event.sender, flow_event.receiver):
                 return False
             self._matched_flows.add(flow_event.flow)
-        return self.config.receiver.accepts(flow_event.receiver, initiator)
+        choice = self.config.receiver
+        client, inferred = self.tracker.client(flow_event.flow) if self.tracker else (None, False)
+        role = "client" if flow_event.receiver == client else "server"
+        if len(self._receivers_seen) < _SEEN_LISTED:
+            self._receivers_seen.append(f"{flow_event.receiver} ({flow_event.flow} {role}"
+                                        f"{', inferred' if inferred else ''})")
+        if inferred and flow_event.receiver == client:
+            self._inferred_flows += 1  # once per flow: at its client
+        if choice.accepts(flow_event.receiver, client):
+            self.matched_receivers += 1
+            return True
+        return False
 
     def _open(self, key: ReceiverKey, flow_event: FlowEvent) -> tuple[_Receiver, ReceiverStart]:
         config = self.config
@@ -381,8 +448,9 @@ class ReplaySession:
                 audit = FramingAudit(config.framing)
         receiver = _Receiver(key, protocol, message_oriented, driver, audit, assembler)
         self._live[key] = receiver
+        client, inferred = self.tracker.client(key.flow) if self.tracker else (None, False)
         start = ReceiverStart(key, flow_event.sender, protocol, config.platform, config.mode, config.schedule,
-                              config.buffers)
+                              config.buffers, "client" if key.receiver == client else "server", inferred)
         return receiver, start
 
     def _icmp(self, notice: IcmpNotice) -> list[ReplayItem]:
@@ -418,8 +486,11 @@ class ReplaySession:
                                                             f"{event.offset}: message framing lost")
                 receiver.assembler = None
             # A message socket never sees a partial message: bytes the capture lacks are messages
-            # (or parts of them) that did not arrive, like a lost datagram.
-            return [] if message_oriented else [CaptureGap(event.length)]
+            # (or parts of them) that did not arrive, like a lost datagram. A gap beyond
+            # --max-gap-bytes is skipped rather than made into millions of unknown bytes.
+            if message_oriented or event.length > self.config.max_gap_bytes:
+                return []
+            return [CaptureGap(event.length)]
         if isinstance(event, UrgentData):
             if not message_oriented:
                 return [UrgentByte(event.byte)]
@@ -450,7 +521,7 @@ class ReplaySession:
             framing = None
             if audit is not None and outcome.data and outcome.error is None and \
                     not (outcome.call.flags & (RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB)):
-                framing = audit.call(b"".join(outcome.data))
+                framing = audit.call(b"".join(outcome.data), outcome.unknown)
             out.append(_new(ReceiverOutcome, (key, outcome, framing)))
 
     def _finish(self, key: ReceiverKey, t_ns: int) -> list[ReplayItem]:
@@ -467,3 +538,4 @@ class ReplaySession:
 
 
 _new = tuple.__new__  # a NamedTuple built without its keyword-parsing __new__ (one per outcome)
+_SEEN_LISTED = 12  # receivers named in the "matches no receiver" error
