@@ -51,9 +51,10 @@ class Conv:
         self.cseq, self.sseq = cisn, sisn
         self.src, self.dst = src, dst
 
-    def c(self, flags, data=b"", urp=0, seq=None):
+    def c(self, flags, data=b"", urp=0, seq=None, win=65535):
         s = self.cseq if seq is None else seq
-        self.out.append(eth(ipv4(self.src, self.dst, tcp(self.cport, self.sport, s, self.sseq, flags, data, urp))))
+        self.out.append(eth(ipv4(self.src, self.dst, tcp(self.cport, self.sport, s, self.sseq, flags, data, urp,
+                                                         win))))
         if seq is None:
             self.cseq += len(data) + (1 if flags & (SYN | FIN) else 0)
 
@@ -178,6 +179,37 @@ def tcp_urgent() -> list[bytes]:
     return out
 
 
+def tcp_zero_window() -> list[bytes]:
+    """The client's application stops reading: it advertises a zero window for 4 ms (frames 6-10),
+    the server probes with the next byte, then the window opens and the rest is sent."""
+    out: list[bytes] = []
+    c = Conv(out, cport=51004, sport=8080, cisn=4000, sisn=40000)
+    c.handshake()
+    body = bytes(65 + i % 26 for i in range(2500))
+    c.s(PSH | ACK, body[:1000])
+    c.s(PSH | ACK, body[1000:2000])
+    c.c(ACK, win=0)
+    c.s(ACK, body[2000:2001], seq=c.sseq)  # zero-window probe: the next byte, not yet taken
+    c.c(ACK, win=0)
+    c.s(ACK, body[2000:2001], seq=c.sseq)
+    c.c(ACK, win=8192)
+    c.s(PSH | ACK, body[2000:])
+    c.server_closes()
+    return out
+
+
+def tcp_lost_segment() -> list[bytes]:
+    """The second of three server segments never reached the capture; the client acknowledges it."""
+    out: list[bytes] = []
+    c = Conv(out, cport=51005, sport=8081, cisn=5000, sisn=50000)
+    c.handshake()
+    c.s(PSH | ACK, b"first segment; ")
+    c.sseq += len(b"second, not captured; ")  # sent, received, acknowledged: but not in the capture
+    c.s(PSH | ACK, b"third segment.")
+    c.server_closes()
+    return out
+
+
 def udp_big_datagrams() -> list[bytes]:
     frames = []
     for ident, size in ((0x100, 100), (0x101, 3000), (0x102, 9000)):
@@ -232,6 +264,8 @@ SAMPLES = {
     "framed_messages.pcap": framed_messages,
     "tcp_urgent.pcap": tcp_urgent,
     "udp_big_datagrams.pcap": udp_big_datagrams,
+    "tcp_zero_window.pcap": tcp_zero_window,
+    "tcp_lost_segment.pcap": tcp_lost_segment,
 }
 
 

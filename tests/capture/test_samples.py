@@ -20,7 +20,7 @@ def _generator():
 
 def test_generator_is_byte_identical_to_committed_files(tmp_path):
     written = _generator().make_all(tmp_path)
-    assert len(written) == 7
+    assert len(written) == 9
     for path in written:
         committed = SAMPLES / path.name
         assert committed.read_bytes() == path.read_bytes(), path.name

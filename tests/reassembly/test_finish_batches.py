@@ -10,6 +10,7 @@ import pytest
 
 from tests.robustness.cli_run import wsarecv
 from tests.robustness.hostile import held_behind_hole_frames, write_dense_pcap
+from wsarecv_cli.model.types import Protocol
 from wsarecv_cli.net import Endpoint, Packet, Transport
 from wsarecv_cli.reassembly import FlowTracker
 from wsarecv_cli.replay import session as session_module
@@ -55,16 +56,20 @@ def hole_capture(tmp_path_factory) -> Path:
 
 
 def test_replay_hands_out_the_flush_a_slice_at_a_time(hole_capture: Path, monkeypatch) -> None:
-    """3,000 one-byte segments held behind a hole are released at the end: their ~6,000 items
-    come out in slices, not in one batch."""
+    """3,000 one-byte segments held behind a hole are released at the end. A message-oriented
+    receiver takes them one by one (a byte-stream receiver gets them as one burst): their ~6,000
+    items come out in slices, not in one batch."""
     monkeypatch.setattr(session_module, "FINISH_SLICE", 256)
-    sizes = [len(batch) for batch in ReplaySession(str(hole_capture), ReplayConfig())._batches()]
+    config = ReplayConfig(protocol=Protocol.RELIABLE_MSG)
+    sizes = [len(batch) for batch in ReplaySession(str(hole_capture), config)._batches()]
     assert sum(sizes) > 6000
     assert max(sizes) <= 2 * 256 + 8  # two items an event, and the receiver's start and gap
 
 
-def test_replay_output_does_not_depend_on_the_slice(hole_capture: Path, monkeypatch) -> None:
-    whole = wsarecv("replay", str(hole_capture), "--ndjson")
+@pytest.mark.parametrize("protocol", ["tcp", "reliable-msg"])
+def test_replay_output_does_not_depend_on_the_slice(hole_capture: Path, monkeypatch, protocol: str) -> None:
+    whole = wsarecv("replay", str(hole_capture), "--ndjson", "--protocol", protocol)
     monkeypatch.setattr(session_module, "FINISH_SLICE", 7)
-    sliced = wsarecv("replay", str(hole_capture), "--ndjson")
+    sliced = wsarecv("replay", str(hole_capture), "--ndjson", "--protocol", protocol)
     assert whole.code == 0 and (sliced.stdout, sliced.stderr) == (whole.stdout, whole.stderr)
+    assert whole.stdout.count("\n") >= 7  # flow, gap, finding, calls, summary

@@ -40,7 +40,7 @@ def _register() -> None:
     """Import command modules so they attach themselves to `cli` (kept out of import order lint)."""
     import importlib
 
-    for name in ("flows", "follow", "replay", "simulate", "rules", "diff", "play"):
+    for name in ("flows", "follow", "replay", "simulate", "rules", "diff", "check", "play"):
         try:
             importlib.import_module(f"wsarecv_cli.cli.{name}")
         except ModuleNotFoundError as exc:

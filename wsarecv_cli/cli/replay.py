@@ -6,7 +6,6 @@ import click
 
 from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
-    EXIT_FINDINGS,
     capture_argument,
     check_export_combination,
     color_option,
@@ -14,8 +13,8 @@ from wsarecv_cli.cli.common import (
     flow_option,
     parse_flow_selectors,
     resolve_capture,
-    strict_option,
 )
+from wsarecv_cli.cli.fail_on import exit_on_findings, fail_on_options, failing_codes
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.replay_options import config_from_options, replay_options
 from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
@@ -36,15 +35,19 @@ from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
 @click.option("--progress/--no-progress", default=None,
               help="Progress bar on stderr (default: on a terminal, for captures over a few MB).")
 @color_option
-@strict_option
+@click.option("--findings/--no-findings", default=True, show_default=True,
+              help="Show findings (docs/FINDINGS.md) under the calls, in the summary and as `finding` records. "
+                   "--no-findings makes --ndjson about 15% faster; --fail-on / --strict need findings.")
+@fail_on_options
 def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explain, max_calls, export_svg,
-                   export_html, width, progress, color, strict, **options) -> None:
+                   export_html, width, progress, color, findings, fail_on, strict, **options) -> None:
     """Replay a capture's flows through the WSARecv model, call by call.
 
     Each selected flow gets one model socket per receiving endpoint; the schedule decides when
     the application calls WSARecv relative to the arrivals in the capture, and the table shows
     what every call returned: which WSABUF got which bytes, MSG_PARTIAL, WSAEMSGSIZE and the bytes
-    lost, graceful close, WSAECONNRESET, overlapped completions.
+    lost, graceful close, WSAECONNRESET, overlapped completions. Findings (the receive bugs
+    `wsarecv check` reports, docs/FINDINGS.md) show under the call and in the summary.
 
     \b
     Examples:
@@ -57,12 +60,14 @@ def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explai
     if as_json and ndjson:
         raise click.UsageError("choose one of --json and --ndjson")
     check_export_combination(export_svg, export_html, as_json or ndjson)
+    codes = failing_codes(fail_on, strict)
+    if codes and not findings:
+        raise click.UsageError("--fail-on / --strict need the findings: drop --no-findings")
     path = resolve_capture(capture, read_file)
     config = config_from_options(options, parse_flow_selectors(flows))
     output = OutputOptions(
         json=as_json, ndjson=ndjson, show_data=show_data, explain=explain, max_calls=max_calls,
-        export_svg=export_svg, export_html=export_html, width=width, color=color, progress=progress)
-    findings = run_replay(path, config, output)
-    if strict and findings:
-        click.echo(f"wsarecv: --strict: {findings}", err=True)
-        raise click.exceptions.Exit(EXIT_FINDINGS)
+        export_svg=export_svg, export_html=export_html, width=width, color=color, progress=progress,
+        findings=findings)
+    found = run_replay(path, config, output)
+    exit_on_findings(found.counts, codes)

@@ -22,6 +22,8 @@ from rich.text import Text
 
 from wsarecv_cli.cli.common import make_console, warn
 from wsarecv_cli.cli.output import Exports
+from wsarecv_cli.cli.replay_findings import ReplayFindings, finding_line
+from wsarecv_cli.diagnose import Finding
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.record_lines import RowLines
 from wsarecv_cli.render.records import (
@@ -35,8 +37,10 @@ from wsarecv_cli.render.records import (
     SummaryAccumulator,
     gap_record,
     row_record,
+    seconds,
 )
 from wsarecv_cli.render.summary import summary_panel
+from wsarecv_cli.replay.notices import ReceiverNotice
 from wsarecv_cli.replay.session import (
     ReceiverEnd,
     ReceiverGap,
@@ -65,6 +69,7 @@ class OutputOptions:
     width: int | None = None
     color: str = "auto"
     progress: bool | None = None
+    findings: bool = True  # run the detectors (finding records / lines, --fail-on)
 
 
 def info_for(start: ReceiverStart) -> ReceiverInfo:
@@ -80,44 +85,30 @@ class _Section:
     info: ReceiverInfo
     table: CallTable
     summary: SummaryAccumulator
+    records: Callable[[Row], Record]  # rows as records, for the detectors
+    pairer: RowPairer = field(default_factory=RowPairer)
     lines: list[Text] = field(default_factory=list)
     continued: bool = False
 
-
-@dataclass(slots=True)
-class _Findings:
-    """What --strict turns into exit code 3."""
-
-    gaps: int = 0
-    warnings: int = 0
-    truncated_frames: int = 0
-
-    def __str__(self) -> str:
-        parts = []
-        if self.gaps:
-            parts.append(f"{self.gaps} capture gap(s)")
-        if self.truncated_frames:
-            parts.append(f"{self.truncated_frames} frame(s) cut by the snaplen")
-        if self.warnings:
-            parts.append(f"{self.warnings} warning(s)")
-        return ", ".join(parts)
+    def add_findings(self, found: list[Finding], shown: bool) -> None:
+        """A finding's line under the call that showed it (not under calls --max-calls hides)."""
+        if shown:
+            self.lines += [finding_line(finding) for finding in found]
 
 
-def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> str:
-    """Run the replay and print it; return the findings that --strict reports ('' when none)."""
+def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> ReplayFindings:
+    """Run the replay and print it with its findings; return them (--fail-on / --strict decide)."""
     exports = (Exports(output.export_svg, output.export_html, title="wsarecv replay")
                if Exports.wanted(output.export_svg, output.export_html) else None)  # before the work
     session = ReplaySession(path, config)
-    findings = _Findings()
+    findings = ReplayFindings.for_config(path, config, output.findings)
     with _rarer_collections():
         if output.json or output.ndjson:
             _print_records(session, output, findings)
         else:
             _print_tables(session, output, findings, exports)
     warn(session.warnings)
-    findings.warnings = len(session.warnings)
-    findings.truncated_frames = getattr(session.stats, "truncated", 0)
-    return str(findings)
+    return findings
 
 
 @contextlib.contextmanager
@@ -179,10 +170,8 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
         kind = item.__class__
         if kind is ReceiverOutcome:  # the common item first
             _, pairer, summary, row_out = receivers[item.key]
-            outcome = item.outcome
-            summary.add(outcome)
-            for row in pairer.push(outcome):
-                yield row_out(row)
+            summary.add(item.outcome)
+            yield from outcome_records(item, pairer, row_out)
             continue
         if opts is None:  # the first item comes after the first packet: times count from it
             opts = RecordOptions(base_ns=session.first_ts_ns or 0, show_data=show_data, explain=explain)
@@ -195,6 +184,8 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             summary.add_gap(item.length)
             yield gap_record(info, item.t_ns, item.offset, item.length, item.reason.value, item.evidence.value,
                              item.frames, opts, item.replayed)
+        elif kind is ReceiverNotice:
+            yield notice_record(item, receivers[item.key][0], opts)
         elif kind is ReceiverEnd:
             info, pairer, summary, row_out = receivers.pop(item.key)
             for row in pairer.finish():
@@ -203,58 +194,115 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             yield summary.record()
 
 
-def _print_records(session: ReplaySession, output: OutputOptions, findings: _Findings) -> None:
+def outcome_records(item: ReceiverOutcome, pairer: RowPairer, row_out: Callable[[Row], Any]) -> list[Any]:
+    """The rows an outcome completes, formatted; with --framing the last one (the row holding the
+    outcome's data) carries the messages it delivered."""
+    rows = pairer.push(item.outcome)
+    records = [row_out(row) for row in rows]
+    if item.framing is not None and records:
+        records[-1]["framing"] = [piece.as_dict() for piece in item.framing.pieces]
+    return records
+
+
+def notice_record(notice: ReceiverNotice, info: ReceiverInfo, opts: RecordOptions) -> Record:
+    rec: Record = {"type": "notice", "flow": info.flow, "receiver": info.receiver,
+                   "t": seconds(notice.t_ns, opts.base_ns), "kind": notice.kind.value}
+    for name in ("offset", "length", "source"):
+        value = getattr(notice, name)
+        if value is not None:
+            rec["bytes" if name == "length" else name] = value
+    return rec
+
+
+def _lines_and_records(info: ReceiverInfo, opts: RecordOptions) -> Callable[[Row], tuple[str, Record]]:
+    """Rows as (finished NDJSON line, record dict): RowLines writes the line (no json encoding),
+    the detectors read the dict."""
+    lines = RowLines(info, opts)
+    return lambda row: (lines(row), row_record(row, info, opts))
+
+
+def _print_records(session: ReplaySession, output: OutputOptions, findings: ReplayFindings) -> None:
+    """Records as produced, each followed by the `finding` records it completed. NDJSON rows are
+    written by RowLines straight to their lines; with --framing (added to the dicts) or --json,
+    rows are record dicts written by the writer."""
     if output.json:
         writer: JsonDocumentWriter | NdjsonWriter = JsonDocumentWriter(sys.stdout, capture=session.path)
-        row_format = _row_records
     else:
-        writer, row_format = NdjsonWriter(sys.stdout), RowLines
+        writer = NdjsonWriter(sys.stdout)
     items = _items_with_progress(session, output)
+    write = writer.write
+    if output.json or session.config.framing is not None:
+        row_format: RowFormat = _row_records
+    else:
+        row_format = _lines_and_records if output.findings else RowLines
+    feed = findings.feed if output.findings else None
     for record in replay_records(items, session, output.show_data, output.explain, row_format):
-        if record.__class__ is str:  # a row already written as its NDJSON line
+        kind = record.__class__
+        if kind is str:  # a row already written as its NDJSON line (--no-findings)
             writer.write_line(record)  # type: ignore[union-attr]
             continue
-        if record["type"] == "summary":
-            findings.gaps += record["gaps"]
-        writer.write(record)
+        if kind is tuple:
+            line, record = record
+            writer.write_line(line)  # type: ignore[union-attr]
+        else:
+            write(record)
+        if feed is not None:
+            for finding in feed(record):
+                write(finding.record())
+    for finding in findings.capture_wide(session):
+        write(finding.record())
     if output.json:
         writer.close()  # type: ignore[union-attr]
 
 
-def _print_tables(session: ReplaySession, output: OutputOptions, findings: _Findings,
+def _print_tables(session: ReplaySession, output: OutputOptions, findings: ReplayFindings,
                   exports: Exports | None) -> None:
     console = make_console(output.color, output.width, exports)
     sections: dict[ReceiverKey, _Section] = {}
     shown = 0
+    opts = None
     for item in _items_with_progress(session, output):
         if isinstance(item, ReceiverStart):
             info = info_for(item)
-            opts = table_options_for([item.buffers], width=console.width, show_data=output.show_data,
-                                     explain=output.explain, max_calls=output.max_calls,
-                                     base_ns=session.first_ts_ns or 0)
-            sections[item.key] = _Section(info, CallTable(opts), SummaryAccumulator.for_receiver(info))
+            opts = opts or RecordOptions(base_ns=session.first_ts_ns or 0)
+            table = table_options_for([item.buffers], width=console.width, show_data=output.show_data,
+                                      explain=output.explain, max_calls=output.max_calls,
+                                      base_ns=session.first_ts_ns or 0)
+            sections[item.key] = _Section(info, CallTable(table), SummaryAccumulator.for_receiver(info),
+                                          _row_records(info, opts))
+            findings.feed(info.record())
             continue
         section = sections[item.key]
         if isinstance(item, ReceiverGap):
             section.summary.add_gap(item.length)
             section.lines += section.table.annotation(item.t_ns, gap_text(item), "bold magenta")
+            section.add_findings(findings.feed(gap_record(
+                section.info, item.t_ns, item.offset, item.length, item.reason.value, item.evidence.value,
+                item.frames, opts, item.replayed)), True)
             continue
         if isinstance(item, ReceiverOutcome):
             section.summary.add(item.outcome)
             section.lines += section.table.push(item.outcome)
-            if item.framing is not None and item.framing.suspicious and section.table.hidden_calls == 0:
+            shows = section.table.hidden_calls == 0
+            if item.framing is not None and item.framing.suspicious and shows:
                 section.lines.append(Text(f"{'':>6}↳ framing: {item.framing} in one call", style="yellow"))
+            for record in outcome_records(item, section.pairer, section.records):
+                section.add_findings(findings.feed(record), shows)
             if len(section.lines) >= FLUSH_LINES:
                 _flush(console, section)
+        elif isinstance(item, ReceiverNotice):
+            section.add_findings(findings.feed(notice_record(item, section.info, opts)), True)
         elif isinstance(item, ReceiverEnd):
             section.lines += section.table.finish()
             section.summary.framing = item.framing
-            findings.gaps += section.summary.gaps
+            section.add_findings(findings.feed(section.summary.record()), True)
             _flush(console, section)
-            console.print(summary_panel(section.summary, open_calls=item.open_calls, idle_polls=item.idle_polls))
+            console.print(summary_panel(section.summary, open_calls=item.open_calls, idle_polls=item.idle_polls,
+                                        findings=findings.receiver_counts(section.info.flow, section.info.receiver)))
             console.print()
             del sections[item.key]
             shown += 1
+    findings.capture_wide(session)  # counted for --fail-on; the warnings say them on stderr
     if shown == 0:
         console.print(Text("No receiver got anything: no TCP payload, FIN/RST or UDP datagram in the selected flows.",
                            style="yellow"))

@@ -12,7 +12,7 @@ from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.provider import Profile
 from wsarecv_cli.model.queues import End, QueuedMessage, RxState
 from wsarecv_cli.model.types import (
-    Arrival, CaptureGap, Discon, Fin, IcmpError, Message, Reset, SocketConfig, StreamBytes, UrgentByte,
+    Arrival, Burst, CaptureGap, Discon, Fin, IcmpError, Message, Reset, SocketConfig, StreamBytes, UrgentByte,
 )
 
 
@@ -35,6 +35,13 @@ def apply_arrival(rx: RxState, profile: Profile, config: SocketConfig, arrival: 
     if isinstance(arrival, (StreamBytes, UrgentByte, CaptureGap)):
         _need(not profile.message_oriented, profile, arrival)
         return _stream(rx, profile, config, arrival, shut, receive_pending)
+    if isinstance(arrival, Burst):
+        total = Applied()
+        for part in arrival.arrivals:
+            got = apply_arrival(rx, profile, config, part, shut=shut, receive_pending=receive_pending)
+            total = Applied(total.arrived + got.arrived, total.lost + got.lost, total.filtered + got.filtered,
+                            "; ".join(n for n in (total.note, got.note) if n))
+        return total
     if isinstance(arrival, Message):
         _need(profile.message_oriented, profile, arrival)
         return _message(rx, profile, config, arrival, shut, receive_pending)

@@ -287,7 +287,16 @@ class IcmpError:
     kind: IcmpKind
 
 
-Arrival = StreamBytes | UrgentByte | CaptureGap | Message | Fin | Reset | Discon | IcmpError
+@dataclass(frozen=True, slots=True)
+class Burst:
+    """Stream arrivals the stack got at one instant, queued together before any receive is
+    satisfied: a hole filled (or declared a capture gap) releases the data held behind it at once,
+    so a receive sees all of it coalesced (R9), not the first piece alone."""
+
+    arrivals: tuple[StreamBytes | CaptureGap, ...]
+
+
+Arrival = StreamBytes | UrgentByte | CaptureGap | Message | Fin | Reset | Discon | IcmpError | Burst
 
 
 # ---- outcomes --------------------------------------------------------------------------------

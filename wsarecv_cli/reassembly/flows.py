@@ -37,7 +37,7 @@ import heapq
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
@@ -53,6 +53,16 @@ _new = tuple.__new__
 # none (the direction then only counts)
 SinkFactory = Callable[[FlowId, Endpoint, Endpoint], Callable[[StreamEvent], None] | None]
 Closure = Literal["open", "half-closed", "closed", "reset"]
+
+
+class WindowChange(NamedTuple):
+    """The receiver of a direction advertised a zero window (`zero`), or opened it again: its
+    application read too slowly. Only made with `window_events=True` (replay's findings)."""
+
+    offset: int  # stream offset the receiver had been handed when it advertised the change
+    zero: bool
+    ts_ns: int
+    frames: tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +144,10 @@ class FlowTracker:
     """Routes packets to per-flow, per-direction reassemblers; see the module docstring."""
 
     def __init__(self, limits: ReassemblyLimits | None = None, *, events: bool = True, summaries: bool = True,
-                 on_retire: Callable[[FlowId], None] | None = None, sinks: SinkFactory | None = None) -> None:
+                 on_retire: Callable[[FlowId], None] | None = None, sinks: SinkFactory | None = None,
+                 window_events: bool = False) -> None:
         self.limits = limits or ReassemblyLimits()
+        self._window_events = window_events
         self._want_events = events
         self._sinks = sinks
         self._table: dict[tuple, tuple] = {}
@@ -194,6 +206,8 @@ class FlowTracker:
             if flags & ACK:
                 rcv.ack(ack, ts, frames)
             if flags & (ACK | RST) == ACK:  # a RST's window field advertises nothing
+                if (window == 0) is not (snd.window == 0) and self._window_events and rcv._emit is not None:
+                    rcv._emit(WindowChange(rcv.nxt, window == 0, ts, frames))  # to the window's owner
                 snd.window = window
             if self._resegment and len(payload) > snd._large and not flags & (SYN | URG):
                 _resegment(snd, st, seq, flags, payload, missing, ts, frames, rcv.window == 0)

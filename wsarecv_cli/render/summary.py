@@ -34,7 +34,8 @@ def _framing_dict(framing: Any) -> dict[str, Any] | None:
 
 
 def summary_panel(summary: SummaryAccumulator | dict[str, Any], *, open_calls: int = 0,
-                  idle_polls: int = 0, title: str = "summary") -> Panel:
+                  idle_polls: int = 0, title: str = "summary",
+                  findings: list[tuple[str, int]] | None = None) -> Panel:
     """A compact two-column panel: what the receiver got, what it lost, how it ended."""
     rec = summary.record() if isinstance(summary, SummaryAccumulator) else summary
     grid = Table.grid(padding=(0, 2))
@@ -61,6 +62,9 @@ def summary_panel(summary: SummaryAccumulator | dict[str, Any], *, open_calls: i
     framing = _framing_dict(rec.get("framing"))
     if framing is not None:
         grid.add_row("framing", _framing_text(framing))
+    if findings:  # (label, count) per finding code: what `wsarecv check` would report
+        grid.add_row("findings", Text("\n".join(f"{count} x {label}" for label, count in findings),
+                                      style="bold yellow"))
     return Panel(grid, title=title, title_align="left", expand=False)
 
 

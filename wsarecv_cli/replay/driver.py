@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 
 from wsarecv_cli.model.types import (
     Arrival,
+    Burst,
     Completion,
     Event,
     Mode,
@@ -151,6 +152,10 @@ class ReceiverDriver:
 
     def _pieces(self, arrival: Arrival) -> Iterable[Arrival]:
         """Bytewise and random schedules cut stream data into smaller arrivals (always legal, R9)."""
+        if arrival.__class__ is Burst:
+            if self.schedule.kind in (ScheduleKind.BYTEWISE, ScheduleKind.RANDOM):
+                return [piece for part in arrival.arrivals for piece in self._pieces(part)]
+            return (arrival,)
         if not isinstance(arrival, StreamBytes) or len(arrival.data) <= 1:
             return (arrival,)
         data = arrival.data

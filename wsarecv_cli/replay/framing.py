@@ -179,11 +179,30 @@ class Framer:
 
 
 @dataclass(frozen=True, slots=True)
+class MessagePiece:
+    """The part of one framed message a call delivered."""
+
+    message: int  # message number, from 1 in stream order
+    offset: int  # offset of the piece within the message
+    length: int  # bytes of the message in this call
+    end: bool  # the message ends in this call
+
+    @property
+    def whole(self) -> bool:
+        return self.offset == 0 and self.end
+
+    def as_dict(self) -> dict[str, int | bool]:
+        return {"message": self.message, "offset": self.offset, "bytes": self.length,
+                "whole": self.whole, "end": self.end}
+
+
+@dataclass(frozen=True, slots=True)
 class CallFraming:
     """How one call's bytes relate to messages: whole messages in it, and fragments at its ends."""
 
     whole: int
     fragments: int
+    pieces: tuple[MessagePiece, ...] = field(default=(), compare=False)  # the detail; equality is the counts
 
     def __str__(self) -> str:
         parts = []
@@ -242,6 +261,7 @@ class FramingAudit:
         if framer is None or not data:
             return None
         started_mid_message = framer.offset != framer.message_start
+        call_start, message_start = framer.offset, framer.message_start
         try:
             ends = self._walk(framer, data, unknown) if unknown or self._in_unknown or framer.resyncing \
                 else framer.feed(data)
@@ -274,7 +294,22 @@ class FramingAudit:
             findings.multi_message_calls += 1
         if fragments:
             findings.fragment_calls += 1
-        return CallFraming(whole=whole, fragments=fragments)
+        return CallFraming(whole, fragments, _pieces(findings.messages - len(ends) + 1, call_start,
+                                                     message_start, ends, framer.offset))
+
+
+def _pieces(first: int, call_start: int, message_start: int, ends: list[int], call_end: int) -> tuple[MessagePiece, ...]:
+    """The messages a call delivered: stream [call_start, call_end), messages ending at `ends`,
+    the first of them (number `first`) begun at `message_start`."""
+    pieces = []
+    position, number = call_start, first
+    for end in ends:
+        pieces.append(MessagePiece(number, position - message_start, end - position, True))
+        position = message_start = end
+        number += 1
+    if position < call_end:
+        pieces.append(MessagePiece(number, position - message_start, call_end - position, False))
+    return tuple(pieces)
 
 
     def _walk(self, framer: Framer, data: bytes, unknown: tuple[tuple[int, int], ...]) -> list[int]:

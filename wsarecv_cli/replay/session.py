@@ -26,6 +26,7 @@ from wsarecv_cli.errors import NoReceiverError, SelectionError
 from wsarecv_cli.model.socket import Socket
 from wsarecv_cli.model.types import (
     Arrival,
+    Burst,
     CaptureGap,
     Discon,
     Fin,
@@ -53,10 +54,11 @@ from wsarecv_cli.reassembly.events import (
     StreamReset,
     UrgentData,
 )
-from wsarecv_cli.reassembly.flows import FlowTracker
+from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
 from wsarecv_cli.reassembly.stats import ReassemblyLimits
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
 from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
+from wsarecv_cli.replay.notices import NoticeKind, ReceiverNotice
 from wsarecv_cli.replay.scenario import Step, parse_scenario
 from wsarecv_cli.replay.schedule import ScheduleKind, ScheduleSpec
 
@@ -212,7 +214,7 @@ class ReceiverEnd:
     open_calls: int  # calls still pending / waiting when the capture ended
 
 
-ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverGap | ReceiverEnd
+ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverGap | ReceiverEnd | ReceiverNotice
 
 
 @dataclass(slots=True)
@@ -226,6 +228,8 @@ class _Receiver:
     framing_findings: FramingFindings | None = None
     seen_id: int = 0  # id() of the receiver Endpoint object that ReplaySession._route caches it by
     _source: tuple[Endpoint | None, str] = (None, "")  # the last datagram source and its text
+    burst: list[Arrival] = field(default_factory=list)  # released together, not yet delivered
+    burst_t: int = -1
 
     def source_text(self, source: Endpoint) -> str:
         """str(source), remembered: a receiver's datagrams mostly come from one sender object."""
@@ -262,6 +266,7 @@ class ReplaySession:
     _matched_flows: set[FlowId] = field(default_factory=set)
     _seen: dict[int, tuple[Endpoint, FlowId, _Receiver]] = field(default_factory=dict)  # see _route
     _script: tuple[Step, ...] = ()
+    _bursting: list[_Receiver] = field(default_factory=list)  # receivers with a burst to flush
 
     def __iter__(self) -> Iterator[ReplayItem]:
         # The items are made a read buffer of packets at a time and handed out by chain in C:
@@ -281,7 +286,8 @@ class ReplaySession:
             self.limit_dropped_bytes += info.a_to_b.limit_bytes + info.b_to_a.limit_bytes
 
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
-        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=on_retire)
+        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=on_retire,
+                              window_events=True)
         self.tracker = tracker
         route, feed = self._route, tracker.feed
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
@@ -300,6 +306,8 @@ class ReplaySession:
                             continue
                         for event in feed(packet):
                             route(event, items)
+                        if self._bursting:
+                            self._flush_bursts(items)
                         if retired:
                             items += self._end_flows(retired, last_ts)
                             retired.clear()
@@ -320,6 +328,13 @@ class ReplaySession:
                         yield items
                         raise
                     yield items
+            items = []
+            try:
+                self._flush_bursts(items)  # released data coalesces across the slices, as one burst
+            except BaseException:
+                yield items
+                raise
+            yield items
             self.warnings = list(packets.warnings) + limit_warnings(
                 tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_dropped_bytes)
             if self.unreplayed_gaps:
@@ -351,6 +366,9 @@ class ReplaySession:
         so its id cannot be reused while cached). A miss takes the keyed path in `_receiver_for`.
         """
         flow, _, endpoint, event = flow_event
+        if event.__class__ is WindowChange:
+            self._window_notice(flow_event, out)
+            return
         if event.__class__ is StreamGap and event.reason is GapReason.LIMIT:
             self.limit_gaps += 1
             self.limit_gap_bytes += event.length
@@ -372,13 +390,61 @@ class ReplaySession:
                     self.unreplayed_gaps += 1
                 out.append(ReceiverGap(receiver.key, event.offset, event.length, t_ns, event.reason,
                                        event.evidence, event.frames, replayed))
+        if receiver.protocol is Protocol.TCP and receiver.assembler is None and (
+                kind is StreamGap or kind is StreamData and event.ready_ns > event.ts_ns):
+            self._add_to_burst(receiver, event, t_ns, out)
+            return
+        if receiver.burst:
+            self._flush_burst(receiver, out)
         driver = receiver.driver
+        filtered = driver.socket.stats.filtered if self.config.connected_peer else None
         for arrival in self._arrivals(receiver, event):
             self._emit(receiver, driver.arrive(arrival, t_ns), out)
+        if filtered is not None and driver.socket.stats.filtered != filtered:
+            out.append(ReceiverNotice(receiver.key, NoticeKind.DATAGRAM_DROPPED, t_ns,
+                                      length=driver.socket.stats.filtered - filtered,
+                                      source=receiver.source_text(event.source)))
         if driver.done:
             out += self._finish(receiver.key, t_ns)
         elif isinstance(event, (StreamFin, StreamReset)) and self.config.schedule.kind is ScheduleKind.DRAIN:
             out += self._finish(receiver.key, t_ns)  # nothing more can arrive: read it all now
+
+    # -- bursts: data a filled or declared hole releases at once -------------------------------
+
+    def _add_to_burst(self, receiver: _Receiver, event, t_ns: int, out: list[ReplayItem]) -> None:
+        """A capture gap, or data held behind a hole, released at `t_ns`: everything released at
+        the same instant reaches the socket together (model Burst), as the stack queued it."""
+        if receiver.burst and receiver.burst_t != t_ns:
+            self._flush_burst(receiver, out)
+        if not receiver.burst:
+            receiver.burst_t = t_ns
+            self._bursting.append(receiver)
+        receiver.burst += self._arrivals(receiver, event)
+
+    def _flush_bursts(self, out: list[ReplayItem]) -> None:
+        for receiver in self._bursting:
+            if receiver.burst and receiver.key in self._live:
+                self._flush_burst(receiver, out)
+        self._bursting.clear()
+
+    def _flush_burst(self, receiver: _Receiver, out: list[ReplayItem]) -> None:
+        arrivals, t_ns = receiver.burst, receiver.burst_t
+        receiver.burst = []
+        if not arrivals:
+            return
+        driver = receiver.driver
+        self._emit(receiver, driver.arrive(arrivals[0] if len(arrivals) == 1 else Burst(tuple(arrivals)), t_ns), out)
+        if driver.done:
+            out += self._finish(receiver.key, t_ns)
+
+    def _window_notice(self, flow_event: FlowEvent, out: list[ReplayItem]) -> None:
+        """A receiver's window closed or opened; told only about a receiver already replayed (a
+        zero window means it had been sent data)."""
+        key = ReceiverKey(flow_event.flow, flow_event.receiver)
+        if key in self._live:
+            change = flow_event.event
+            kind = NoticeKind.ZERO_WINDOW if change.zero else NoticeKind.WINDOW_OPEN
+            out.append(ReceiverNotice(key, kind, change.ts_ns, offset=change.offset))
 
     def _receiver_for(self, flow_event: FlowEvent, out: list[ReplayItem]) -> _Receiver | None:
         """The live receiver of an event, opened (its ReceiverStart appended to `out`) if new;
@@ -525,12 +591,17 @@ class ReplaySession:
             out.append(_new(ReceiverOutcome, (key, outcome, framing)))
 
     def _finish(self, key: ReceiverKey, t_ns: int) -> list[ReplayItem]:
+        burst: list[ReplayItem] = []
+        if self._live[key].burst:
+            self._flush_burst(self._live[key], burst)
+            if key not in self._live:  # the burst ended it (a closure outcome)
+                return burst
         receiver = self._live.pop(key)
         self._finished.add(key)
         seen = self._seen.get(receiver.seen_id)
         if seen is not None and seen[2] is receiver:
             del self._seen[receiver.seen_id]
-        out: list[ReplayItem] = []
+        out: list[ReplayItem] = burst
         self._emit(receiver, receiver.driver.finish(t_ns), out)
         findings = receiver.audit.findings if receiver.audit is not None else receiver.framing_findings
         out.append(ReceiverEnd(key, findings, receiver.driver.idle_polls, receiver.driver.posted))
