@@ -27,6 +27,7 @@ COMMANDS = {
     "simulate": ("simulate", SCENARIO),
     "rules": ("rules",),
     "diff": ("diff", SCENARIO, "--a", "", "--b", "--platform wince"),
+    "check": ("check", HTTP),
 }
 
 

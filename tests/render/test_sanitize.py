@@ -87,3 +87,14 @@ def test_a_hostile_file_name_is_escaped_in_the_error_line(tmp_path: Path) -> Non
     assert run.code == 1
     assert "\x1b" not in run.stderr and "\u202e" not in run.stderr
     assert "evil\\x1b[2J\\u202e.pcap" in run.stderr
+
+
+def test_check_names_a_hostile_file_escaped_and_its_junit_parses(tmp_path: Path) -> None:
+    path = tmp_path / "evil\x1b]0;x\x07\u202e.pcap"
+    path.write_bytes(b"not a capture at all")
+    junit = tmp_path / "junit.xml"
+    run = wsarecv("check", str(path), "--junit", str(junit))
+    assert run.code == 1
+    assert "\x1b" not in run.stdout + run.stderr and "\u202e" not in run.stdout + run.stderr
+    root = ElementTree.fromstring(junit.read_text())
+    assert "evil\\x1b]0;x\\x07\\u202e.pcap" in root.find("testsuite").get("name")
