@@ -39,13 +39,16 @@ def test_json_schema(sample):
     result = run("flows", sample, "--json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert set(doc) == {"capture", "stats", "warnings", "flows"}
+    assert set(doc) == {"capture", "stats", "warnings", "capture_reality", "flows"}
+    assert [(w["code"], w["count"]) for w in doc["capture_reality"]] == [("capture-gaps", 1)]
     assert doc["stats"]["frames"] == 9
     tcp, udp = doc["flows"]
     assert set(tcp) >= {"id", "transport", "a", "b", "initiator", "first_ts", "last_ts", "closure", "a_to_b",
                         "b_to_a"}
     assert (tcp["id"], tcp["transport"], tcp["a"], tcp["b"], tcp["initiator"], tcp["closure"]) == \
         ("tcp:0", "tcp", "10.0.0.1:51000", "10.0.0.2:80", "10.0.0.1:51000", "closed")
+    assert (tcp["client"], tcp["roles"], udp["client"], udp["roles"]) == \
+        ("10.0.0.1:51000", "syn", "10.0.0.1:5353", "inferred")
     assert set(tcp["b_to_a"]) == {"packets", "bytes", "stream_bytes", "anomalies"}
     assert tcp["b_to_a"]["anomalies"]["gaps"] == 1 and tcp["b_to_a"]["anomalies"]["missing_bytes"] == 14
     assert (udp["id"], udp["a_to_b"]["bytes"], udp["b_to_a"]["bytes"]) == ("udp:0", 5, 7)

@@ -74,7 +74,7 @@ def test_plain_table_on_a_narrow_console_is_cropped_not_squeezed(flows):
     shown, origin = flows
     lines = _render(render_flows.flows_table(shown, origin), 100).splitlines()
     assert all(len(line) <= 100 for line in lines)
-    assert lines[0].startswith("flow    ┃ A → B  (* initiator)")
+    assert lines[0].startswith("flow    ┃ A → B  (* client, ~ inferred)")
 
 
 @pytest.mark.parametrize("color", [False, True], ids=["plain", "color"])

@@ -38,6 +38,13 @@ class InputError(click.ClickException):
     exit_code = EXIT_INPUT
 
 
+class UsageFailure(click.ClickException):
+    """A usage error found only once the capture was read (a --receiver matching no receiver):
+    one line on stderr and exit 2, without click's usage banner."""
+
+    exit_code = EXIT_USAGE
+
+
 def run_guarded(group: click.Group, args: list[str] | None = None) -> int:
     """Run the click group; never let a traceback reach the user for expected failures.
 

@@ -31,6 +31,7 @@ from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.render import flows as render_flows
+from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
 from wsarecv_cli.replay.session import limit_warnings
 
 
@@ -58,8 +59,11 @@ class FlowFacts:
         self.first_ids: list[tuple[bool, int, FlowId]] = []  # the lowest ones, UDP after TCP
         self.limit_hits = self.limit_bytes = 0
         self.findings = False  # gaps, truncation or limits in a selected flow
+        self.reality = RealityTotals.empty()  # the capture-reality checks' counters
+        self.decode_checksums: Any = None  # follow --jobs: the decoder's checksum counts (a worker's)
 
     def add(self, f: FlowInfo) -> None:
+        self.reality.add_flow(f)
         both = (f.a_to_b, f.b_to_a)
         self.note(f.id, f.a, f.b, f.has_findings, sum(d.limit_hits for d in both), sum(d.limit_bytes for d in both))
 
@@ -92,6 +96,9 @@ class FlowFacts:
     def limit_lines(self, limits: ReassemblyLimits, evicted_flows: int) -> list[str]:
         """Warnings for the reassembly limits the capture hit (the fragment limit warns from read_packets)."""
         return limit_warnings(limits, evicted_flows, self.limit_hits, self.limit_bytes)
+
+    def reality_checks(self, decode_stats: Any, limits: ReassemblyLimits) -> list[RealityWarning]:
+        return reality_warnings(self.reality, decode_stats, limits)
 
 
 def selected(selectors: tuple[FlowSelector, ...], flow: FlowInfo) -> bool:
@@ -134,10 +141,12 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
     def shown() -> Iterator[FlowInfo]:
         return (f for f in run.flows() if selected(selectors, f))
 
+    reality = facts.reality_checks(run.stats, run.limits)
     warnings = run.warnings + facts.limit_lines(run.limits, run.evicted_flows)
-    warn(warnings)
+    warn(warnings + [w.text for w in reality])  # reality checks inform; --strict counts the flows' findings
     if as_json:
-        render_flows.write_flows_document(sys.stdout, path, run.info, run.stats, warnings, shown())
+        render_flows.write_flows_document(sys.stdout, path, run.info, run.stats, warnings, shown(),
+                                          [w.record() for w in reality])
     else:
         console = make_console(color, output_width(width))
         if facts.selected > render_flows.PLAIN_TABLE_ROWS:

@@ -40,13 +40,15 @@ from wsarecv_cli.reassembly import (
     StreamGap,
     UrgentData,
 )
+from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.render import follow as render_follow
 
 
 def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | None) -> Endpoint | None:
-    """--raw client|server|ADDR:PORT -> the sender whose bytes are written (None: not in this flow)."""
-    client = initiator or a
+    """--raw client|server|ADDR:PORT -> the sender whose bytes are written (None: not in this flow).
+    Without a SYN the client is inferred from the ports, as replay's --receiver does (roles.py)."""
+    client = initiator or inferred_client(a, b)
     if choice == "client":
         return client
     if choice == "server":
@@ -121,7 +123,7 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
             parallel = follow_json_parallel(path, jobs, capture_limits, limits, selectors, sys.stdout, capture)
             if parallel is not None:
                 facts, warnings, findings = parallel
-                warn(warnings)
+                warn(warnings + [w.text for w in facts.reality_checks(facts.decode_checksums, limits)])
                 return findings, warnings, facts
             # flows were evicted: shards cannot match one process (cli/shards.py); this one reads on
         document = render_follow.FollowDocument(sys.stdout, capture)
@@ -140,7 +142,7 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
         follower.run(stream)
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(limits, follower.tracker.evicted_flows)
-        warn(warnings)
+        warn(warnings + [w.text for w in facts.reality_checks(stream.stats, limits)])
         document.close(warnings)
     return findings, warnings, facts
 
@@ -204,7 +206,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
         note_retired()
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(reassembly_limits, tracker.evicted_flows)
-        warn(warnings)
+        warn(warnings + [w.text for w in facts.reality_checks(stream.stats, reassembly_limits)])
         if raw is not None:
             out.flush()
     return findings, warnings, facts

@@ -17,6 +17,8 @@ Decoding is done N times; reassembly, digests and JSON once.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from collections.abc import Callable
 from typing import Any, NamedTuple, TextIO
 
@@ -27,6 +29,7 @@ from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import DirectionStats
 from wsarecv_cli.render import follow as render_follow
+from wsarecv_cli.replay.reality import RealityTotals
 
 Digests = dict[Endpoint, render_follow.DirectionDigest]
 _encode = render_follow.encode_compact
@@ -109,8 +112,10 @@ def follow_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLim
                  out_path: str) -> dict[str, Any]:
     """A worker: one shard's entries to out_path ("transport index<TAB>entry" lines) -> notes etc."""
     notes: list[FlowNote] = []
+    reality = RealityTotals.empty()
     with open(out_path, "w", encoding="utf-8") as out, open_packets(path, capture_limits) as stream:
         def on_flow(info: FlowInfo, digests: Digests) -> None:
+            reality.add_flow(info)
             entry = render_follow.flow_entry(info, digests)
             entry["id"] = ""
             out.write(f"{info.transport.label} {info.id.index}\t{_encode(entry)}\n")
@@ -118,7 +123,9 @@ def follow_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLim
 
         follower = JsonFollow(limits, on_flow, shard=shard)
         follower.run(stream)
-        return {"notes": notes, "warnings": list(stream.warnings), "evicted": follower.tracker.evicted_flows}
+        checksums = {name: getattr(stream.stats, name) for name in ("checksum_offload", "checksum_bad")}
+        return {"notes": notes, "warnings": list(stream.warnings), "evicted": follower.tracker.evicted_flows,
+                "reality": reality, "checksums": checksums}
 
 
 def _global_ids(per_worker: list[list[FlowNote]]) -> list[dict[tuple[str, int], FlowId]]:
@@ -156,6 +163,10 @@ def follow_json_parallel(path: str, jobs: int, capture_limits: CaptureLimits, li
                 else:
                     del ids[w][key]  # not written
         facts.check_selectors()
+        for result in results:  # each worker's flows; every worker decoded the whole capture
+            facts.reality.stats.add_totals(result["reality"].stats)
+            facts.reality.inferred_roles += result["reality"].inferred_roles
+        facts.decode_checksums = SimpleNamespace(**results[0]["checksums"])
         warnings = results[0]["warnings"] + facts.limit_lines(limits, 0)
         document = render_follow.FollowDocument(out, capture)
         for w, shard_path in enumerate(paths):

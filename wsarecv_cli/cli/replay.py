@@ -6,6 +6,7 @@ import click
 
 from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
+    UsageFailure,
     capture_argument,
     check_export_combination,
     color_option,
@@ -16,6 +17,7 @@ from wsarecv_cli.cli.common import (
 )
 from wsarecv_cli.cli.fail_on import exit_on_findings, fail_on_options, failing_codes
 from wsarecv_cli.cli.main import cli
+from wsarecv_cli.errors import NoReceiverError
 from wsarecv_cli.cli.replay_options import config_from_options, replay_options
 from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
 
@@ -69,5 +71,8 @@ def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explai
         json=as_json, ndjson=ndjson, show_data=show_data, explain=explain, max_calls=max_calls,
         export_svg=export_svg, export_html=export_html, width=width, color=color, progress=progress,
         findings=findings)
-    found = run_replay(path, config, output)
+    try:
+        found = run_replay(path, config, output)
+    except NoReceiverError as exc:  # a usage error: the message lists the receivers there are
+        raise UsageFailure(str(exc)) from None
     exit_on_findings(found.counts, codes)

@@ -107,7 +107,8 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> Replay
             _print_records(session, output, findings)
         else:
             _print_tables(session, output, findings, exports)
-    warn(session.warnings)
+    # notices and reality checks inform; they are no findings
+    warn(session.warnings + session.notices + [w.text for w in session.reality])
     return findings
 
 
@@ -251,6 +252,8 @@ def _print_records(session: ReplaySession, output: OutputOptions, findings: Repl
                 write(finding.record())
     for finding in findings.capture_wide(session):
         write(finding.record())
+    for warning in session.reality:  # capture-reality checks, with counts (also on stderr)
+        write(warning.record())
     if output.json:
         writer.close()  # type: ignore[union-attr]
 

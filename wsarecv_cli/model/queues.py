@@ -82,6 +82,8 @@ class StreamQueue:
         """The entries a receive may read in one go (the head up to the first sealed block) and
         whether that run is bounded: something follows it, so it cannot grow any more (R10)."""
         entries = self.entries
+        if not entries:
+            return [], self.sealed
         if len(entries) == 1 or entries[0].boundary:
             return [entries[0]], len(entries) > 1 or self.sealed
         run: list[Block | Gap] = []

@@ -339,7 +339,8 @@ class FlowTracker:
         if flow.id.transport is TCP:
             for d in flow.dirs:
                 d.finish(ts, ())
-        _add_totals(self.totals, flow.stats)
+        for st in flow.stats:
+            self.totals.add_totals(st)
         if flow.id.transport is TCP and flow.initiator is None:
             self.inferred_roles += 1
         if self._done is not None:
@@ -381,18 +382,6 @@ class FlowTracker:
         self.evicted_flows += len(victims)
 
 
-_TOTALLED = ("large_segments", "resegmented", "duplicates", "overlap_conflicts", "conflict_bytes",
-             "overlap_replaced", "gaps", "missing_bytes", "retransmitted")
-
-
-def _add_totals(totals: DirectionStats, both: tuple[DirectionStats, DirectionStats]) -> None:
-    for st in both:
-        for name in _TOTALLED:
-            value = getattr(st, name)
-            if value:
-                setattr(totals, name, getattr(totals, name) + value)
-
-
 def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payload: bytes, missing: int,
                ts: int, frames: tuple[int, ...], peer_window_zero: bool) -> None:
     """A segment larger than the receiver's MSS, built by TSO/GSO on the capturing sender: split it
@@ -400,6 +389,7 @@ def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payl
     the last piece only; snaplen-missing bytes belong to the last piece)."""
     size = snd._large
     st.resegmented += 1
+    st.large_segments += 1  # counted here: its pieces are not large
     for at in range(0, len(payload), size):
         if at + size >= len(payload):
             snd.segment((seq + at) & 0xFFFFFFFF, flags, payload[at:], missing, 0, ts, frames, peer_window_zero)

@@ -82,6 +82,11 @@ class ReassemblyLimits:
     closed_linger_ns: int = 10_000_000_000
 
 
+# DirectionStats counters added up over every flow (FlowTracker.totals; the capture-reality warnings).
+TOTALLED = ("large_segments", "resegmented", "duplicates", "overlap_conflicts", "conflict_bytes",
+            "overlap_replaced", "gaps", "missing_bytes", "retransmitted", "limit_bytes")
+
+
 @dataclass(slots=True)
 class DirectionStats:
     """What one sender did in one flow. TCP fills every field; UDP only the first block."""
@@ -116,6 +121,13 @@ class DirectionStats:
     resegmented: int = 0  # TCP: super-segments split back to the MSS (--resegment mss)
     checksum_offload: int = 0  # frames with a zero/partial checksum of an offloading sender
     checksum_bad: int = 0  # frames with a wrong checksum (dropped under --checksums verify)
+
+    def add_totals(self, other: DirectionStats) -> None:
+        """Add `other`'s TOTALLED counters to this one's."""
+        for name in TOTALLED:
+            value = getattr(other, name)
+            if value:
+                setattr(self, name, getattr(self, name) + value)
 
     def copy(self) -> DirectionStats:
         return DirectionStats(*(getattr(self, f.name) for f in fields(self)))

@@ -5,8 +5,10 @@ JSON document (field names are stable; new ones may be added, none renamed):
     {"capture": {"path", "container", "linktypes", "interfaces", "snaplen"},
      "stats": {"frames", "tcp", "udp", "truncated", "skipped": {reason: n}, "skip_lines": [...]},
      "warnings": [...],
+     "capture_reality": [{"type": "warning", "code", "count", "text"}],   (the checks that fired)
      "flows": [{"id": "tcp:0", "transport": "tcp", "a": "ADDR:PORT", "b": "ADDR:PORT",
-                "initiator": "ADDR:PORT" | null, "first_ts": s, "last_ts": s, "closure": "open" |
+                "initiator": "ADDR:PORT" | null, "client": "ADDR:PORT", "roles": "syn" | "inferred",
+                "first_ts": s, "last_ts": s, "closure": "open" |
                 "half-closed" | "closed" | "reset",
                 "a_to_b": {"packets", "bytes", "stream_bytes", "anomalies": {...}}, "b_to_a": {...}}]}
 
@@ -80,17 +82,23 @@ def _direction_cell(d: DirectionStats) -> str:
 # flows and 84 % at 20,000. Smaller tables keep rich's layout exactly.
 PLAIN_TABLE_ROWS = 200
 
-_HEADERS = ("flow", "A → B  (* initiator)", "first s", "last s", "A→B", "B→A", "state", "anomalies")
+ENDS_HEADER = "A → B  (* client, ~ inferred)"
+_HEADERS = ("flow", ENDS_HEADER, "first s", "last s", "A→B", "B→A", "state", "anomalies")
 _RIGHT = (False, False, True, True, True, True, False, False)
+
+
+def ends_text(f: FlowInfo) -> str:
+    """'A* → B': * marks the client the SYN shows; ~ the client inferred from the ports (no SYN)."""
+    mark = "*" if f.initiator is not None else "~"
+    client = f.client
+    return f"{f.a}{mark if client == f.a else ''} → {f.b}{mark if client == f.b else ''}"
 
 
 def _cells(f: FlowInfo, origin_ns: int) -> tuple[tuple[str, ...], str]:
     """The text of one row and the state column's style."""
-    a = f"{f.a}{'*' if f.initiator == f.a else ''}"
-    b = f"{f.b}{'*' if f.initiator == f.b else ''}"
     state = f.closure if f.transport.label == "tcp" else ""
     style = "red" if f.closure == "reset" else "green" if f.closure == "closed" else ""
-    return (str(f.id), f"{a} → {b}", f"{seconds(f.first_ts - origin_ns):.6f}",
+    return (str(f.id), ends_text(f), f"{seconds(f.first_ts - origin_ns):.6f}",
             f"{seconds(f.last_ts - origin_ns):.6f}", _direction_cell(f.a_to_b), _direction_cell(f.b_to_a),
             state, anomalies_text(f)), style
 
@@ -213,7 +221,7 @@ def flows_table(flows: list[FlowInfo], origin_ns: int) -> Table | PlainFlowTable
         return PlainFlowTable([_cells(f, origin_ns) for f in flows])
     table = Table(show_edge=False, header_style="bold", pad_edge=False)
     table.add_column("flow", no_wrap=True)
-    table.add_column("A → B  (* initiator)", no_wrap=True)
+    table.add_column(ENDS_HEADER, no_wrap=True)
     table.add_column("first s", justify="right")
     table.add_column("last s", justify="right")
     table.add_column("A→B", justify="right", no_wrap=True)
@@ -221,12 +229,10 @@ def flows_table(flows: list[FlowInfo], origin_ns: int) -> Table | PlainFlowTable
     table.add_column("state")
     table.add_column("anomalies", style="yellow")
     for f in flows:
-        a = f"{f.a}{'*' if f.initiator == f.a else ''}"
-        b = f"{f.b}{'*' if f.initiator == f.b else ''}"
         state = f.closure if f.transport.label == "tcp" else ""
         style = "red" if f.closure == "reset" else "green" if f.closure == "closed" else ""
         table.add_row(
-            str(f.id), f"{a} → {b}",
+            str(f.id), ends_text(f),
             f"{seconds(f.first_ts - origin_ns):.6f}", f"{seconds(f.last_ts - origin_ns):.6f}",
             _direction_cell(f.a_to_b), _direction_cell(f.b_to_a), Text(state, style=style),
             anomalies_text(f),
@@ -258,6 +264,8 @@ def flow_dict(f: FlowInfo) -> dict[str, Any]:
         "a": str(f.a),
         "b": str(f.b),
         "initiator": None if f.initiator is None else str(f.initiator),
+        "client": str(f.client),
+        "roles": "inferred" if f.roles_inferred else "syn",
         "first_ts": seconds(f.first_ts),
         "last_ts": seconds(f.last_ts),
         "closure": f.closure,
@@ -289,21 +297,23 @@ def stats_dict(stats: Any) -> dict[str, Any]:
     }
 
 
-def flows_document(path: str, info: Any, stats: Any, warnings: list[str], flows: list[FlowInfo]) -> dict[str, Any]:
+def flows_document(path: str, info: Any, stats: Any, warnings: list[str], flows: list[FlowInfo],
+                   reality: list[dict] | None = None) -> dict[str, Any]:
     return {
         "capture": capture_dict(path, info),
         "stats": stats_dict(stats),
         "warnings": list(warnings),
+        "capture_reality": list(reality or ()),
         "flows": [flow_dict(f) for f in flows],
     }
 
 
 def write_flows_document(out: TextIO, path: str, info: Any, stats: Any, warnings: list[str],
-                         flows: Iterable[FlowInfo]) -> None:
+                         flows: Iterable[FlowInfo], reality: list[dict] | None = None) -> None:
     """`flows_document` as `json.dumps(doc, indent=2)` writes it, plus a newline, one flow at a
     time: the whole document (a dict per flow and one string) was most of `flows --json`'s
-    memory with many flows."""
-    head = json.dumps(flows_document(path, info, stats, warnings, []), indent=2)
+    memory with many flows. `reality`: the capture-reality checks as records (code, count, text)."""
+    head = json.dumps(flows_document(path, info, stats, warnings, [], reality), indent=2)  # flows: the last "[]"
     opening, closing = head.rsplit("[]", 1)
     out.write(opening + "[")
     written = 0

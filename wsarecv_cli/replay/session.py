@@ -57,6 +57,7 @@ from wsarecv_cli.reassembly.events import (
 from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
 from wsarecv_cli.reassembly.stats import ReassemblyLimits
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
+from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
 from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
 from wsarecv_cli.replay.notices import NoticeKind, ReceiverNotice
 from wsarecv_cli.replay.scenario import Step, parse_scenario
@@ -253,10 +254,10 @@ class ReplaySession:
     bytes_read: int = 0
     total_bytes: int | None = None
     limit_gaps: int = 0  # StreamGaps of reason LIMIT (out-of-order data dropped at max_held_bytes)
-    limit_gap_bytes: int = 0  # their length: sequence space, which a hostile sender makes huge
-    limit_dropped_bytes: int = 0  # captured bytes dropped at the limit (what the warning says)
+    limit_gap_bytes: int = 0  # their length: sequence space (the warning counts captured bytes: tracker.totals)
     notices: list[str] = field(default_factory=list)  # one-line notices (inferred roles, ...)
     unreplayed_gaps: int = 0  # capture gaps longer than max_gap_bytes, skipped
+    reality: list[RealityWarning] = field(default_factory=list)  # capture-reality checks, at the end
     matched_receivers: int = 0
     _receivers_seen: list[str] = field(default_factory=list)  # for the no-receiver error (bounded)
     _inferred_flows: int = 0
@@ -279,14 +280,8 @@ class ReplaySession:
         if self.config.schedule.kind is ScheduleKind.SCRIPT:
             self._script = parse_scenario(Path(self.config.schedule.script)).steps
         retired: list[FlowId] = []
-
-        def on_retire(flow_id: FlowId) -> None:
-            retired.append(flow_id)
-            info = tracker.info(flow_id)  # the bytes the capture held that were dropped (not the gap's length)
-            self.limit_dropped_bytes += info.a_to_b.limit_bytes + info.b_to_a.limit_bytes
-
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
-        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=on_retire,
+        tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append,
                               window_events=True)
         self.tracker = tracker
         route, feed = self._route, tracker.feed
@@ -336,7 +331,9 @@ class ReplaySession:
                 raise
             yield items
             self.warnings = list(packets.warnings) + limit_warnings(
-                tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_dropped_bytes)
+                tracker.limits, tracker.evicted_flows, self.limit_gaps, tracker.totals.limit_bytes)
+            self.reality = reality_warnings(RealityTotals(tracker.totals, tracker.inferred_roles), packets.stats,
+                                            tracker.limits)
             if self.unreplayed_gaps:
                 self.warnings.append(
                     f"{self.unreplayed_gaps} capture gap(s) longer than --max-gap-bytes {self.config.max_gap_bytes} "
