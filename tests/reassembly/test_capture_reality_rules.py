@@ -162,3 +162,13 @@ def test_checksum_verdicts(checksum, expected):
 def test_a_frame_cut_by_the_snaplen_is_not_judged():
     frame = _frame(0x1234)
     assert verdict(1, frame[:-2], len(frame)) is ChecksumVerdict.UNKNOWN
+
+
+def test_a_udp_datagram_logged_twice_is_one_datagram_but_one_sent_twice_is_two():
+    c = Capture()
+    first = c.udp(b"query")
+    c.packets.append(first._replace(frame=2, ts_ns=first.ts_ns + 20_000, frames=(2,)))  # 20 us later: pktmon
+    c.udp(b"query")  # 1 ms later: the application sent it again
+    events, tracker = run(c.packets)
+    assert [e.data for e in events] == [b"query", b"query"]
+    assert tracker.flows[0].direction(SERVER).duplicates == 1

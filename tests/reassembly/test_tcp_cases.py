@@ -308,7 +308,7 @@ def test_exact_duplicate_frame_is_collapsed_not_a_retransmission():
     c.handshake()
     c.tcp(S1, b"abc")
     c.tcp(S1, b"abc")  # 1 ms later (the builder's clock): the same frame logged twice
-    events, tracker = run(c.packets)
+    events, tracker = run(c.packets, ReassemblyLimits(duplicate_window_ns=1_000_000))
     stats = tracker.flows[0].direction(SERVER)
     assert (stats.duplicates, stats.retransmitted) == (1, 0)
     assert [e.data for e in events if isinstance(e, StreamData)] == [b"abc"]
@@ -319,7 +319,7 @@ def test_identical_segment_later_than_the_window_is_a_retransmission():
     c.handshake()
     c.tcp(S1, b"abc")
     c.tcp(S1, b"abc")
-    events, tracker = run(c.packets, ReassemblyLimits(duplicate_window_ns=500_000))
+    events, tracker = run(c.packets)  # 1 ms apart: longer than the default 0.1 ms
     stats = tracker.flows[0].direction(SERVER)
     assert (stats.duplicates, stats.retransmitted) == (0, 1)
 

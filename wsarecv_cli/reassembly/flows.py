@@ -308,7 +308,9 @@ class FlowTracker:
         if transport is TCP:
             flow.dirs = tuple(TcpDirection(flow.stats[i], self.limits, emits[i]) for i in (0, 1))
         else:
-            flow.dirs = (UdpDirection(flow.stats[0], a, emits[0]), UdpDirection(flow.stats[1], b, emits[1]))
+            window = self.limits.duplicate_window_ns
+            flow.dirs = (UdpDirection(flow.stats[0], a, emits[0], window),
+                         UdpDirection(flow.stats[1], b, emits[1], window))
         self._flows[flow] = None
         self._by_id[flow.id] = flow
         back = (transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)

@@ -59,9 +59,10 @@ class ReassemblyLimits:
     overlap: which copy of overlapping held bytes wins (OverlapPolicy).
     duplicate_window_ns: a data segment identical to the direction's previous one (sequence,
         length, flags, bytes) within this time is the same frame captured twice (pktmon logs a
-        packet at several components; a host captured on two interfaces), not a retransmission:
-        no TCP stack retransmits within 1 ms (minimum RTO 200 ms; a fast retransmit needs three
-        duplicate ACKs back first).
+        packet at several components; a host captured on two interfaces: microseconds apart), not a
+        retransmission: no TCP stack retransmits within 0.1 ms (minimum RTO 200 ms; a fast
+        retransmit needs three duplicate ACKs back first). Kept that short for UDP, where an
+        application may well send the same datagram twice in a row.
     urgent: urgent pointer convention (R39).
     max_flows: live flows kept at once (the flow-table bound; see FlowTracker).
     closed_linger_ns: how long (capture time) a closed or reset TCP flow keeps its table entry
@@ -76,7 +77,7 @@ class ReassemblyLimits:
     urgent: UrgentMode = UrgentMode.BSD
     gap_wait_ns: int = 1_000_000_000
     overlap: OverlapPolicy = OverlapPolicy.FIRST
-    duplicate_window_ns: int = 1_000_000
+    duplicate_window_ns: int = 100_000
     resegment: bool = False  # split super-segments back to the receiver's MSS (--resegment mss)
     max_flows: int = 100_000
     closed_linger_ns: int = 10_000_000_000

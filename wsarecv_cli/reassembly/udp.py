@@ -1,6 +1,8 @@
 """UDP: every datagram (after IP reassembly) is one `Datagram` event, in capture order.
 
-Nothing is merged, split or dropped; zero-length datagrams are kept (they are real receives).
+Nothing is merged or split; zero-length datagrams are kept (they are real receives). A datagram
+identical to the direction's previous one within `limits.duplicate_window_ns` is the same frame
+captured twice (pktmon, two interfaces): counted as a duplicate and dropped, as for TCP.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ _new = tuple.__new__
 
 
 class UdpDirection:
-    __slots__ = ("stats", "source", "_emit")
+    __slots__ = ("stats", "source", "_emit", "_window", "_last", "_last_ts")
 
-    def __init__(self, stats: DirectionStats, source: Endpoint, emit: Callable[[StreamEvent], None] | None) -> None:
+    def __init__(self, stats: DirectionStats, source: Endpoint, emit: Callable[[StreamEvent], None] | None,
+                 duplicate_window_ns: int = 100_000) -> None:
         self.stats = stats
         self.source = source
         self._emit = emit
+        self._window = duplicate_window_ns
+        self._last: tuple[bytes, int] | None = None
+        self._last_ts = 0
 
     def datagram(self, payload: bytes, missing: int, ts: int, frames: tuple[int, ...]) -> None:
         st = self.stats
@@ -30,5 +36,10 @@ class UdpDirection:
             st.truncated += 1
         if not wire:
             st.datagrams_empty += 1
+        last = (payload, missing)
+        if last == self._last and ts - self._last_ts <= self._window:
+            st.duplicates += 1
+            return
+        self._last, self._last_ts = last, ts
         if self._emit is not None:
             self._emit(_new(Datagram, (payload, self.source, ts, frames, wire)))

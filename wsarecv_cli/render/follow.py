@@ -6,7 +6,7 @@ as Wireshark does). Gaps, urgent bytes, FIN and RST are one bracketed line each:
 "[14 bytes missing in capture]".
 
 JSON (`follow_document`): {"capture", "warnings", "flows": [{"id", "transport", "a", "b",
-"initiator", "directions": [{"sender", "receiver", "bytes", "sha256", "gaps": [[offset, length]],
+"initiator", "client", "roles", "directions": [{"sender", "receiver", "bytes", "sha256", "gaps": [[offset, length]],
 "gap_reasons": [...], "urgent": [[offset, byte]], "segments": [{"offset", "length", "t", "frames"}],
 "fin", "reset"}]}]}. `bytes`/`sha256` cover every captured byte in stream order with urgent bytes
 in place (like Wireshark's follow), gaps excluded; `t` is seconds from the capture's first packet.
@@ -165,7 +165,8 @@ def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest]) -> dict[str,
         directions.append(digest.as_dict())
     return {
         "id": str(info.id), "transport": info.transport.label, "a": str(info.a), "b": str(info.b),
-        "initiator": None if info.initiator is None else str(info.initiator), "directions": directions,
+        "initiator": None if info.initiator is None else str(info.initiator), "client": str(info.client),
+        "roles": "inferred" if info.roles_inferred else "syn", "directions": directions,
     }
 
 

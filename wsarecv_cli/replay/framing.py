@@ -297,21 +297,6 @@ class FramingAudit:
         return CallFraming(whole, fragments, _pieces(findings.messages - len(ends) + 1, call_start,
                                                      message_start, ends, framer.offset))
 
-
-def _pieces(first: int, call_start: int, message_start: int, ends: list[int], call_end: int) -> tuple[MessagePiece, ...]:
-    """The messages a call delivered: stream [call_start, call_end), messages ending at `ends`,
-    the first of them (number `first`) begun at `message_start`."""
-    pieces = []
-    position, number = call_start, first
-    for end in ends:
-        pieces.append(MessagePiece(number, position - message_start, end - position, True))
-        position = message_start = end
-        number += 1
-    if position < call_end:
-        pieces.append(MessagePiece(number, position - message_start, call_end - position, False))
-    return tuple(pieces)
-
-
     def _walk(self, framer: Framer, data: bytes, unknown: tuple[tuple[int, int], ...]) -> list[int]:
         """Feed known bytes and skip unknown ones in order; count the messages that touched a gap
         and note how delimiter framing resynchronised."""
@@ -330,7 +315,11 @@ def _pieces(first: int, call_start: int, message_start: int, ends: list[int], ca
                 ends += self._ended(got)
             if is_gap:
                 self._in_unknown = True
-                skipped = self._ended(framer.skip(b - a))  # the message in progress touched the gap
+                try:
+                    skipped = self._ended(framer.skip(b - a))  # the message in progress touched the gap
+                except FramingLost:
+                    self.findings.messages += len(ends)  # the messages this call completed before it
+                    raise
                 self.findings.unknown_messages += max(len(skipped) - 1, 0)  # the others lay inside it
                 self._in_unknown = framer.offset != framer.message_start or not skipped
                 ends += skipped
@@ -343,6 +332,21 @@ def _pieces(first: int, call_start: int, message_start: int, ends: list[int], ca
             self.findings.unknown_messages += 1
             self._in_unknown = False
         return ends
+
+
+
+def _pieces(first: int, call_start: int, message_start: int, ends: list[int], call_end: int) -> tuple[MessagePiece, ...]:
+    """The messages a call delivered: stream [call_start, call_end), messages ending at `ends`,
+    the first of them (number `first`) begun at `message_start`."""
+    pieces = []
+    position, number = call_start, first
+    for end in ends:
+        pieces.append(MessagePiece(number, position - message_start, end - position, True))
+        position = message_start = end
+        number += 1
+    if position < call_end:
+        pieces.append(MessagePiece(number, position - message_start, call_end - position, False))
+    return tuple(pieces)
 
 
 class MessageAssembler:
