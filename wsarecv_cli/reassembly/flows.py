@@ -240,8 +240,10 @@ class FlowTracker:
         """`finish`, as lists of events handed out flow by flow once `batch_events` are gathered:
         a capture ending with many live flows (or much held data) is flushed in bounded batches,
         as the rest of the capture is, not as one list of every event."""
-        for flow in list(self._flows):
-            self._retire(flow, self._last_ts)
+        pending = list(self._flows)
+        pending.reverse()
+        while pending:  # popped: no flow is kept alive here once retired, while its events are read
+            self._retire(pending.pop(), self._last_ts)
             if len(self._events) >= batch_events:
                 events, self._events = self._events, []
                 yield events

@@ -125,9 +125,6 @@ class ReplayConfig:
     max_gap_bytes: int = 16 * 1024 * 1024  # longer capture gaps are not replayed as unknown bytes
 
 
-FINISH_SLICE = 2048  # end-of-capture events routed between two yields of items
-
-
 def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int, limit_bytes: int) -> list[str]:
     """The reassembly limits a capture hit, as warning lines (the fragment limit warns from read_packets)."""
     lines = []
@@ -311,21 +308,11 @@ class ReplaySession:
                     raise
                 yield items
                 self.bytes_read = packets.bytes_read
-            # The end-of-capture flush streams too: events in bounded batches, their items handed
-            # out every FINISH_SLICE events (one flow's held data can be hundreds of thousands).
-            for events in tracker.finish_batches():
-                for start in range(0, len(events), FINISH_SLICE):
-                    items = []
-                    try:
-                        for event in events[start:start + FINISH_SLICE]:
-                            route(event, items)
-                    except BaseException:
-                        yield items
-                        raise
-                    yield items
             items = []
             try:
-                self._flush_bursts(items)  # released data coalesces across the slices, as one burst
+                for event in tracker.finish():
+                    route(event, items)
+                self._flush_bursts(items)
             except BaseException:
                 yield items
                 raise
