@@ -85,3 +85,29 @@ def test_flows_jobs_with_spilled_summaries(generated, monkeypatch) -> None:
     one = _flows(generated, "--json")
     monkeypatch.setattr(FlowSummaries, "IN_MEMORY", 3)  # forked workers inherit the patch
     assert _flows(generated, "--json", "--jobs", "3") == one
+
+
+@pytest.fixture(scope="module")
+def syn_flows(tmp_path_factory) -> Path:
+    from tests.robustness.corpus import write_pcap
+    from tests.robustness.hostile import syn_flows_frames
+
+    path = tmp_path_factory.mktemp("jobs-evict") / "syn-flows.pcap"
+    write_pcap(path, syn_flows_frames(4000))
+    return path
+
+
+@pytest.mark.parametrize("max_flows", ["100", "1", "3999", "4000"], ids=["evicting", "below-jobs", "one-short",
+                                                                        "just-fits"])
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_jobs_match_one_process_when_flows_are_evicted(syn_flows, max_flows: str, jobs: str) -> None:
+    """4,000 one-SYN flows through a table of --max-flows: evicted flows, counts and warnings are
+    those of one process (shards cannot evict alike: the command then runs in one process)."""
+    args = ("--max-flows", max_flows)
+    for json_args in ((), ("--json",)):
+        one = _flows(syn_flows, *json_args, *args)
+        assert _flows(syn_flows, "--jobs", jobs, *json_args, *args) == one
+    one = _follow(syn_flows, *args)
+    assert _follow(syn_flows, "--jobs", jobs, *args) == one
+    if max_flows == "100":
+        assert "3900 flow(s) finished early" in one[1]

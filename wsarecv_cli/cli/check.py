@@ -38,6 +38,7 @@ from wsarecv_cli.diagnose.catalogue import markdown
 from wsarecv_cli.diagnose.report import CaptureResult, count_lines, junit_xml
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.render.records import NdjsonWriter, flag_names
+from wsarecv_cli.render.sanitize import safe_text
 from wsarecv_cli.replay.session import ReplayConfig, ReplaySession
 
 
@@ -74,7 +75,7 @@ def check_capture(path: str, config: ReplayConfig, emit: Callable[[Finding], Non
                 emit(finding)
     except WsarecvError as exc:  # this capture cannot be checked; the others still are
         result.error = str(exc)
-        click.echo(f"Error: {exc}", err=True)
+        click.echo(f"Error: {safe_text(str(exc))}", err=True)
         return result
     for finding in findings.capture_wide(session):
         result.add(finding)
@@ -153,7 +154,7 @@ def check_command(ctx: click.Context, captures, flows, fail_on, strict, ndjson, 
     paths = expand_captures(captures)
     for path in paths:
         if writer is None and len(paths) > 1:
-            click.echo(f"== {path}")
+            click.echo(f"== {safe_text(path)}")
         result = check_capture(path, config, emit, progress_wanted(quiet, ndjson))
         results.append(result)
         if writer is not None:
@@ -174,7 +175,8 @@ def _finish(results: list[CaptureResult], codes: frozenset[str], pretty: bool, j
         click.echo(f"{findings} finding(s) in {len(results)} capture(s), {receivers} receiver(s)")
     if junit_file:
         try:
-            Path(junit_file).write_text(junit_xml(results, codes), encoding="utf-8")
+            # file names and error texts inside may hold control characters: XML forbids them
+            Path(junit_file).write_text(safe_text(junit_xml(results, codes), keep_newlines=True), encoding="utf-8")
         except OSError as exc:
             raise InputError(f"cannot write {junit_file}: {exc.strerror or exc}") from None
     unreadable = sum(1 for result in results if result.error)

@@ -23,11 +23,13 @@ from wsarecv_cli.cli.guard import (  # noqa: F401 - moved there (start-up cost);
     UsageFailure,
     run_guarded,
 )
+from wsarecv_cli.cli.output import Exports, StdoutConsole
 from wsarecv_cli.cli.reality_options import reality_from_options, reality_options
 from wsarecv_cli.flowfilter import FlowFilter
 from wsarecv_cli.net import FlowSelector
 from wsarecv_cli.reassembly import ReassemblyLimits
 from wsarecv_cli.render import fit, timefmt
+from wsarecv_cli.render.sanitize import safe_text
 
 
 def wants_color(choice: str, stream: Any) -> bool:
@@ -41,16 +43,15 @@ def wants_color(choice: str, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def make_console(color: str, width: int | None = None, record: bool = False) -> Console:
+def make_console(color: str, width: int | None = None, exports: Exports | None = None) -> StdoutConsole:
     """The stdout console for pretty output; commands own it, render/ only builds renderables.
 
-    record keeps everything printed (for --export-svg/--export-html) — only when asked, since it
-    holds the whole output in memory."""
+    With `exports` (--export-svg/--export-html) everything printed is also sent to them."""
     stream = sys.stdout
     colored = wants_color(color, stream)
     if width is None and not _is_terminal(stream):
         width = fit.PIPE_WIDTH  # render/fit.py: a pipe gets wide lines, never wrapped hashes
-    return Console(
+    return StdoutConsole(
         file=stream,
         force_terminal=colored,
         no_color=not colored,
@@ -59,7 +60,7 @@ def make_console(color: str, width: int | None = None, record: bool = False) -> 
         highlight=False,
         emoji=False,  # ':a:' in an IPv6 address is not an emoji code
         soft_wrap=False,
-        record=record,
+        exports=exports,
     )
 
 
@@ -72,7 +73,7 @@ def warn(lines: Iterable[str]) -> None:
     """Warnings on stderr, one a line; never read as markup (they quote [IPv6]:port and [n bytes])."""
     console = error_console()
     for line in lines:
-        console.print(f"warning: {line}", style="yellow", markup=False)
+        console.print(f"warning: {safe_text(line)}", style="yellow", markup=False)
 
 
 def error_console() -> Console:
@@ -161,6 +162,21 @@ def time_format_option(func: Callable) -> Callable:
 def quiet_option(func: Callable) -> Callable:
     return click.option("--quiet", "-q", is_flag=True,
                         help="No progress bar on stderr (it only ever shows on a terminal, after a second).")(func)
+
+
+def export_options(func: Callable) -> Callable:
+    """--export-svg/--export-html FILE: the pretty output saved as well (cli/output.py Exports)."""
+    func = click.option("--export-html", metavar="FILE", default=None,
+                        help="Also save the output as HTML (written as it goes).")(func)
+    return click.option("--export-svg", metavar="FILE", default=None,
+                        help="Also save the output as SVG (the first 5,000 lines).")(func)
+
+
+def check_export_combination(svg: str | None, html: str | None, records: bool) -> None:
+    """Exports save the tables: with --json/--ndjson there are none, so asking is a usage error."""
+    if records and Exports.wanted(svg, html):
+        raise click.UsageError("--export-svg/--export-html save the tables; they cannot be combined with "
+                               "--json or --ndjson")
 
 
 def strict_option(func: Callable) -> Callable:

@@ -33,6 +33,7 @@ from wsarecv_cli.cli.simulate import run_records, scenario_from
 from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.render.diff import diff_runs, diff_tables, summary_text
 from wsarecv_cli.render.records import RecordOptions
+from wsarecv_cli.render.sanitize import safe_text
 from wsarecv_cli.replay.simulate import run_scenario
 
 CAPTURE_SUFFIXES = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
@@ -147,7 +148,7 @@ def diff_command(ctx: click.Context, source: str | None, side_a: str, side_b: st
         click.echo(json.dumps({"a": side_a, "b": side_b, **report.record()}, indent=2))
     else:
         console = make_console(color, width)
-        console.print(Text(title, style="bold"))
+        console.print(Text(safe_text(title), style="bold"))
         for table in diff_tables(report, side_a or "(as given)", side_b or "(as given)", only_diff):
             console.print(table)
         console.print(summary_text(report))

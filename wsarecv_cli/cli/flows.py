@@ -195,12 +195,14 @@ def flows_command(capture: str | None, read_file: str | None, flows: tuple[str, 
     selectors = parse_flow_selectors(flows)
     capture_limits, reassembly_limits = limits_from_options(limits)
     with open_packets(path, capture_limits) as stream:  # also: a capture that cannot be read fails here
+        result = None
         if jobs > 1 and path != "-":  # stdin can be read once only
-            stream.close()
             with flows_parallel(path, jobs, capture_limits, reassembly_limits) as run:
-                facts, warnings = _print_flows(run, path, selectors, as_json, color, width, time_format)
-        else:
-            facts, warnings = _print_flows(_flows_here(stream, reassembly_limits, quiet), path, selectors, as_json,
-                                           color, width, time_format)
+                if run is not None:  # None: flows were evicted, which only one process does right
+                    result = _print_flows(run, path, selectors, as_json, color, width, time_format)
+        if result is None:
+            result = _print_flows(_flows_here(stream, reassembly_limits, quiet), path, selectors, as_json,
+                                  color, width, time_format)
+        facts, warnings = result
     if strict and (warnings or facts.findings):
         raise click.exceptions.Exit(EXIT_FINDINGS)

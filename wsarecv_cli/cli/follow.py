@@ -133,11 +133,12 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
     with open_packets(path, capture_limits) as stream:
         capture = render_flows.capture_dict(path, stream.info)
         if jobs > 1 and path != "-":  # stdin can be read once only
-            stream.close()
-            facts, warnings, findings = follow_json_parallel(path, jobs, capture_limits, limits, selectors,
-                                                              sys.stdout, capture)
-            warn(warnings + [w.text for w in facts.reality_checks(facts.decode_checksums, limits)])
-            return findings, warnings, facts
+            parallel = follow_json_parallel(path, jobs, capture_limits, limits, selectors, sys.stdout, capture)
+            if parallel is not None:
+                facts, warnings, findings = parallel
+                warn(warnings + [w.text for w in facts.reality_checks(facts.decode_checksums, limits)])
+                return findings, warnings, facts
+            # flows were evicted: shards cannot match one process (cli/shards.py); this one reads on
         document = render_follow.FollowDocument(sys.stdout, capture)
         facts = FlowFacts(selectors)
         findings = False
@@ -213,7 +214,8 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
             handle(tracker.feed(packet))
             if retired:
                 note_retired()
-        handle(tracker.finish())
+        for events in tracker.finish_batches():
+            handle(events)
         note_retired()
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(reassembly_limits, tracker.evicted_flows)

@@ -17,10 +17,14 @@ from wsarecv_cli.render import follow as render_follow
 
 def follow_json_parallel(path: str, jobs: int, capture_limits: CaptureLimits, limits: ReassemblyLimits,
                          selectors: tuple[FlowSelector, ...], out: TextIO,
-                         capture: dict[str, Any]) -> tuple[FlowFacts, list[str], bool]:
+                         capture: dict[str, Any]) -> tuple[FlowFacts, list[str], bool] | None:
     """follow --json over `jobs` worker processes; writes the document to out.
-    Returns (facts, warnings, gaps seen in a selected flow)."""
-    with run_shards(follow_shard, path, jobs, capture_limits, limits, ".jsonl") as (paths, results):
+    Returns (facts, warnings, gaps seen in a selected flow), or None having written nothing when
+    flows were evicted: shards cannot match one process then (shards.py)."""
+    with run_shards(follow_shard, path, jobs, capture_limits, limits, ".jsonl") as shards:
+        if shards is None:
+            return None
+        paths, results = shards
         ids = global_ids([r["notes"] for r in results])
         facts = FlowFacts(selectors)
         gaps = False
@@ -38,8 +42,7 @@ def follow_json_parallel(path: str, jobs: int, capture_limits: CaptureLimits, li
             facts.reality.stats.add_totals(result["reality"].stats)
             facts.reality.inferred_roles += result["reality"].inferred_roles
         facts.decode_checksums = SimpleNamespace(**results[0]["checksums"])
-        evicted = sum(r["evicted"] for r in results)
-        warnings = results[0]["warnings"] + facts.limit_lines(limits, evicted)
+        warnings = results[0]["warnings"] + facts.limit_lines(limits, 0)
         document = render_follow.FollowDocument(out, capture)
         for w, shard_path in enumerate(paths):
             with open(shard_path, encoding="utf-8") as lines:

@@ -13,6 +13,7 @@ import click
 
 from wsarecv_cli import __version__
 from wsarecv_cli.cli.guard import CONTEXT_SETTINGS, run_guarded
+from wsarecv_cli.cli.output_failures import OutputGroup
 
 # Every command: its module under wsarecv_cli.cli and the first paragraph of its docstring (what
 # `wsarecv --help` lists). A module is imported only when its command runs (or its own --help
@@ -31,9 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(OutputGroup):
     """A group whose commands' modules are imported on first use. Each module still attaches its
-    command with `@cli.command(...)` when imported, so the modules do not change."""
+    command with `@cli.command(...)` when imported, so the modules do not change. An OSError
+    escaping a command is an output failure (OutputGroup, cli/output.py)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(COMMANDS) | set(self.commands))

@@ -8,7 +8,9 @@ from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
     UsageFailure,
     capture_argument,
+    check_export_combination,
     color_option,
+    export_options,
     flow_option,
     parse_flow_selectors,
     quiet_option,
@@ -32,10 +34,7 @@ from wsarecv_cli.cli.replay_output import OutputOptions, run_replay
 @click.option("--explain", is_flag=True, help="Add the deciding rule ids and a one-line reason to every call.")
 @click.option("--max-calls", type=click.IntRange(0), default=None,
               help="Show at most N calls per receiver; the summary still covers all of them.")
-@click.option("--export-svg", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also save what was shown as SVG.")
-@click.option("--export-html", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Also save what was shown as HTML.")
+@export_options
 @click.option("--timeline", type=click.Path(dir_okay=False), default=None,
               help="Also draw the receivers' segments and calls on a time axis, as an SVG file "
                    "(--export-html holds the same picture, zoomable).")
@@ -72,6 +71,7 @@ def replay_command(capture, read_file, flows, as_json, ndjson, show_data, explai
     """
     if as_json and ndjson:
         raise click.UsageError("choose one of --json and --ndjson")
+    check_export_combination(export_svg, export_html, as_json or ndjson)
     codes = failing_codes(fail_on, strict)
     if codes and not findings:
         raise click.UsageError("--fail-on / --strict need the findings: drop --no-findings")

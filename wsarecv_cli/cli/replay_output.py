@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from wsarecv_cli.cli.common import make_console, warn
+from wsarecv_cli.cli.output import Exports
 from wsarecv_cli.cli.progress import CaptureProgress
 from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.cli.replay_findings import ReplayFindings, finding_line
@@ -42,7 +43,7 @@ from wsarecv_cli.render.records import (
 )
 from wsarecv_cli.render.summary import summary_panel
 from wsarecv_cli.render.timefmt import TimeFormat
-from wsarecv_cli.render.timeline_html import embed_timeline, write_text
+from wsarecv_cli.render.timeline_html import timeline_block, write_text
 from wsarecv_cli.replay.notices import ReceiverNotice
 from wsarecv_cli.replay.session import (
     ReceiverEnd,
@@ -102,6 +103,8 @@ class _Section:
 
 def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> ReplayFindings:
     """Run the replay and print it with its findings; return them (--fail-on / --strict decide)."""
+    exports = (Exports(output.export_svg, output.export_html, title="wsarecv replay")
+               if Exports.wanted(output.export_svg, output.export_html) else None)  # before the work
     session = ReplaySession(path, config)
     findings = ReplayFindings.for_config(path, config, output.findings)
     timeline = ReplayTimeline.attach(session) if output.timeline or output.export_html else None
@@ -109,7 +112,7 @@ def run_replay(path: str, config: ReplayConfig, output: OutputOptions) -> Replay
         if output.json or output.ndjson:
             _print_records(session, output, findings, timeline)
         else:
-            _print_tables(session, config, output, findings, timeline)
+            _print_tables(session, output, findings, exports, timeline)
     if output.timeline and timeline is not None:
         write_text(output.timeline, timeline.svg())
     # notices and reality checks inform; they are no findings
@@ -254,10 +257,9 @@ def _print_records(session: ReplaySession, output: OutputOptions, findings: Repl
         writer.close()  # type: ignore[union-attr]
 
 
-def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOptions,
-                  findings: ReplayFindings, timeline: ReplayTimeline | None = None) -> None:
-    console = make_console(output.color, output.width,
-                           record=bool(output.export_svg or output.export_html))
+def _print_tables(session: ReplaySession, output: OutputOptions, findings: ReplayFindings,
+                  exports: Exports | None, timeline: ReplayTimeline | None = None) -> None:
+    console = make_console(output.color, output.width, exports)
     sections: dict[ReceiverKey, _Section] = {}
     shown = 0
     opts = None
@@ -306,7 +308,8 @@ def _print_tables(session: ReplaySession, config: ReplayConfig, output: OutputOp
     if shown == 0:
         console.print(Text("No receiver got anything: no TCP payload, FIN/RST or UDP datagram in the selected flows.",
                            style="yellow"))
-    _export(console, output, timeline)
+    if exports is not None:  # the HTML report holds the timeline picture after the tables
+        exports.close(timeline_block(timeline.svg()) if timeline is not None and output.export_html else "")
 
 
 def gap_text(gap: ReceiverGap) -> str:
@@ -333,11 +336,3 @@ def _flush(console: Console, section: _Section) -> None:
         console.print(line, overflow="ignore", crop=False)
     section.lines = []
     section.continued = True
-
-
-def _export(console: Console, output: OutputOptions, timeline: ReplayTimeline | None = None) -> None:
-    if output.export_svg:
-        console.save_svg(output.export_svg, title="wsarecv replay", clear=False)
-    if output.export_html:
-        html = console.export_html(clear=False)
-        write_text(output.export_html, embed_timeline(html, timeline.svg()) if timeline is not None else html)

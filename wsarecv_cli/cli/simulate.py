@@ -14,9 +14,12 @@ from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
     EXIT_INPUT,
     InputError,
+    check_export_combination,
     color_option,
+    export_options,
     make_console,
 )
+from wsarecv_cli.cli.output import Exports
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.scenario_options import (
     OrderedCommand,
@@ -38,8 +41,7 @@ from wsarecv_cli.model.types import (
     StreamBytes,
     UrgentByte,
 )
-from wsarecv_cli.render.calls import CallTable, escape_bytes, section_header, table_options_for
-from wsarecv_cli.render.export import export_paths_ok, save_exports
+from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.records import (
     JsonDocumentWriter,
     NdjsonWriter,
@@ -49,6 +51,7 @@ from wsarecv_cli.render.records import (
     SummaryAccumulator,
     row_record,
 )
+from wsarecv_cli.render.sanitize import escape_bytes, safe_text
 from wsarecv_cli.render.summary import summary_panel
 from wsarecv_cli.render.timeline_html import add_timeline_to_html, write_text
 from wsarecv_cli.render.timeline_scenario import scenario_timeline_svg
@@ -102,7 +105,7 @@ def print_pretty(console: Console, run: SimulationRun, show_data: bool, explain:
     info = info_for(scenario)
     console.print(section_header(info))
     if scenario.about:
-        console.print(Text(escape_text(" ".join(scenario.about.split())), style="italic"))
+        console.print(Text(safe_text(" ".join(scenario.about.split())), style="italic"))
     console.print()
     buffers = [s.recv.buffers for s in scenario.steps if s.recv is not None]
     table = CallTable(table_options_for(buffers, width=console.width, show_data=show_data,
@@ -159,7 +162,7 @@ def report_failures(run: SimulationRun) -> None:
     """One line per failed expectation on stderr, then exit 1 (the last one raises)."""
     lines = [f"expect failed: {run.scenario.source}: {failure}" for failure in run.failures]
     for line in lines[:-1]:
-        click.echo(f"Error: {line}", err=True)
+        click.echo(f"Error: {safe_text(line)}", err=True)
     raise ExpectFailed(lines[-1])
 
 
@@ -183,10 +186,7 @@ def report_failures(run: SimulationRun) -> None:
 @click.option("--explain", is_flag=True, help="Show the deciding rules and a one-line reason per call.")
 @click.option("--max-calls", type=click.IntRange(0), default=None,
               help="Show at most N calls; the summary still covers all.")
-@click.option("--export-svg", type=click.Path(dir_okay=False), default=None,
-              help="Also save the output as SVG.")
-@click.option("--export-html", type=click.Path(dir_okay=False), default=None,
-              help="Also save the output as HTML.")
+@export_options
 @click.option("--timeline", type=click.Path(dir_okay=False), default=None,
               help="Also draw the arrivals and calls in order as an SVG file (--export-html holds it too).")
 @click.option("--width", type=click.IntRange(60, 400), default=None,
@@ -216,18 +216,21 @@ def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int |
     """
     if as_json and ndjson:
         raise UsageLine("choose one of --json and --ndjson")
+    check_export_combination(export_svg, export_html, as_json or ndjson)
     try:
-        export_paths_ok(export_svg, export_html)
         scenario = scenario_from(ctx, scenario_file, params, calls)
+        exports = (Exports(export_svg, export_html, title=f"wsarecv simulate: {scenario.title}")
+                   if Exports.wanted(export_svg, export_html) else None)
         run = run_scenario(scenario)
     except WsarecvError as exc:  # our errors -> one line on stderr, exit 1
         raise InputError(str(exc)) from None
     if as_json or ndjson:
         _print_records(run, as_json, show_data, explain)
     else:
-        console = make_console(color, width, record=bool(export_svg or export_html))
+        console = make_console(color, width, exports)
         print_pretty(console, run, show_data, explain, max_calls)
-        save_exports(console, export_svg, export_html, title=f"wsarecv simulate: {escape_text(scenario.title)}")
+        if exports is not None:
+            exports.close()
     if timeline or export_html:
         _draw_timeline(run, timeline, None if as_json or ndjson else export_html)
     if run.failures:

@@ -87,9 +87,14 @@ def _merged(paths: list[str]) -> Iterator[FlowInfo]:
 
 @contextmanager
 def flows_parallel(path: str, jobs: int, capture_limits: CaptureLimits,
-                   limits: ReassemblyLimits) -> Iterator[FlowsRun]:
-    """Run the workers; the FlowsRun reads their files, which last until the block ends."""
-    with run_shards(flows_shard, path, jobs, capture_limits, limits, ".pickle") as (paths, results):
+                   limits: ReassemblyLimits) -> Iterator[FlowsRun | None]:
+    """Run the workers; the FlowsRun reads their files, which last until the block ends.
+    None when flows were evicted: shards cannot match one process then (shards.py)."""
+    with run_shards(flows_shard, path, jobs, capture_limits, limits, ".pickle") as shards:
+        if shards is None:
+            yield None
+            return
+        paths, results = shards
         first = results[0]
         yield FlowsRun(lambda: _merged(paths), first["info"], first["stats"], first["warnings"], first["origin"] or 0,
-                       limits, sum(r["evicted"] for r in results))
+                       limits, 0)

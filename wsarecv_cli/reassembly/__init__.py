@@ -5,6 +5,7 @@ Public API:
     FlowTracker(limits=None, *, events=True, retire_idle_udp=False)
         .feed(packet) -> list[FlowEvent]      events the packet released, in order
         .finish() -> list[FlowEvent]          end of capture: holes become gaps, held data is released
+        .finish_batches() -> Iterator[list[FlowEvent]]   the same, in bounded batches (what commands use)
         .flows -> list[FlowInfo]              snapshots, TCP then UDP, in Wireshark stream order
     FlowInfo, DirectionStats, ReassemblyLimits, UrgentMode
     events: StreamData, StreamGap, GapReason, UrgentData, StreamFin, StreamReset, Datagram, FlowEvent

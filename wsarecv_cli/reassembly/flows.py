@@ -149,6 +149,9 @@ class _Flow:
         return "closed" if fins == 2 else "half-closed" if fins else "open"
 
 
+FINISH_BATCH_EVENTS = 4096  # events gathered before finish_batches hands them out (one flow may give more)
+
+
 class FlowTracker:
     """Routes packets to per-flow, per-direction reassemblers; see the module docstring."""
 
@@ -250,11 +253,24 @@ class FlowTracker:
             self._retire_idle_udp(ts)
 
     def finish(self) -> list[FlowEvent]:
-        """End of capture: flush every flow (pending holes become gaps, held data is released)."""
-        for flow in list(self._flows):
-            self._retire(flow, self._last_ts)
+        """End of capture: flush every flow (pending holes become gaps, held data is released).
+        All the events in one list: the commands stream them with `finish_batches` instead."""
+        return [event for batch in self.finish_batches() for event in batch]
+
+    def finish_batches(self, batch_events: int = FINISH_BATCH_EVENTS) -> Iterator[list[FlowEvent]]:
+        """`finish`, as lists of events handed out flow by flow once `batch_events` are gathered:
+        a capture ending with many live flows (or much held data) is flushed in bounded batches,
+        as the rest of the capture is, not as one list of every event."""
+        pending = list(self._flows)
+        pending.reverse()
+        while pending:  # popped: no flow is kept alive here once retired, while its events are read
+            self._retire(pending.pop(), self._last_ts)
+            if len(self._events) >= batch_events:
+                events, self._events = self._events, []
+                yield events
         events, self._events = self._events, []
-        return events
+        if events:
+            yield events
 
     # ---------------------------------------------------------------- output
 

@@ -90,7 +90,7 @@ class ReassemblyLimits:
 
 # DirectionStats counters added up over every flow (FlowTracker.totals; the capture-reality warnings).
 TOTALLED = ("large_segments", "resegmented", "duplicates", "overlap_conflicts", "conflict_bytes",
-            "overlap_replaced", "gaps", "missing_bytes", "retransmitted")
+            "overlap_replaced", "gaps", "missing_bytes", "retransmitted", "limit_bytes")
 
 
 @dataclass(slots=True)
@@ -149,6 +149,6 @@ def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int
         lines.append(f"{evicted_flows} flow(s) finished early at the live-flow limit (--max-flows {limits.max_flows}); "
                      "a later packet of one starts a new flow index")
     if limit_gaps:
-        lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} bytes "
-                     f"(--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
+        lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} captured "
+                     f"bytes (--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
     return lines

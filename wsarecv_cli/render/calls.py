@@ -21,6 +21,7 @@ from rich.text import Text
 from wsarecv_cli.model.types import Completion, Delivery, Event, RecvFlags, RecvResult, WsaError
 from wsarecv_cli.render.records import Outcome, ReceiverInfo, Row, RowKind, RowPairer, seconds
 from wsarecv_cli.render.timefmt import Clock, TimeFormat
+from wsarecv_cli.render.sanitize import escape_bytes, safe_text
 
 BAR = 4  # blocks in a WSABUF fill bar
 EVENT_MIN = 12
@@ -213,19 +214,6 @@ def result_text(row: Row, short: bool = False) -> str:
         return "0"
     name = result.error.name if result.error else "SOCKET_ERROR"  # type: ignore[union-attr]
     return f"{prefix}{name}" if result.error else name  # type: ignore[union-attr]
-
-
-def escape_bytes(data: bytes, width: int) -> str:
-    """First bytes of a buffer: quoted escaped text when mostly printable, else hex; fits `width`."""
-    if not data:
-        return ""
-    printable = sum(32 <= b < 127 or b in (9, 10, 13, 0) for b in data)
-    if printable * 4 >= len(data) * 3:
-        body = data.decode("latin-1").encode("unicode_escape").decode("ascii").replace('"', '\\"')
-        text = f'"{body}"'
-    else:
-        text = data.hex()
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def escape_with_unknown(chunk: bytes, start: int, unknown: tuple[tuple[int, int], ...], width: int) -> str:
@@ -443,7 +431,7 @@ def section_header(info: ReceiverInfo) -> Text:
     """The heading of one receiver's table: flow, receiver ← peer, and how it was replayed."""
     text = Text()
     if info.title:
-        text.append(info.title, style="bold")
+        text.append(safe_text(info.title), style="bold")
         text.append("\n")
     if info.flow:
         text.append(f"{info.flow}  ", style="bold")

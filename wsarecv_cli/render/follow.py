@@ -33,10 +33,9 @@ from wsarecv_cli.reassembly import (
     UrgentData,
 )
 from wsarecv_cli.render.timefmt import Clock, TimeFormat
+from wsarecv_cli.render.sanitize import json_safe, printable_bytes
 
 DIRECTION_STYLES = ("red", "blue")
-_PRINTABLE = bytes(range(32, 127)) + b"\n\t"
-_TO_TEXT = bytes(b if b in _PRINTABLE else ord(".") for b in range(256))
 
 _GAP_TEXT = {
     GapReason.NOT_CAPTURED: "missing in capture",
@@ -46,16 +45,12 @@ _GAP_TEXT = {
 }
 
 
-def printable(data: bytes) -> str:
-    return data.translate(_TO_TEXT).decode("ascii")
-
-
 def hexdump(data: bytes, offset: int = 0) -> str:
     lines = []
     for i in range(0, len(data), 16):
         chunk = data[i:i + 16]
         hexes = " ".join(f"{b:02x}" for b in chunk)
-        text = chunk.translate(_TO_TEXT).replace(b"\n", b".").replace(b"\t", b".").decode("ascii")
+        text = printable_bytes(chunk).replace("\n", ".").replace("\t", ".")
         lines.append(f"{offset + i:08x}  {hexes:<47}  {text}")
     return "\n".join(lines)
 
@@ -83,13 +78,13 @@ def event_lines(fe: FlowEvent, a: Endpoint, origin_ns: int | Clock, hex_mode: bo
         head = Text(f"── {where}  @{offset}  {len(data)} B  t={t}{frames}", style=f"dim {style}")
         if isinstance(e, Datagram) and e.wire_length > len(data):
             head.append(f"  ({e.wire_length - len(data)} B cut by the snaplen)", style="yellow")
-        body = hexdump(data, offset) if hex_mode else printable(data)
+        body = hexdump(data, offset) if hex_mode else printable_bytes(data)
         return [head, Text(body, style=style)] if data else [head]
     if isinstance(e, StreamGap):
         note = f"[{e.length:,} bytes {_GAP_TEXT[e.reason]}]  {where} @{e.offset}  t={t}"
         return [Text(note, style="bold yellow")]
     if isinstance(e, UrgentData):
-        return [Text(f"[urgent byte 0x{e.byte:02x} {printable(bytes([e.byte]))!r} at offset {e.offset}]  {where}  "
+        return [Text(f"[urgent byte 0x{e.byte:02x} {printable_bytes(bytes([e.byte]))!r} at offset {e.offset}]  {where}  "
                      f"t={t}{frames}", style=f"bold {style}")]
     if isinstance(e, StreamFin):
         return [Text(f"[FIN at offset {e.offset}]  {where}  t={t}{frames}", style=f"dim {style}")]
@@ -196,7 +191,7 @@ class FollowDocument:
 
     def _start(self) -> None:
         if not self._started:
-            self._stream.write('{"capture":' + self._dumps(self._capture) + ',"flows":[')
+            self._stream.write('{"capture":' + json_safe(self._dumps(self._capture)) + ',"flows":[')
             self._started = True
             self._first = True
 
@@ -211,5 +206,5 @@ class FollowDocument:
 
     def close(self, warnings: list[str]) -> None:
         self._start()
-        self._stream.write('],"warnings":' + self._dumps(warnings) + "}\n")
+        self._stream.write('],"warnings":' + json_safe(self._dumps(warnings)) + "}\n")
         self._stream.flush()

@@ -34,6 +34,7 @@ from wsarecv_cli.model.types import (
     Win32Error,
     WsaError,
 )
+from wsarecv_cli.render.sanitize import json_needs_escapes, json_safe
 
 Outcome = RecvResult | Completion
 Record = dict[str, Any]
@@ -477,7 +478,11 @@ class JsonDocumentWriter:
 
     def close(self) -> None:
         document = {**self._meta, "records": self._records}
-        json.dump(document, self._stream, indent=2, ensure_ascii=False)
+        if json_needs_escapes(json.dumps(self._meta, ensure_ascii=False)):  # an untrusted title or path
+            for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(document):
+                self._stream.write(json_safe(chunk))
+        else:
+            json.dump(document, self._stream, indent=2, ensure_ascii=False)
         self._stream.write("\n")
         self._stream.flush()
 

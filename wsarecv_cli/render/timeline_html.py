@@ -58,7 +58,7 @@ def timeline_block(svg: str) -> str:
             '<div><button class="zoom-in">zoom in</button><button class="zoom-out">zoom out</button>'
             '<button class="zoom-reset">reset</button> wheel: zoom at the pointer, drag: pan, '
             'double-click: reset; hover a mark for its numbers</div>\n'
-            f'{body}<script>{ZOOM_SCRIPT}</script></section>\n')
+            f'{body}<script>//<![CDATA[\n{ZOOM_SCRIPT}\n//]]></script></section>\n')  # CDATA: the page parses as XML too
 
 
 def embed_timeline(html: str, svg: str) -> str:

@@ -239,7 +239,7 @@ class ReplaySession:
     bytes_read: int = 0
     total_bytes: int | None = None
     limit_gaps: int = 0  # StreamGaps of reason LIMIT (out-of-order data dropped at max_held_bytes)
-    limit_gap_bytes: int = 0
+    limit_gap_bytes: int = 0  # their length: sequence space (the warning counts captured bytes: tracker.totals)
     packet_tap: Callable[[Packet | IcmpNotice], None] | None = None  # sees every packet (the timeline's SegmentTap)
     notices: list[str] = field(default_factory=list)  # one-line notices (inferred roles, ...)
     unreplayed_gaps: int = 0  # capture gaps longer than max_gap_bytes, skipped
@@ -308,7 +308,7 @@ class ReplaySession:
                 raise
             yield items
             self.warnings = list(packets.warnings) + limit_warnings(
-                tracker.limits, tracker.evicted_flows, self.limit_gaps, self.limit_gap_bytes)
+                tracker.limits, tracker.evicted_flows, self.limit_gaps, tracker.totals.limit_bytes)
             self.reality = reality_warnings(RealityTotals(tracker.totals, tracker.inferred_roles), packets.stats,
                                             tracker.limits)
             if self.unreplayed_gaps:
