@@ -34,10 +34,10 @@ from wsarecv_cli.errors import WsarecvError
 from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
 from wsarecv_cli.parallel.flows import FlowsRun, flows_parallel
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
-from wsarecv_cli.reassembly.stats import limit_warnings
+from wsarecv_cli.reassembly.stats import RealityTotals, limit_warnings
 from wsarecv_cli.render import flows as render_flows
-from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
 from wsarecv_cli.render.timefmt import TimeFormat
+from wsarecv_cli.replay.reality import RealityWarning, reality_warnings
 
 
 def open_packets(path: str, limits: CaptureLimits = CaptureLimits()):  # noqa: B008 - frozen
@@ -64,7 +64,7 @@ class FlowFacts:
         self.first_ids: list[tuple[bool, int, FlowId]] = []  # the lowest ones, UDP after TCP
         self.limit_hits = self.limit_bytes = 0
         self.findings = False  # gaps, truncation or limits in a selected flow
-        self.reality = RealityTotals.empty()  # the capture-reality checks' counters
+        self.reality = RealityTotals()  # the capture-reality checks' counters
         self.decode_checksums: Any = None  # follow --jobs: the decoder's checksum counts (a worker's)
 
     def add(self, f: FlowInfo) -> None:

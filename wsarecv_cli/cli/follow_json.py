@@ -39,8 +39,7 @@ def follow_json_parallel(path: str, jobs: int, capture_limits: CaptureLimits, li
                     del ids[w][key]  # not written
         facts.check_selectors()
         for result in results:  # each worker's flows; every worker decoded the whole capture
-            facts.reality.stats.add_totals(result["reality"].stats)
-            facts.reality.inferred_roles += result["reality"].inferred_roles
+            facts.reality.merge(result["reality"])
         facts.decode_checksums = SimpleNamespace(**results[0]["checksums"])
         warnings = results[0]["warnings"] + facts.limit_lines(limits, 0)
         document = render_follow.FollowDocument(out, capture)

@@ -24,9 +24,8 @@ from typing import Any, NamedTuple
 from wsarecv_cli.capture import CaptureLimits, read_packets
 from wsarecv_cli.net import Endpoint, FlowId, Transport
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
-from wsarecv_cli.reassembly.stats import DirectionStats
+from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals
 from wsarecv_cli.render import follow as render_follow
-from wsarecv_cli.replay.reality import RealityTotals
 
 Digests = dict[Endpoint, render_follow.DirectionDigest]
 ENCODE = render_follow.encode_compact
@@ -111,7 +110,7 @@ def follow_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLim
                  out_path: str) -> dict[str, Any]:
     """A worker: one shard's entries to out_path ("transport index<TAB>entry" lines) -> notes etc."""
     notes: list[FlowNote] = []
-    reality = RealityTotals.empty()
+    reality = RealityTotals()
     with open(out_path, "w", encoding="utf-8") as out, read_packets(path, capture_limits) as stream:
         def on_flow(info: FlowInfo, digests: Digests) -> None:
             reality.add_flow(info)

@@ -53,7 +53,7 @@ from typing import Literal, NamedTuple
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
 from wsarecv_cli.reassembly.roles import inferred_client
-from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits
+from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals, ReassemblyLimits
 from wsarecv_cli.reassembly.summaries import FlowSummaries, joined, stream_order
 from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
@@ -176,10 +176,9 @@ class FlowTracker:
         self._on_retire = on_retire
         self.evicted_flows = 0
         self._resegment = self.limits.resegment
-        # Counters of every finished flow added up (capture-reality warnings, with replay and
-        # follow keeping no per-flow summaries); `inferred_roles` counts TCP flows without a SYN.
-        self.totals = DirectionStats()
-        self.inferred_roles = 0
+        # Counters of every finished flow added up (the capture-reality warnings; replay keeps no
+        # per-flow summaries to add them from).
+        self.reality = RealityTotals()
         self._count = {Transport.TCP: 0, Transport.UDP: 0}
         self._events: list[FlowEvent] = []
         self._last_ts = 0
@@ -221,7 +220,6 @@ class FlowTracker:
                     flow.initiator = d if not flags & ACK else 1 - d
                 if mss:  # the sender's MSS bounds the segments it receives
                     rcv.set_mss(mss)
-                    flow.stats[1 - d].mss = mss
             if flags & ACK:
                 rcv.ack(ack, ts, frames)
             if flags & (ACK | RST) == ACK:  # a RST's window field advertises nothing
@@ -376,10 +374,7 @@ class FlowTracker:
         if flow.id.transport is TCP:
             for d in flow.dirs:
                 d.finish(ts, ())
-        for st in flow.stats:
-            self.totals.add_totals(st)
-        if flow.id.transport is TCP and flow.initiator is None:
-            self.inferred_roles += 1
+        self.reality.add(*flow.stats, flow.id.transport is TCP and flow.initiator is None)
         if self._done is not None:
             self._done.add(flow.info())
         self._flows.pop(flow, None)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from wsarecv_cli.net import Transport
 
 
 class OverlapPolicy(enum.Enum):
@@ -88,7 +91,7 @@ class ReassemblyLimits:
     udp_idle_ns: int = 120_000_000_000
 
 
-# DirectionStats counters added up over every flow (FlowTracker.totals; the capture-reality warnings).
+# DirectionStats counters added up over every flow (RealityTotals; the capture-reality warnings).
 TOTALLED = ("large_segments", "resegmented", "duplicates", "overlap_conflicts", "conflict_bytes",
             "overlap_replaced", "gaps", "missing_bytes", "retransmitted", "limit_bytes")
 
@@ -140,6 +143,30 @@ class DirectionStats:
 
     def as_dict(self) -> dict[str, int | bool]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(slots=True)
+class RealityTotals:
+    """Counters added up over every finished flow (the TOTALLED fields of both directions) and the
+    TCP flows without a SYN (roles inferred): what the capture-reality warnings count. Kept by
+    FlowTracker (replay), or fed flow by flow from FlowInfo snapshots (flows, follow) and merged
+    across `--jobs` workers."""
+
+    stats: DirectionStats = field(default_factory=DirectionStats)
+    inferred_roles: int = 0
+
+    def add(self, a_to_b: DirectionStats, b_to_a: DirectionStats, inferred_roles: bool) -> None:
+        self.stats.add_totals(a_to_b)
+        self.stats.add_totals(b_to_a)
+        self.inferred_roles += inferred_roles
+
+    def add_flow(self, flow: Any) -> None:
+        """A FlowInfo snapshot."""
+        self.add(flow.a_to_b, flow.b_to_a, flow.transport is Transport.TCP and flow.initiator is None)
+
+    def merge(self, other: RealityTotals) -> None:
+        self.stats.add_totals(other.stats)
+        self.inferred_roles += other.inferred_roles
 
 
 def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int, limit_bytes: int) -> list[str]:

@@ -101,7 +101,7 @@ class TcpDirection:
         "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_held",
         "_chunks", "_starts", "_held_bytes", "_dropped", "_urgent", "fin_at", "fin_done",
         "reset", "_last", "ws_base", "_ticks", "_proof", "_ack_frames", "_large", "_window",
-        "_ack_ts", "_acked_ts", "_ready", "_last_ts", "mss",
+        "_ack_ts", "_acked_ts", "_ready", "_last_ts",
     )
 
     def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None) -> None:
@@ -138,7 +138,6 @@ class TcpDirection:
         self._ack_ts = _NEVER  # capture time of the receiver's latest ACK (any)
         self._ready = 0  # latest ready time emitted by the held-data paths (keeps ready_ns monotonic)
         self._last_ts = -1  # capture time of `_last` (duplicate-frame window)
-        self.mss = 0  # MSS the receiver announced in its SYN (0: not seen); set by FlowTracker
 
     # ------------------------------------------------------------------ input
 
@@ -309,7 +308,7 @@ class TcpDirection:
         """The receiver announced `mss` in its SYN: a larger segment from this sender was built by
         segmentation offload (TSO/GSO on the sending host) or merged by GRO on the capturing one."""
         if mss > 0:
-            self.mss = self._large = mss
+            self.stats.mss = self._large = mss
 
     # -------------------------------------------------------------- decisions
 

@@ -15,8 +15,7 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from wsarecv_cli.net import Transport
-from wsarecv_cli.reassembly.stats import DirectionStats, OverlapPolicy, ReassemblyLimits
+from wsarecv_cli.reassembly.stats import OverlapPolicy, RealityTotals, ReassemblyLimits
 
 
 class RealityCode(enum.Enum):
@@ -37,26 +36,6 @@ class RealityWarning:
 
     def record(self) -> dict[str, Any]:
         return {"type": "warning", "code": self.code.value, "count": self.count, "text": self.text}
-
-
-@dataclass(slots=True)
-class RealityTotals:
-    """Counters added up over every flow (DirectionStats.add_totals) and the TCP flows without a
-    SYN: from the tracker's own totals (replay) or flow by flow (flows, follow)."""
-
-    stats: DirectionStats
-    inferred_roles: int = 0
-
-    @classmethod
-    def empty(cls) -> RealityTotals:
-        return cls(DirectionStats())
-
-    def add_flow(self, flow: Any) -> None:
-        """A FlowInfo."""
-        self.stats.add_totals(flow.a_to_b)
-        self.stats.add_totals(flow.b_to_a)
-        if flow.transport is Transport.TCP and flow.initiator is None:
-            self.inferred_roles += 1
 
 
 def reality_warnings(totals: RealityTotals, decode: Any, limits: ReassemblyLimits) -> list[RealityWarning]:

@@ -42,7 +42,15 @@ from wsarecv_cli.model.types import (
     StreamBytes,
     UrgentByte,
 )
-from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, IcmpNotice, Packet, Transport, selects
+from wsarecv_cli.net import (
+    Endpoint,
+    FlowId,
+    FlowSelector,
+    IcmpNotice,
+    Packet,
+    Transport,
+    selects,
+)
 from wsarecv_cli.reassembly.events import (
     Datagram,
     FlowEvent,
@@ -57,9 +65,16 @@ from wsarecv_cli.reassembly.events import (
 from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
 from wsarecv_cli.reassembly.stats import ReassemblyLimits, limit_warnings
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
-from wsarecv_cli.replay.reality import RealityTotals, RealityWarning, reality_warnings
-from wsarecv_cli.replay.framing import CallFraming, FramingAudit, FramingError, FramingFindings, FramingSpec, MessageAssembler
+from wsarecv_cli.replay.framing import (
+    CallFraming,
+    FramingAudit,
+    FramingError,
+    FramingFindings,
+    FramingSpec,
+    MessageAssembler,
+)
 from wsarecv_cli.replay.notices import NoticeKind, ReceiverNotice
+from wsarecv_cli.replay.reality import RealityWarning, reality_warnings
 from wsarecv_cli.replay.scenario import Step, parse_scenario
 from wsarecv_cli.replay.schedule import ScheduleKind, ScheduleSpec
 
@@ -308,9 +323,8 @@ class ReplaySession:
                 raise
             yield items
             self.warnings = list(packets.warnings) + limit_warnings(
-                tracker.limits, tracker.evicted_flows, self.limit_gaps, tracker.totals.limit_bytes)
-            self.reality = reality_warnings(RealityTotals(tracker.totals, tracker.inferred_roles), packets.stats,
-                                            tracker.limits)
+                tracker.limits, tracker.evicted_flows, self.limit_gaps, tracker.reality.stats.limit_bytes)
+            self.reality = reality_warnings(tracker.reality, packets.stats, tracker.limits)
             if self.unreplayed_gaps:
                 self.warnings.append(
                     f"{self.unreplayed_gaps} capture gap(s) longer than --max-gap-bytes {self.config.max_gap_bytes} "
