@@ -6,9 +6,9 @@ to the ReceiverDriver of its receiving endpoint, which decides when the applicat
 WSARecv. Data reaches it when the receiving stack could hand it on (`StreamData.deliver_ns`: data
 held behind a hole waits for the hole to be filled or declared, never for the flow's end). A
 capture gap is a `ReceiverGap` item (an annotation, never a call) followed by bytes of unknown
-content at their stream position, which the calls read like any bytes (model/queues.py). Items come out in capture order, a capture read buffer's worth at a time — nothing is
-held longer — so a caller can print rows or NDJSON records while the capture is still being
-read. Receivers that reported a closure are finished and dropped at once; the rest are finished
+content at their stream position, which the calls read like any bytes (model/queues.py). Items
+come out in capture order, a capture read buffer's worth at a time — nothing is held longer — so
+a caller can print rows or NDJSON records while the capture is still being read. Receivers that reported a closure are finished and dropped at once; the rest are finished
 at the end of the capture. The session never prints.
 """
 
@@ -254,7 +254,6 @@ class ReplaySession:
     bytes_read: int = 0
     total_bytes: int | None = None
     limit_gaps: int = 0  # StreamGaps of reason LIMIT (out-of-order data dropped at max_held_bytes)
-    limit_gap_bytes: int = 0  # their length: sequence space (the warning counts captured bytes: tracker.totals)
     packet_tap: Callable[[Packet | IcmpNotice], None] | None = None  # sees every packet (the timeline's SegmentTap)
     notices: list[str] = field(default_factory=list)  # one-line notices (inferred roles, ...)
     unreplayed_gaps: int = 0  # capture gaps longer than max_gap_bytes, skipped
@@ -359,7 +358,6 @@ class ReplaySession:
             return
         if event.__class__ is StreamGap and event.reason is GapReason.LIMIT:
             self.limit_gaps += 1
-            self.limit_gap_bytes += event.length
         seen = self._seen.get(id(endpoint))
         if seen is not None and seen[0] is endpoint and seen[1] is flow:
             receiver = seen[2]
@@ -369,7 +367,7 @@ class ReplaySession:
                 return
         kind = event.__class__
         if kind is StreamData:
-            t_ns = event.ready_ns if event.ready_ns >= 0 else event.ts_ns  # held data: when released
+            t_ns = event.deliver_ns  # held data: when it was released
         else:
             t_ns = event.ts_ns
             if kind is StreamGap:
@@ -443,10 +441,11 @@ class ReplaySession:
         receiver = self._live.get(key)
         if receiver is None:
             self._by_flow.setdefault(key.flow, []).append(key)
-            if not self._wanted(flow_event):
+            client, inferred = self.tracker.client(key.flow) if self.tracker else (None, False)
+            if not self._wanted(flow_event, client, inferred):
                 self._finished.add(key)  # remembered so the selection test runs once per receiver
                 return None
-            receiver, start = self._open(key, flow_event)
+            receiver, start = self._open(key, flow_event, client, inferred)
             out.append(start)
             endpoint = flow_event.receiver
             receiver.seen_id = id(endpoint)
@@ -464,13 +463,12 @@ class ReplaySession:
                 self._finished.discard(key)
         return out
 
-    def _wanted(self, flow_event: FlowEvent) -> bool:
+    def _wanted(self, flow_event: FlowEvent, client: Endpoint | None, inferred: bool) -> bool:
         if self.config.selectors:
             if not selects(self.config.selectors, flow_event.flow, flow_event.sender, flow_event.receiver):
                 return False
             self._matched_flows.add(flow_event.flow)
         choice = self.config.receiver
-        client, inferred = self.tracker.client(flow_event.flow) if self.tracker else (None, False)
         role = "client" if flow_event.receiver == client else "server"
         if len(self._receivers_seen) < _SEEN_LISTED:
             self._receivers_seen.append(f"{flow_event.receiver} ({flow_event.flow} {role}"
@@ -482,7 +480,8 @@ class ReplaySession:
             return True
         return False
 
-    def _open(self, key: ReceiverKey, flow_event: FlowEvent) -> tuple[_Receiver, ReceiverStart]:
+    def _open(self, key: ReceiverKey, flow_event: FlowEvent, client: Endpoint | None,
+              inferred: bool) -> tuple[_Receiver, ReceiverStart]:
         config = self.config
         transport = key.flow.transport
         protocol = config.protocol or (Protocol.TCP if transport is Transport.TCP else Protocol.UDP)
@@ -502,7 +501,6 @@ class ReplaySession:
                 audit = FramingAudit(config.framing)
         receiver = _Receiver(key, protocol, message_oriented, driver, audit, assembler)
         self._live[key] = receiver
-        client, inferred = self.tracker.client(key.flow) if self.tracker else (None, False)
         start = ReceiverStart(key, flow_event.sender, protocol, config.platform, config.mode, config.schedule,
                               config.buffers, "client" if key.receiver == client else "server", inferred)
         return receiver, start
