@@ -6,7 +6,6 @@ the same streams from the same capture. docs/CAPTURE_REALITY.md explains each ru
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -15,8 +14,7 @@ import click
 from wsarecv_cli.capture import CaptureLimits, ChecksumPolicy
 from wsarecv_cli.reassembly import ReassemblyLimits
 from wsarecv_cli.reassembly.stats import OverlapPolicy
-
-_UNITS_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000, "": 1_000_000_000}
+from wsarecv_cli.replay.schedule import duration_ns
 
 
 def parse_gap_wait(text: str) -> int | None:
@@ -24,13 +22,12 @@ def parse_gap_wait(text: str) -> int | None:
     value = text.strip().lower()
     if value in ("none", "never"):
         return None
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)(ns|us|ms|s|)", value)
-    if match is None:
+    ns = duration_ns(value, bare_unit="s")
+    if ns is None:
         raise ValueError(f"{text!r} is not a duration like 1s, 250ms or 0, nor 'none'")
-    ns = float(match.group(1)) * _UNITS_NS[match.group(2)]
-    if ns > 86_400 * 1e9:
+    if ns > 86_400 * 10**9:
         raise ValueError(f"{text!r} is longer than a day: use 'none' to wait for evidence only")
-    return int(ns)
+    return ns
 
 
 def _gap_wait_callback(ctx: click.Context, param: click.Parameter, value: str) -> int | None:

@@ -28,6 +28,15 @@ class ScheduleKind(enum.Enum):
 _UNITS_NS = {"ns": 1, "us": 1_000, "ms": 1_000_000, "s": 1_000_000_000}
 
 
+def duration_ns(text: str, bare_unit: str | None = None) -> int | None:
+    """'10ms', '0.5s', '250us', '7ns' -> nanoseconds; a bare number counts in `bare_unit` when
+    one is given. None when `text` is no such duration."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(ns|us|ms|s)?", text)
+    if match is None or (match.group(2) is None and bare_unit is None):
+        return None
+    return round(float(match.group(1)) * _UNITS_NS[match.group(2) or bare_unit])
+
+
 @dataclass(frozen=True, slots=True)
 class ScheduleSpec:
     kind: ScheduleKind
@@ -51,11 +60,9 @@ class ScheduleSpec:
         for kind in (ScheduleKind.EAGER, ScheduleKind.DRAIN, ScheduleKind.BYTEWISE):
             if value == kind.value:
                 return cls(kind)
-        match = re.fullmatch(r"interval:(\d+(?:\.\d+)?)(ns|us|ms|s)", value)
-        if match:
-            interval = round(float(match.group(1)) * _UNITS_NS[match.group(2)])
-            if interval > 0:
-                return cls(ScheduleKind.INTERVAL, interval_ns=interval)
+        interval = duration_ns(value[len("interval:"):]) if value.startswith("interval:") else None
+        if interval:
+            return cls(ScheduleKind.INTERVAL, interval_ns=interval)
         match = re.fullmatch(r"random:(\d+)", value)
         if match:
             return cls(ScheduleKind.RANDOM, seed=int(match.group(1)))
