@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from wsarecv_cli.model.types import Completion, Delivery, Event, RecvFlags, RecvResult, WsaError
-from wsarecv_cli.render.records import Outcome, ReceiverInfo, Row, RowKind, RowPairer, seconds
+from wsarecv_cli.render.records import Outcome, ReceiverInfo, Row, RowKind, RowPairer, seconds, unknown_per_buffer
 from wsarecv_cli.render.timefmt import Clock, TimeFormat
 from wsarecv_cli.render.sanitize import escape_bytes, safe_text
 
@@ -216,10 +216,9 @@ def result_text(row: Row, short: bool = False) -> str:
     return f"{prefix}{name}" if result.error else name  # type: ignore[union-attr]
 
 
-def escape_with_unknown(chunk: bytes, start: int, unknown: tuple[tuple[int, int], ...], width: int) -> str:
-    """escape_bytes, with the bytes the capture lacks shown as ⟨N B unknown⟩, never as data."""
-    spans = [(max(a, start) - start, min(b, start + len(chunk)) - start) for a, b in unknown
-             if a < start + len(chunk) and b > start]
+def escape_with_unknown(chunk: bytes, spans: tuple[tuple[int, int], ...], width: int) -> str:
+    """escape_bytes, with the bytes the capture lacks (`spans` of this chunk, as
+    records.unknown_per_buffer gives them) shown as ⟨N B unknown⟩, never as data."""
     if not spans:
         return escape_bytes(chunk, width)
     parts, pos = [], 0
@@ -382,12 +381,12 @@ class CallTable:
         width = self.layout.buf_width
         line = " " * sum(c.width + 1 for c in cols[:3]) + _pad("data:", cols[3].width, True) + " "
         chunks = final.data[: self.layout.ncols]
-        starts = [sum(len(c) for c in final.data[:i]) for i in range(len(chunks))]
-        cells = [_pad(escape_with_unknown(chunk, start, final.unknown, width), width)
-                 for chunk, start in zip(chunks[:-1], starts)]
+        spans = unknown_per_buffer(chunks, final.unknown)
+        cells = [_pad(escape_with_unknown(chunk, unknown, width), width)
+                 for chunk, unknown in zip(chunks[:-1], spans)]
         room = max(width, self.layout.indent + self.layout.event_width - len(line)
                    - (width + 1) * len(cells))
-        cells.append(escape_with_unknown(chunks[-1], starts[-1], final.unknown, room) if chunks else "")
+        cells.append(escape_with_unknown(chunks[-1], spans[-1], room) if chunks else "")
         return Text((line + " ".join(cells)).rstrip(), style="dim italic")
 
     def _side_line(self, words: str, style: str) -> Text:

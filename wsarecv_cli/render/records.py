@@ -170,19 +170,28 @@ def _filled(data: tuple[bytes, ...]) -> list[int]:
     return [len(data[0])] if len(data) == 1 else [len(chunk) for chunk in data]
 
 
+def unknown_per_buffer(data: tuple[bytes, ...],
+                       unknown: tuple[tuple[int, int], ...]) -> list[tuple[tuple[int, int], ...]]:
+    """For each WSABUF, the [start, stop) of its bytes the capture lacks, counted in that WSABUF
+    (`unknown` counts in the call's data)."""
+    out, start = [], 0
+    for chunk in data:
+        end = start + len(chunk)
+        out.append(tuple((max(a, start) - start, min(b, end) - start) for a, b in unknown if a < end and b > start))
+        start = end
+    return out
+
+
 def data_hex(data: tuple[bytes, ...], unknown: tuple[tuple[int, int], ...]) -> list[str]:
     """One hex string per WSABUF; bytes whose content the capture lacks are "??"."""
     if not unknown:
         return [chunk.hex() for chunk in data]
-    out, start = [], 0
-    for chunk in data:
+    out = []
+    for chunk, spans in zip(data, unknown_per_buffer(data, unknown)):
         text = chunk.hex()
-        for a, b in unknown:
-            a, b = max(a, start), min(b, start + len(chunk))
-            if a < b:
-                text = text[:2 * (a - start)] + "??" * (b - a) + text[2 * (b - start):]
+        for a, b in spans:
+            text = text[:2 * a] + "??" * (b - a) + text[2 * b:]
         out.append(text)
-        start += len(chunk)
     return out
 
 
