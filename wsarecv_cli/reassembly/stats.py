@@ -128,8 +128,6 @@ class DirectionStats:
     large_segments: int = 0  # TCP: segments above the receiver's MSS (or an Ethernet MTU's worth)
     mss: int = 0  # TCP: the MSS the receiver announced in its SYN (0: no SYN option seen)
     resegmented: int = 0  # TCP: super-segments split back to the MSS (--resegment mss)
-    checksum_offload: int = 0  # frames with a zero/partial checksum of an offloading sender
-    checksum_bad: int = 0  # frames with a wrong checksum (dropped under --checksums verify)
 
     def add_totals(self, other: DirectionStats) -> None:
         """Add `other`'s TOTALLED counters to this one's."""
