@@ -45,16 +45,14 @@ from wsarecv_cli.reassembly import (
     StreamGap,
     UrgentData,
 )
-from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.render import flows as render_flows
 from wsarecv_cli.render import follow as render_follow
 from wsarecv_cli.render.timefmt import Clock, TimeFormat
 
 
-def _raw_sender(choice: str, a: Endpoint, b: Endpoint, initiator: Endpoint | None) -> Endpoint | None:
+def _raw_sender(choice: str, a: Endpoint, b: Endpoint, client: Endpoint) -> Endpoint | None:
     """--raw client|server|ADDR:PORT -> the sender whose bytes are written (None: not in this flow).
-    Without a SYN the client is inferred from the ports, as replay's --receiver does (roles.py)."""
-    client = initiator or inferred_client(a, b)
+    `client`: FlowTracker.client's, inferred from the ports without a SYN, as for replay's --receiver."""
     if choice == "client":
         return client
     if choice == "server":
@@ -189,7 +187,8 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
                 findings = True
             if raw is not None:
                 if fe.flow not in raw_senders:
-                    raw_senders[fe.flow] = _raw_sender(raw, *tracker.endpoints(fe.flow))
+                    a, b, _ = tracker.endpoints(fe.flow)
+                    raw_senders[fe.flow] = _raw_sender(raw, a, b, tracker.client(fe.flow)[0])
                 if fe.sender != raw_senders[fe.flow]:
                     continue
                 if isinstance(e, (StreamData, Datagram)):
