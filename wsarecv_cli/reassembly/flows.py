@@ -55,6 +55,7 @@ from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
 from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals, ReassemblyLimits
 from wsarecv_cli.reassembly.summaries import FlowSummaries, joined, stream_order
+from wsarecv_cli.reassembly.held import HeldBudget
 from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
@@ -175,6 +176,7 @@ class FlowTracker:
         self._done: FlowSummaries | None = FlowSummaries() if summaries else None
         self._on_retire = on_retire
         self.evicted_flows = 0
+        self.held_budget = HeldBudget(self.limits.max_held_total)  # --max-ooo-total, every direction's
         self._resegment = self.limits.resegment
         # Counters of every finished flow added up (the capture-reality warnings; replay keeps no
         # per-flow summaries to add them from).
@@ -337,7 +339,8 @@ class FlowTracker:
         flow = _Flow(fid, a, b, p.ts_ns)
         emits = (self._emitter(flow, a, b), self._emitter(flow, b, a))
         if transport is TCP:
-            flow.dirs = tuple(TcpDirection(flow.stats[i], self.limits, emits[i]) for i in (0, 1))
+            flow.dirs = (TcpDirection(flow.stats[0], self.limits, emits[0], self.held_budget),
+                         TcpDirection(flow.stats[1], self.limits, emits[1], self.held_budget))
         else:
             window = self.limits.duplicate_window_ns
             flow.dirs = (UdpDirection(flow.stats[0], a, emits[0], window),
@@ -360,11 +363,7 @@ class FlowTracker:
             return self._sinks(flow.id, sender, receiver)
         if not self._want_events:
             return None
-
-        def emit(event: StreamEvent, _fid: FlowId = flow.id) -> None:
-            self._events.append(_new(FlowEvent, (_fid, sender, receiver, event)))
-
-        return emit
+        return _Route(self, flow.id, sender, receiver).emit
 
     def _retire(self, flow: _Flow, ts: int) -> None:
         """Finish a flow for good: flush it, keep its snapshot, drop its live state."""
@@ -424,6 +423,23 @@ class FlowTracker:
                 st.evicted = 1
             self._retire(flow, ts)
         self.evicted_flows += len(victims)
+
+
+class _Route:
+    """Addresses one direction's events to the tracker's event list. A bound `emit` of this small
+    object costs ~130 B per direction where a closure over the same names cost ~380 B (with 100k
+    live flows: 50 MB less)."""
+
+    __slots__ = ("tracker", "flow", "sender", "receiver")
+
+    def __init__(self, tracker: FlowTracker, flow: FlowId, sender: Endpoint, receiver: Endpoint) -> None:
+        self.tracker = tracker
+        self.flow = flow
+        self.sender = sender
+        self.receiver = receiver
+
+    def emit(self, event: StreamEvent) -> None:
+        self.tracker._events.append(_new(FlowEvent, (self.flow, self.sender, self.receiver, event)))
 
 
 def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payload: bytes, missing: int,

@@ -43,8 +43,13 @@ class UrgentMode(enum.Enum):
 class ReassemblyLimits:
     """Bounds and policies of the reassembler.
 
-    max_held_bytes: out-of-order bytes one direction may hold while waiting for a hole to fill;
-        segments beyond it are dropped and reported as a LIMIT gap (never kept).
+    max_held_bytes: out-of-order bytes one direction may hold while waiting for a hole to fill
+        (each held chunk counted with CHUNK_COST of bookkeeping); segments beyond it are dropped and
+        reported as a LIMIT gap (never kept).
+    max_held_total: the same, for every direction of the capture together (a HeldBudget shared by
+        the tracker's directions): many flows each under max_held_bytes must not add up without
+        bound. 64 MiB: four directions at the per-direction limit; a capture reordered or lossy
+        enough to need more is told so by a LIMIT gap and the warning.
     conflict_window: how many already-delivered bytes each direction remembers to compare
         retransmissions against (overlap conflicts older than that go uncounted). Every live
         direction holds this much (+4 KiB), the largest share of memory with many live flows:
@@ -78,6 +83,7 @@ class ReassemblyLimits:
     """
 
     max_held_bytes: int = 16 * 1024 * 1024
+    max_held_total: int = 64 * 1024 * 1024
     conflict_window: int = 16 * 1024
     rst_window: int = 16 * 1024 * 1024
     large_segment: int = 1460
@@ -175,5 +181,6 @@ def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int
                      "a later packet of one starts a new flow index")
     if limit_gaps:
         lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} captured "
-                     f"bytes (--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
+                     f"bytes (--max-ooo-bytes {limits.max_held_bytes} per direction, --max-ooo-total "
+                     f"{limits.max_held_total} in all): reported as gaps")
     return lines
