@@ -57,7 +57,7 @@ class JsonFollow:
             self.first_seen.setdefault(flow_id, self._position)
         digest = render_follow.DirectionDigest(sender, receiver, self.origin or 0)
         self._digests.setdefault(flow_id, []).append(digest)
-        return digest.add
+        return digest
 
     def run(self, stream: Any, packets: Any = None) -> None:
         """Follow every packet of `stream` (or `packets`, the same stream wrapped, e.g. in a progress bar)."""
