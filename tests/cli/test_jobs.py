@@ -111,3 +111,25 @@ def test_jobs_match_one_process_when_flows_are_evicted(syn_flows, max_flows: str
     assert _follow(syn_flows, "--jobs", jobs, *args) == one
     if max_flows == "100":
         assert "3900 flow(s) finished early" in one[1]
+
+
+@pytest.fixture(scope="module")
+def held_flows(tmp_path_factory) -> Path:
+    from tests.robustness.hostile import HELD_PER_FLOW, held_many_flows_frames, write_dense_pcap
+
+    path = tmp_path_factory.mktemp("jobs-held") / "held-many-flows.pcap"
+    write_dense_pcap(path, held_many_flows_frames(30 * HELD_PER_FLOW, size=200))
+    return path
+
+
+@pytest.mark.parametrize("total", ["64k", "300k", "64M"], ids=["budget-hit", "near", "fits"])
+def test_jobs_match_one_process_at_the_out_of_order_budget(held_flows, total: str) -> None:
+    """30 flows each holding 20 KB behind a hole: --max-ooo-total is one budget for the capture;
+    shards get 1/N of it and fall back to one process when it refused them room."""
+    args = ("--max-ooo-total", total)
+    one = _flows(held_flows, "--json", *args)
+    assert _flows(held_flows, "--json", "--jobs", "2", *args) == one
+    one_follow = _follow(held_flows, *args)
+    assert _follow(held_flows, "--jobs", "2", *args) == one_follow
+    if total == "64k":
+        assert "--max-ooo-total 65536" in one[1]

@@ -59,7 +59,8 @@ def test_closed_flow_frees_its_buffers():
     tracker = FlowTracker()
     tracker.feed(_packet(1, ISN, b"a" * 1000))
     tracker.feed(_packet(2, ISN + 5000, b"b" * 1000))  # held behind a hole
-    flow = next(iter(tracker._flows))  # finish() drops the live state; keep a handle to look at it
+    flow = next(iter(tracker._flows.values()))  # finish() drops the live state; keep a handle to look at it
     tracker.finish()
     direction = flow.dirs[0]
     assert direction.held_bytes == 0 and direction.pending() == []
+    assert tracker.held_budget.used == 0  # everything given back to the capture-wide budget

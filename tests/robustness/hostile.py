@@ -59,8 +59,42 @@ def syn_flows_frames(n: int) -> Iterator[bytes]:
         yield _tcp_frame(src, S, port, 80, k, SYN, b"")
 
 
+HELD_PER_FLOW = 100  # segments each flow of held_many_flows holds
+
+
+def held_many_flows_frames(n: int, size: int = 1000) -> Iterator[bytes]:
+    """n segments of `size` bytes over n / HELD_PER_FLOW connections, every one behind a hole of
+    its flow that is never filled, the flows' segments interleaved: each direction holds 100 KB
+    (far under --max-ooo-bytes), all of them together n * size (200k: 200 MB) unless something
+    bounds the sum (--max-ooo-total)."""
+    flows = max(1, n // HELD_PER_FLOW)
+    isn = 7000
+
+    def client(f: int) -> bytes:
+        return struct.pack("!I", 0x0D000000 | f)
+
+    for f in range(flows):
+        yield _tcp_frame(client(f), S, 20000 + f % 40000, 80, isn, SYN, b"")
+    payload = b"h" * size
+    for k in range(n):
+        f, slot = k % flows, k // flows
+        yield _tcp_frame(client(f), S, 20000 + f % 40000, 80, isn + 1 + HOLE + slot * size, ACK | PSH, payload)
+
+
+def syn_synack_flows_frames(n: int) -> Iterator[bytes]:
+    """n / 2 flows of a SYN and its SYN-ACK: both directions of every flow have state (a SYN
+    flood answered, or a port scan seen from the scanned host)."""
+    for k in range(n // 2):
+        src = struct.pack("!I", 0x0E000000 | k)
+        port = 1024 + (k * 7919) % 60000
+        yield _tcp_frame(src, S, port, 443, k, SYN, b"")
+        yield _tcp_frame(S, src, 443, port, 10 * k, SYN | ACK, b"")
+
+
 PATTERNS = {
     "held-behind-hole": held_behind_hole_frames,
     "seq-jump": seq_jump_frames,
     "syn-flows": syn_flows_frames,
+    "syn-synack-flows": syn_synack_flows_frames,
+    "held-many-flows": held_many_flows_frames,
 }

@@ -54,7 +54,7 @@ def flows_capture(tmp_path_factory) -> Path:
 # -- defaults and parsing ------------------------------------------------------------------------
 
 def test_defaults_are_documented_values() -> None:
-    assert ReassemblyLimits().max_flows == 100_000
+    assert ReassemblyLimits().max_flows == 50_000
     assert ReassemblyLimits().max_held_bytes == 16 << 20
     assert CaptureLimits().fragment_bytes == 64 << 20 and CaptureLimits().fragment_sets == 10_000
     for command in ("flows", "follow", "replay"):
@@ -195,7 +195,7 @@ def test_replay_keeps_no_state_for_finished_flows() -> None:
     for i in range(200):
         tracker.feed(_udp(i, 1000 + i))
         assert tracker.live_flows() <= 5
-    assert len(tracker._by_id) <= 5 + 1 and len(tracker._table) <= 2 * 5  # nothing kept per finished flow
+    assert len(tracker._flows) + len(tracker._recent) <= 5 + 1 and len(tracker._table) <= 2 * 5  # none kept per finished flow
     assert len(tracker.flows) <= 5 and tracker.flow_count() == 200 and tracker.evicted_flows == 195
 
 

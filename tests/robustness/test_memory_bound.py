@@ -22,7 +22,7 @@ from tests.robustness.corpus import hostile_frames, many_flows_frames, write_pca
 
 # Stated bounds, peak RSS of the whole process (interpreter and imports ~45 MB included):
 BOUND_MB = 200  # replay, and flows (its summaries spill to a temporary file), with --max-flows 10000
-DEFAULT_BOUND_MB = 600  # replay with the default --max-flows 100000: ~60 MB + 100k live flows x ~5 KB
+DEFAULT_BOUND_MB = 200  # every command at default limits (issue 19): --max-flows 50000, --max-ooo-total 64M
 
 # The measuring process spawns the measured one and reads RUSAGE_CHILDREN: a process exec'd straight
 # from pytest would inherit pytest's own RSS high-water mark in ru_maxrss.
@@ -96,3 +96,21 @@ def test_200k_tiny_flows_keep_the_live_table_bounded(tmp_path: Path) -> None:
     print(f"\n200k tiny flows: flows state {mb:.0f} MB, {evicted} evicted")
     assert flows == 200_000 and evicted >= 190_000
     assert mb < BOUND_MB
+
+
+@pytest.mark.parametrize(("pattern", "size"), [("syn-synack-flows", 110_000), ("held-many-flows", 100_000)],
+                         ids=["syn-synack-55k-flows", "held-100MB-over-1000-flows"])
+@pytest.mark.parametrize("command", [("flows",), ("follow", "--json"), ("replay", "--ndjson")],
+                         ids=["flows", "follow-json", "replay-ndjson"])
+def test_hostile_patterns_at_default_limits(tmp_path: Path, pattern: str, size: int, command: tuple[str, ...]) -> None:
+    """The patterns of tests/robustness/hostile.py that fill what the defaults allow: more flows
+    than --max-flows live at once (both directions of each with state), and 1,000 flows each
+    holding 100 KB behind a hole (under --max-ooo-bytes each, 100 MB together: --max-ooo-total
+    bounds the sum). bench/memory.py measures them all at 200k."""
+    from tests.robustness.hostile import PATTERNS, write_dense_pcap
+
+    path = tmp_path / f"{pattern}.pcap"
+    write_dense_pcap(path, PATTERNS[pattern](size))
+    mb = peak_mb(*command, str(path))[2]
+    print(f"\n{pattern} {size}: {' '.join(command)} {mb:.0f} MB")
+    assert mb < DEFAULT_BOUND_MB, f"{' '.join(command)}: peak {mb:.0f} MB"

@@ -72,7 +72,10 @@ class ReassemblyLimits:
         retransmit needs three duplicate ACKs back first). Kept that short for UDP, where an
         application may well send the same datagram twice in a row.
     urgent: urgent pointer convention (R39).
-    max_flows: live flows kept at once (the flow-table bound; see FlowTracker).
+    max_flows: live flows kept at once (the flow-table bound; see FlowTracker). A live flow costs
+        ~2.1 KB in `flows`, ~2.5 KB in `follow --json` and replay (tracemalloc, one SYN per flow),
+        ~2.6-3 KB of RSS: 50,000 keeps every command under 200 MB on a SYN flood
+        (bench/MEMORY.md); a capture with more flows open at once is told so (evictions, warning).
     closed_linger_ns: how long (capture time) a closed or reset TCP flow keeps its table entry
         before it is finished and freed; a late retransmission or RST within it still belongs to
         the flow (Wireshark keeps it for good). 10 s covers retransmission timeouts several times over.
@@ -92,7 +95,7 @@ class ReassemblyLimits:
     overlap: OverlapPolicy = OverlapPolicy.FIRST
     duplicate_window_ns: int = 100_000
     resegment: bool = False  # split super-segments back to the receiver's MSS (--resegment mss)
-    max_flows: int = 100_000
+    max_flows: int = 50_000
     closed_linger_ns: int = 10_000_000_000
     udp_idle_ns: int = 120_000_000_000
 

@@ -1,0 +1,103 @@
+"""The held-data store: SortedKeys against a plain sorted list (hypothesis, small blocks so they
+split and empty often), HeldChunks' coverage, and the capture-wide out-of-order budget."""
+
+from __future__ import annotations
+
+import bisect
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wsarecv_cli.reassembly import sortedkeys
+from wsarecv_cli.reassembly.flows import FlowTracker
+from wsarecv_cli.reassembly.held import CHUNK_COST, HeldBudget, HeldChunks
+from wsarecv_cli.reassembly.stats import ReassemblyLimits
+from tests.robustness.hostile import HELD_PER_FLOW, held_many_flows_frames, write_dense_pcap
+from wsarecv_cli.capture import read_packets
+
+OPS = st.lists(st.tuples(st.sampled_from(["add", "pop", "floor", "from"]), st.integers(-50, 50)), max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(OPS)
+def test_sorted_keys_behave_as_a_sorted_list(ops) -> None:
+    old = sortedkeys.BLOCK
+    sortedkeys.BLOCK = 2  # blocks of at most 4: every operation crosses block edges
+    try:
+        keys, model = sortedkeys.SortedKeys(), []
+        for op, value in ops:
+            if op == "add" and value not in model:
+                keys.add(value)
+                bisect.insort(model, value)
+            elif op == "pop" and model:
+                assert keys.pop_first() == model.pop(0)
+            elif op == "floor":
+                i = bisect.bisect_right(model, value)
+                assert keys.floor(value) == (model[i - 1] if i else None)
+            elif op == "from":
+                assert list(keys.from_key(value)) == [k for k in model if k >= value]
+            assert list(keys) == model and len(keys) == len(model)
+            if model:
+                assert keys.first() == model[0]
+    finally:
+        sortedkeys.BLOCK = old
+
+
+@pytest.mark.parametrize("order", ["ascending", "descending", "interleaved"])
+def test_held_chunks_missing_and_cost(order: str) -> None:
+    budget = HeldBudget(1 << 30)
+    store = HeldChunks(budget)
+    starts = list(range(0, 100, 10))  # chunks [k, k+5): holes [k+5, k+10)
+    if order == "descending":
+        starts.reverse()
+    elif order == "interleaved":
+        starts = starts[::2] + starts[1::2]
+    for start in starts:
+        store.put(start, start + 5, b"x" * 5, 0, (1,))
+    assert store.missing(0, 100) == [range(k + 5, k + 10) for k in range(0, 100, 10)]
+    assert store.missing(2, 13) == [range(5, 10)]
+    assert store.cost == budget.used == 10 * (5 + CHUNK_COST)
+    assert [store.pop_first()[0] for _ in range(3)] == [0, 10, 20]
+    assert budget.used == 7 * (5 + CHUNK_COST)
+    store.discard()
+    assert budget.used == 0 and len(store) == 0
+
+
+def test_overlap_policy_replaces_in_place() -> None:
+    from wsarecv_cli.reassembly.stats import OverlapPolicy
+
+    store = HeldChunks(HeldBudget(1 << 20))
+    store.put(10, 20, b"abcdefghij", 5, (7,))
+    seen = []
+    hit, replaced = store.overlap(5, b"XXXXXXXX", OverlapPolicy.LAST, lambda old, new: seen.append((old, new)))
+    assert hit and replaced == 1 and seen == [(b"abc", b"XXX")]
+    assert store.get(10) == (20, b"XXXdefghij", 5, (7,))
+    hit, replaced = store.overlap(25, b"zz", OverlapPolicy.LAST, lambda old, new: None)
+    assert not hit and replaced == 0
+
+
+def test_the_budget_bounds_many_flows_each_under_their_own_limit(tmp_path) -> None:
+    """held_many_flows: every direction holds 100 KB (far under --max-ooo-bytes); with a budget
+    of 1 MiB in all the sum stays under it, the rest is dropped as LIMIT gaps, and everything is
+    given back at the end."""
+    path = tmp_path / "held.pcap"
+    n = 40 * HELD_PER_FLOW
+    write_dense_pcap(path, held_many_flows_frames(n, size=100))
+    limits = ReassemblyLimits(max_held_total=1 << 20)
+    tracker = FlowTracker(limits, events=False)
+    peak = 0
+    with read_packets(str(path)) as packets:
+        for p in packets:
+            tracker.feed(p)
+            peak = max(peak, tracker.held_budget.used)
+    assert peak <= limits.max_held_total
+    assert tracker.held_budget.refused > 0
+    tracker.finish()
+    assert tracker.held_budget.used == 0
+    hits = sum(f.a_to_b.limit_hits for f in tracker.flows)
+    held_whole = FlowTracker(events=False)  # the default budget (64 MiB) holds all 400 KB + costs
+    with read_packets(str(path)) as packets:
+        for p in packets:
+            held_whole.feed(p)
+    assert held_whole.held_budget.refused == 0 and hits == tracker.held_budget.refused
