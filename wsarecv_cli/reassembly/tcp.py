@@ -13,8 +13,10 @@ For every segment, in this order:
   2. Bytes already delivered are trimmed; the overlap is compared with the last
      `conflict_window` delivered bytes and a disagreement is counted. The FIRST copy wins (Windows).
   3. Fast path: an in-order segment with nothing held is delivered as it is.
-  4. Otherwise the parts not already held are stored (first copy wins again), up to
-     `max_held_bytes`; parts beyond it are dropped and remembered as LIMIT ranges.
+  4. Otherwise the parts not already held are stored in the direction's HeldChunks (held.py;
+     first copy wins again), up to `max_held_bytes` for the direction and `max_held_total` for
+     the tracker (bytes plus CHUNK_COST a chunk); parts beyond are dropped and remembered as
+     LIMIT ranges.
   5. Held data that now starts at the next expected offset is released in order.
 A hole becomes a `StreamGap` when it is proven lost (`GapEvidence`, docs/CAPTURE_REALITY.md):
   * ACK: the receiver acknowledged bytes beyond it, so it had them and the capture missed them.
