@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
-from wsarecv_cli.capture.pcap import is_pcap_magic, parse_pcap_header, pcap_batches
+from wsarecv_cli.capture.pcap import PcapHeader, RecordSlot, is_pcap_magic, parse_pcap_header, pcap_batches
 from wsarecv_cli.capture.pcapng import SHB, Interface, PcapngParser
 from wsarecv_cli.capture.source import ByteFeed, open_feed
 from wsarecv_cli.errors import CaptureError
@@ -48,11 +48,15 @@ class CaptureSource:
         head = feed.buf[:4]
         if is_pcap_magic(head):
             hdr = parse_pcap_header(feed)
-            self._pcap = hdr
+            self._pcap: PcapHeader | None = hdr
             self._ng = None
-            self._batches = pcap_batches(feed, hdr, self.warnings, decode)
+            # classic pcap only: pcapng's walker keeps state per frame (interfaces, the last time
+            # for Simple Packet Blocks) that a record taker would have to share
+            self.record_slot: RecordSlot | None = RecordSlot()
+            self._batches = pcap_batches(feed, hdr, self.warnings, decode, self.record_slot)
         elif len(head) == 4 and struct.unpack("<I", head)[0] == SHB:
             self._pcap = None
+            self.record_slot = None
             self._ng = PcapngParser(feed, self.warnings)
             self._batches = self._ng.batches(decode)
         else:
@@ -77,6 +81,11 @@ class CaptureSource:
     def untimed_frames(self) -> int:
         """Frames without a timestamp (pcapng Simple Packet Blocks) read so far."""
         return self._ng.untimed if self._ng is not None else 0
+
+    @property
+    def pcap_header(self) -> PcapHeader | None:
+        """The classic pcap global header (None for pcapng)."""
+        return self._pcap
 
     @property
     def name(self) -> str:

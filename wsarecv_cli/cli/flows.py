@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from wsarecv_cli.capture import CaptureLimits, read_packets
+from wsarecv_cli.capture.lean import lean_batches
 from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
     EXIT_FINDINGS,
@@ -118,9 +119,13 @@ def width_option(func):
 def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> FlowsRun:
     """The flow table built in this process."""
     tracker = FlowTracker(limits, events=False, retire_idle_udp=True)
-    packets = CaptureProgress(stream, "reading").packets(stream) if progress_wanted(quiet) else stream
-    for packet in packets:
-        tracker.feed(packet)
+    batches = lean_batches(stream, tracker.feed_fields)  # most packets go straight to the tracker
+    if progress_wanted(quiet):
+        batches = CaptureProgress(stream, "reading", frames=lambda: stream.stats.frames).wrap(batches)
+    feed = tracker.feed
+    for batch in batches:
+        for packet in batch:
+            feed(packet)
     tracker.finish()
     return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), stream.first_ts_ns or 0, limits,
                     tracker.evicted_flows)

@@ -187,10 +187,15 @@ class FlowTracker:
 
     def feed(self, p: Packet) -> list[FlowEvent]:
         """Account one packet; return the events it released (a list owned by the caller)."""
+        return self.feed_fields(*p)
+
+    def feed_fields(self, frame: int, ts: int, transport: Transport, src_addr: bytes, src_port: int,
+                    dst_addr: bytes, dst_port: int, payload: bytes, seq: int, ack: int, flags: int, urg: int,
+                    window: int, missing: int, frames: tuple[int, ...], mss: int) -> list[FlowEvent]:
+        """`feed`, from a Packet's fields in order: what capture/lean.py decodes straight from the
+        read buffer, without building the Packet."""
         if self._retired_ids:
             self._forget_retired()
-        (frame, ts, transport, src_addr, src_port, dst_addr, dst_port, payload, seq, ack, flags, urg,
-         window, missing, frames, mss) = p  # one unpack instead of a dozen attribute lookups
         closing = self._closing
         if closing and closing[0][0] <= ts:
             self._retire_closed(ts)
@@ -198,13 +203,14 @@ class FlowTracker:
             self._retire_idle_udp(ts)
         key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
-        if entry is None:
-            entry = self._new_flow(p, key)
-        elif transport is TCP and flags & (SYN | ACK) == SYN:
+        if entry is not None and transport is TCP and flags & (SYN | ACK) == SYN:
             ws_base = entry[2].ws_base
             if ws_base is not None and ws_base != seq:
                 self._retire(entry[0], ts)
-                entry = self._new_flow(p, key)
+                entry = None
+        if entry is None:
+            entry = self._new_flow(_new(Packet, (frame, ts, transport, src_addr, src_port, dst_addr, dst_port,
+                                                 payload, seq, ack, flags, urg, window, missing, frames, mss)), key)
         flow, d, snd, rcv, st = entry
         flow.last_ts = ts
         self._last_ts = ts

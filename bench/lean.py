@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""The lean pass against the general one and the struct record-loop floor (bench/LEAN.md).
+
+    python bench/lean.py CAPTURE [CAPTURE...] [--runs 5] [--before /work/main]
+
+For each capture, variants run round-robin, each in a fresh subprocess that times only its pass
+(no start-up, no output), so load from other processes spreads over all of them:
+  floor     bench/baselines/struct_loop.py's loop (record headers only);
+  general   read_packets -> FlowTracker.feed, what `wsarecv flows` did before the lean pass;
+  lean      capture.lean.lean_batches -> FlowTracker.feed_fields (what `wsarecv flows` does now);
+  before    `general` run on the source tree given by --before (e.g. main), when given.
+Every pass builds the flow table of `flows` (events=False, retire_idle_udp) and finishes it;
+listing and printing the flows is not timed. Prints us/packet medians and ratios to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+
+
+def floor_pass(path: str) -> int:
+    sys.path.insert(0, str(BENCH / "baselines"))
+    import contextlib
+    import io
+
+    import struct_loop
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        struct_loop.main(path)
+    return int(out.getvalue().split()[0])
+
+
+def general_pass(path: str) -> int:
+    from wsarecv_cli.capture import read_packets
+    from wsarecv_cli.reassembly import FlowTracker, ReassemblyLimits
+    tracker = FlowTracker(ReassemblyLimits(), events=False, retire_idle_udp=True)
+    with read_packets(path) as stream:
+        feed = tracker.feed
+        for batch in stream.batches():
+            for packet in batch:
+                feed(packet)
+        tracker.finish()
+        return stream.stats.frames
+
+
+def lean_pass(path: str) -> int:
+    from wsarecv_cli.capture import read_packets
+    from wsarecv_cli.capture.lean import lean_batches
+    from wsarecv_cli.reassembly import FlowTracker, ReassemblyLimits
+    tracker = FlowTracker(ReassemblyLimits(), events=False, retire_idle_udp=True)
+    with read_packets(path) as stream:
+        feed = tracker.feed
+        for batch in lean_batches(stream, tracker.feed_fields):
+            for packet in batch:
+                feed(packet)
+        tracker.finish()
+        return stream.stats.frames
+
+
+PASSES = {"floor": floor_pass, "general": general_pass, "lean": lean_pass}
+
+
+def child(variant: str, path: str) -> None:
+    """Run one pass in this process and print 'seconds frames'."""
+    import wsarecv_cli.reassembly  # noqa: F401 - imports outside the timing
+    fn = PASSES[variant]
+    t0 = time.perf_counter()
+    frames = fn(path)
+    print(time.perf_counter() - t0, frames)
+
+
+def run_variant(variant: str, path: str, tree: Path) -> tuple[float, int]:
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    out = subprocess.run([sys.executable, __file__, "--child", "general" if variant == "before" else variant, path],
+                         check=True, capture_output=True, text=True, env=env, cwd=tree).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("captures", nargs="*")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--before", type=Path, help="source tree to run the general pass from (e.g. /work/main)")
+    ap.add_argument("--child", nargs=2, metavar=("VARIANT", "FILE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    here = BENCH.parent
+    variants = ["floor", "general", "lean"] + (["before"] if args.before else [])
+    print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; median of {args.runs} runs")
+    for path in args.captures:
+        times: dict[str, list[float]] = {v: [] for v in variants}
+        frames = 0
+        for _ in range(args.runs):  # round-robin: each run of each variant in turn
+            for v in variants:
+                secs, frames = run_variant(v, path, args.before if v == "before" else here)
+                times[v].append(secs)
+        floor = statistics.median(times["floor"])
+        print(f"{Path(path).name}: {frames} frames")
+        for v in variants:
+            med = statistics.median(times[v])
+            print(f"  {v:8} {med * 1e6 / frames:6.2f} us/pkt  {med / floor:5.2f}x floor"
+                  f"  (runs: {', '.join(f'{t:.3f}' for t in times[v])} s)")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
