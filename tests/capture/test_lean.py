@@ -23,6 +23,7 @@ from wsarecv_cli.capture import lean, read_packets, source
 from wsarecv_cli.cli import flows as flows_cli
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.errors import CaptureError
+from wsarecv_cli.net import Transport
 
 CHUNKS = [pytest.param(64, id="chunk-64"), pytest.param(4096, id="chunk-4k"),
           pytest.param(source.CHUNK, id="chunk-default")]
@@ -185,13 +186,24 @@ def _broken(decode):
     return wrong
 
 
-def test_a_wrong_field_is_caught(tmp_path, monkeypatch) -> None:
+def test_a_wrong_transport_is_caught(tmp_path, monkeypatch) -> None:
     frames = [b.tcp_frame(b"x" * 10, seq=100 + 10 * i, flags=0x18) for i in range(20)]
     path = tmp_path / "plain.pcap"
     path.write_bytes(b.pcap(frames))
     monkeypatch.setattr(source, "CHUNK", 64)
     assert_same(path)
-    monkeypatch.setitem(lean.DECODERS, 1, _broken(lean.DECODERS[1]))
+    monkeypatch.setattr(lean, "_TCP", Transport.UDP)  # the inline Ethernet/IPv4 path's field
+    with pytest.raises(AssertionError):
+        assert_same(path)
+
+
+def test_a_wrong_window_is_caught(tmp_path, monkeypatch) -> None:
+    frames = [link(113, b.ipv4(b.tcp_hdr(seq=100 + 10 * i) + b"x" * 10), 0x0800, ()) for i in range(20)]
+    path = tmp_path / "sll.pcap"
+    path.write_bytes(b.pcap(frames, linktype=113))
+    monkeypatch.setattr(source, "CHUNK", 64)
+    assert_same(path)
+    monkeypatch.setitem(lean.DECODERS, 113, _broken(lean.DECODERS[113]))
     with pytest.raises(AssertionError):
         assert_same(path)
 

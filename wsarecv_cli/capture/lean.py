@@ -151,6 +151,8 @@ def record_taker(stream: PacketStream, feed: Feed) -> Callable[[bytes, int, int,
     frac_ns, rec_hdr, linktype, limit = hdr.frac_ns, hdr.rec_hdr, hdr.linktype, hdr.record_limit
     stats, general = stream.stats, stream.general
 
+    ethernet = linktype == 1
+
     def take(buf: bytes, pos: int, end: int, index: int) -> tuple[int, int]:
         first = index
         tcp = udp = 0
@@ -164,6 +166,23 @@ def record_taker(stream: PacketStream, feed: Feed) -> Callable[[bytes, int, int,
                 break
             index += 1
             ts = sec * 1_000_000_000 + frac * frac_ns
+            if ethernet and caplen >= 54:
+                # TCP/UDP over IPv4 over Ethernet inline (no call but the feed): most of a capture
+                (et, vihl, total, frag, proto, src, dst, sport, dport,
+                 seq, ack, doff, flags, win, urg) = _ETH_IP4(buf, start + 12)
+                if et == ETH_IPV4 and vihl == 0x45 and not frag & 0x3FFF and 20 <= total <= caplen - 14:
+                    if proto == 6:
+                        hl = (doff >> 4) * 4
+                        if 20 <= hl <= total - 20 and not flags & 2:  # a SYN: the MSS option, below
+                            feed(index, ts, _TCP, src, sport, dst, dport, buf[start + 34 + hl:start + 14 + total],
+                                 seq, ack, flags, urg, win, 0, (index,), 0)
+                            tcp += 1
+                            continue
+                    elif proto == 17 and 8 <= seq >> 16 <= total - 20:  # seq's top half: the UDP length
+                        feed(index, ts, _UDP, src, sport, dst, dport, buf[start + 42:start + 34 + (seq >> 16)],
+                             0, 0, 0, 0, 0, 0, (index,), 0)
+                        udp += 1
+                        continue
             proto = decode(buf, start, pos, index, ts, feed)
             if proto == 6:
                 tcp += 1
