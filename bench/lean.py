@@ -8,6 +8,7 @@ For each capture, variants run round-robin, each in a fresh subprocess that time
   floor     bench/baselines/struct_loop.py's loop (record headers only);
   general   read_packets -> FlowTracker.feed, what `wsarecv flows` did before the lean pass;
   lean      capture.lean.lean_batches -> FlowTracker.feed_fields (what `wsarecv flows` does now);
+  general-read, lean-read (with --read): the same readers feeding nothing (what reading costs);
   before    `general` run on the source tree given by --before (e.g. main), when given.
 Every pass builds the flow table of `flows` (events=False, retire_idle_udp) and finishes it;
 listing and printing the flows is not timed. Prints us/packet medians and ratios to the floor.
@@ -64,7 +65,31 @@ def lean_pass(path: str) -> int:
         return stream.stats.frames
 
 
-PASSES = {"floor": floor_pass, "general": general_pass, "lean": lean_pass}
+def lean_read_pass(path: str) -> int:
+    """The lean reader alone: every packet decoded and handed to a feed that does nothing."""
+    from wsarecv_cli.capture import read_packets
+    from wsarecv_cli.capture.lean import lean_batches
+
+    def ignore(*fields) -> None:
+        pass
+
+    with read_packets(path) as stream:
+        for _ in lean_batches(stream, ignore):
+            pass
+        return stream.stats.frames
+
+
+def general_read_pass(path: str) -> int:
+    """PacketStream alone: every Packet built and handed out, none fed anywhere."""
+    from wsarecv_cli.capture import read_packets
+    with read_packets(path) as stream:
+        for _ in stream.batches():
+            pass
+        return stream.stats.frames
+
+
+PASSES = {"floor": floor_pass, "general": general_pass, "lean": lean_pass, "general-read": general_read_pass,
+          "lean-read": lean_read_pass}
 
 
 def child(variant: str, path: str) -> None:
@@ -87,6 +112,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("captures", nargs="*")
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--read", action="store_true", help="also time the readers alone")
     ap.add_argument("--before", type=Path, help="source tree to run the general pass from (e.g. /work/main)")
     ap.add_argument("--child", nargs=2, metavar=("VARIANT", "FILE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -94,7 +120,8 @@ def main() -> None:
         child(*args.child)
         return
     here = BENCH.parent
-    variants = ["floor", "general", "lean"] + (["before"] if args.before else [])
+    variants = ["floor", "general", "lean"] + (["general-read", "lean-read"] if args.read else []) \
+        + (["before"] if args.before else [])
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; median of {args.runs} runs")
     for path in args.captures:
         times: dict[str, list[float]] = {v: [] for v in variants}
