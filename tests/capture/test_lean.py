@@ -59,8 +59,8 @@ def assert_same(path: Path) -> None:
     assert lean_result == general
 
 
-def flows_json(path: Path) -> str:
-    result = CliRunner().invoke(cli, ["flows", "--json", str(path)])
+def run_cli(command: str, path: Path) -> str:
+    result = CliRunner().invoke(cli, [command, "--json", str(path)])
     return f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
 
 
@@ -75,12 +75,14 @@ def test_lean_reads_every_capture_as_the_general_path(capture: Path, chunk: int,
     assert_same(capture)
 
 
+@pytest.mark.parametrize("command", ["flows", "follow"])
 @pytest.mark.parametrize("capture", SAMPLE_CAPTURES + corpus_params())
-def test_flows_json_is_the_general_paths(capture: Path, monkeypatch) -> None:
+def test_json_output_is_the_general_paths(capture: Path, command: str, monkeypatch) -> None:
+    """`flows --json` and `follow --json` (stdout, stderr, exit status) with and without the lean pass."""
     monkeypatch.setattr(source, "CHUNK", 256)
-    lean_out = flows_json(capture)
+    lean_out = run_cli(command, capture)
     monkeypatch.setattr(flows_cli, "lean_batches", _general_batches)
-    assert lean_out == flows_json(capture)
+    assert lean_out == run_cli(command, capture)
 
 
 # ------------------------------------------------------------------ generated captures

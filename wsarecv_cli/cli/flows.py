@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from bisect import insort
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
@@ -32,7 +32,7 @@ from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.progress import CaptureProgress
 from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.errors import WsarecvError
-from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Packet, Transport, selects
 from wsarecv_cli.parallel.flows import FlowsRun, flows_parallel
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import RealityTotals, limit_warnings
@@ -116,14 +116,20 @@ def width_option(func):
                         help="Output width (default: the terminal's; 160 when not a terminal).")(func)
 
 
+def lean_packet_batches(stream: Any, feed: Callable[..., Any], quiet: bool) -> Iterator[list[Packet]]:
+    """capture.lean.lean_batches (most packets go straight to `feed`, the rest are handed out),
+    with the progress bar when one is wanted."""
+    batches = lean_batches(stream, feed)
+    if progress_wanted(quiet):
+        return CaptureProgress(stream, "reading", frames=lambda: stream.stats.frames).wrap(batches)
+    return batches
+
+
 def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> FlowsRun:
     """The flow table built in this process."""
     tracker = FlowTracker(limits, events=False, retire_idle_udp=True)
-    batches = lean_batches(stream, tracker.feed_fields)  # most packets go straight to the tracker
-    if progress_wanted(quiet):
-        batches = CaptureProgress(stream, "reading", frames=lambda: stream.stats.frames).wrap(batches)
     feed = tracker.feed
-    for batch in batches:
+    for batch in lean_packet_batches(stream, tracker.feed_fields, quiet):
         for packet in batch:
             feed(packet)
     tracker.finish()
