@@ -9,14 +9,17 @@ For each capture, variants run round-robin, each in a fresh subprocess that time
   general   read_packets -> FlowTracker.feed, what `wsarecv flows` did before the lean pass;
   lean      capture.lean.lean_batches -> FlowTracker.feed_fields (what `wsarecv flows` does now);
   general-read, lean-read (with --read): the same readers feeding nothing (what reading costs);
-  before    `general` run on the source tree given by --before (e.g. main), when given.
-Every pass builds the flow table of `flows` (events=False, retire_idle_udp) and finishes it;
+  before    `general` run on the source tree given by --before (e.g. main), when given;
+  with --commands: `wsarecv flows --json` and `follow --json` whole (output to /dev/null), here
+  and, with --before, on that tree ("before: flows --json").
+Each child sets the collector thresholds `wsarecv` sets (cli/main.py). Every pass builds the flow table of `flows` (events=False, retire_idle_udp) and finishes it;
 listing and printing the flows is not timed. Prints us/packet medians and ratios to the floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -29,7 +32,6 @@ BENCH = Path(__file__).resolve().parent
 
 def floor_pass(path: str) -> int:
     sys.path.insert(0, str(BENCH / "baselines"))
-    import contextlib
     import io
 
     import struct_loop
@@ -88,13 +90,38 @@ def general_read_pass(path: str) -> int:
         return stream.stats.frames
 
 
+def _command(args: list[str]) -> int:
+    """A whole wsarecv command in this process (output to /dev/null); no frame count."""
+    from wsarecv_cli.cli.main import cli
+    with open(os.devnull, "w") as null, contextlib.redirect_stdout(null), contextlib.redirect_stderr(null):
+        try:
+            cli.main(args=args, prog_name="wsarecv", standalone_mode=False)
+        except SystemExit:
+            pass
+    return 0
+
+
+def flows_command(path: str) -> int:
+    return _command(["flows", "--json", "--quiet", path])
+
+
+def follow_command(path: str) -> int:
+    return _command(["follow", "--json", "--quiet", path])
+
+
 PASSES = {"floor": floor_pass, "general": general_pass, "lean": lean_pass, "general-read": general_read_pass,
-          "lean-read": lean_read_pass}
+          "lean-read": lean_read_pass, "flows --json": flows_command, "follow --json": follow_command}
 
 
 def child(variant: str, path: str) -> None:
     """Run one pass in this process and print 'seconds frames'."""
-    import wsarecv_cli.reassembly  # noqa: F401 - imports outside the timing
+    import gc
+    import importlib
+    for module in ("wsarecv_cli.reassembly", "wsarecv_cli.capture.lean", "wsarecv_cli.cli.flows",
+                   "wsarecv_cli.cli.follow"):
+        with contextlib.suppress(ImportError):  # an older tree may lack one
+            importlib.import_module(module)  # imports outside the timing
+    gc.set_threshold(100_000, 50, 1000)  # as cli.main.main sets it for every command
     fn = PASSES[variant]
     t0 = time.process_time()  # CPU time: steadier than wall time while other processes share the 2 cores
     frames = fn(path)
@@ -103,7 +130,8 @@ def child(variant: str, path: str) -> None:
 
 def run_variant(variant: str, path: str, tree: Path) -> tuple[float, int]:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    out = subprocess.run([sys.executable, __file__, "--child", "general" if variant == "before" else variant, path],
+    name = "general" if variant == "before" else variant.removeprefix("before: ")
+    out = subprocess.run([sys.executable, __file__, "--child", name, path],
                          check=True, capture_output=True, text=True, env=env, cwd=tree).stdout.split()
     return float(out[0]), int(out[1])
 
@@ -113,6 +141,7 @@ def main() -> None:
     ap.add_argument("captures", nargs="*")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--read", action="store_true", help="also time the readers alone")
+    ap.add_argument("--commands", action="store_true", help="also time flows --json and follow --json whole")
     ap.add_argument("--before", type=Path, help="source tree to run the general pass from (e.g. /work/main)")
     ap.add_argument("--child", nargs=2, metavar=("VARIANT", "FILE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -122,19 +151,23 @@ def main() -> None:
     here = BENCH.parent
     variants = ["floor", "general", "lean"] + (["general-read", "lean-read"] if args.read else []) \
         + (["before"] if args.before else [])
+    if args.commands:
+        variants += ["flows --json", "follow --json"]
+        variants += ["before: flows --json", "before: follow --json"] if args.before else []
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; median of {args.runs} runs")
     for path in args.captures:
         times: dict[str, list[float]] = {v: [] for v in variants}
         frames = 0
         for _ in range(args.runs):  # round-robin: each run of each variant in turn
             for v in variants:
-                secs, frames = run_variant(v, path, args.before if v == "before" else here)
+                secs, count = run_variant(v, path, args.before if v.startswith("before") else here)
                 times[v].append(secs)
+                frames = max(frames, count)  # the commands report none
         floor = statistics.median(times["floor"])
         print(f"{Path(path).name}: {frames} frames")
         for v in variants:
             med = statistics.median(times[v])
-            print(f"  {v:8} {med * 1e6 / frames:6.2f} us/pkt  {med / floor:5.2f}x floor"
+            print(f"  {v:22} {med * 1e6 / frames:6.2f} us/pkt  {med / floor:5.2f}x floor"
                   f"  (runs: {', '.join(f'{t:.3f}' for t in times[v])} s)")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 

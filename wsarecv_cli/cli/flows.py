@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from wsarecv_cli.capture import CaptureLimits, read_packets
-from wsarecv_cli.capture.lean import lean_batches
+from wsarecv_cli.capture import CaptureLimits, lean_batches, read_packets
 from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
     EXIT_FINDINGS,
