@@ -167,10 +167,34 @@ def capture(draw) -> tuple[int, list[bytes], list[int]]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cap=capture(), chunk=st.sampled_from([16, 100, 1 << 20]))
-def test_generated_captures_read_the_same(cap, chunk, tmp_path, monkeypatch) -> None:
+def test_generated_pcaps_read_the_same(cap, chunk, tmp_path, monkeypatch) -> None:
     linktype, frames, wires = cap
     path = tmp_path / "gen.pcap"
     path.write_bytes(b.pcap(frames, linktype=linktype, wire=wires))
+    monkeypatch.setattr(source, "CHUNK", chunk)
+    assert_same(path)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(caps=st.lists(capture(), min_size=1, max_size=3), simple=st.sets(st.integers(0, 40), max_size=4),
+       chunk=st.sampled_from([16, 100, 1 << 20]))
+def test_generated_pcapngs_read_the_same(caps, simple, chunk, tmp_path, monkeypatch) -> None:
+    """Interfaces of several link types, their frames interleaved; some frames as Simple Packet
+    Blocks (no time: the previous frame's), which belong to interface 0."""
+    blocks = [b.shb()] + [b.idb(linktype=linktype) for linktype, _, _ in caps]
+    queues = [list(zip(frames, wires, strict=True)) for _, frames, wires in caps]
+    n = 0
+    while any(queues):
+        for iface, queue in enumerate(queues):
+            if queue:
+                frame, wire = queue.pop(0)
+                n += 1
+                if iface == 0 and n in simple and wire == len(frame):
+                    blocks.append(b.spb(data=frame))
+                else:
+                    blocks.append(b.epb(iface=iface, units=1_000_000 + n * 7, data=frame, wire=wire))
+    path = tmp_path / "gen.pcapng"
+    path.write_bytes(b"".join(blocks))
     monkeypatch.setattr(source, "CHUNK", chunk)
     assert_same(path)
 
@@ -210,11 +234,26 @@ def test_a_wrong_window_is_caught(tmp_path, monkeypatch) -> None:
         assert_same(path)
 
 
-def test_the_lean_way_is_taken(tmp_path, monkeypatch) -> None:
+def plain_pcapng(frames: list[bytes]) -> bytes:
+    return b.shb() + b.idb() + b"".join(b.epb(units=1000 + i, data=f) for i, f in enumerate(frames))
+
+
+def test_a_wrong_window_is_caught_in_pcapng(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "plain.pcapng"
+    path.write_bytes(plain_pcapng([b.tcp_frame(b"x" * 10, seq=100 + 10 * i) for i in range(20)]))
+    monkeypatch.setattr(source, "CHUNK", 64)
+    assert_same(path)
+    monkeypatch.setitem(lean.DECODERS, 1, _broken(lean.DECODERS[1]))
+    with pytest.raises(AssertionError):
+        assert_same(path)
+
+
+@pytest.mark.parametrize("container", [b.pcap, plain_pcapng])
+def test_the_lean_way_is_taken(container, tmp_path, monkeypatch) -> None:
     """Not a vacuous comparison: with small buffers nearly every frame goes the lean way."""
     frames = [b.tcp_frame(b"x" * 10, seq=100 + 10 * i, flags=0x18) for i in range(50)]
-    path = tmp_path / "plain.pcap"
-    path.write_bytes(b.pcap(frames))
+    path = tmp_path / "plain.cap"
+    path.write_bytes(container(frames))
     monkeypatch.setattr(source, "CHUNK", 64)
     fed: list[tuple] = []
     with read_packets(str(path)) as stream:

@@ -1,10 +1,10 @@
-"""The lean pass: classic pcap records decoded straight from the read buffer into a consumer.
+"""The lean pass: capture records decoded straight from the read buffer into a consumer.
 
 Theory of operation: the general path builds a RawFrame or a `Packet` (16 fields) per frame,
 hands them out in lists through `PacketStream`, and the flow tracker unpacks the Packet again;
 for `wsarecv flows` that plumbing cost more than the flow work. `lean_batches` instead installs a
 record taker in the pcap walker (`pcap.RecordSlot`) from the second read buffer on: one loop walks
-the records, decodes the common frames itself and passes their fields straight to
+the classic pcap records, decodes the common frames itself and passes their fields straight to
 `feed(*fields)` (`FlowTracker.feed_fields`), the fields of a Packet in order, without building
 one. The common frames are those `decode.fast_decode` takes, on the common link types:
   * Ethernet (one 802.1Q tag at most), Linux SLL and SLL2, raw IP;
@@ -17,8 +17,11 @@ numbers, times and DecodeStats are the general path's (tests/capture/test_lean.p
 two on every capture and on generated frames). The first read buffer, read when the capture was
 opened, comes out of `lean_batches` as Packets for the consumer to feed itself.
 
-Not taken (the general path throughout): pcapng (its walker keeps per-block state), checksum
-verification, consumers that want ICMP notices.
+pcapng (several interfaces and link types, Simple Packet Blocks) is taken a packet block at a
+time: its walker calls `frame_takers`' functions from its block loop (`pcapng.FrameSlot`) rather
+than this module walking the blocks, so the block rules stay in one place.
+
+Not taken (the general path throughout): checksum verification, consumers that want ICMP notices.
 """
 
 from __future__ import annotations
@@ -129,28 +132,87 @@ def lean_batches(stream: PacketStream, feed: Feed) -> Iterator[list[Packet]]:
     """Packets of `stream` that the caller must feed itself (the first read buffer's; all of them
     when the capture does not suit the lean pass), while every later packet goes to
     `feed(*fields)` as it is read. One list per read buffer (empty ones too: progress bars)."""
-    taker = record_taker(stream, feed)
+    install = _installer(stream, feed)
     for batch in stream.batches():
         yield batch
-        if taker is not None:
-            slot = stream.source.record_slot
-            assert slot is not None
-            slot.take, taker = taker, None
+        if install is not None:
+            install()
+            install = None
+
+
+def _installer(stream: PacketStream, feed: Feed) -> Callable[[], None] | None:
+    """What puts the takers into the reader's slot, or None when the lean pass does not apply."""
+    if stream.icmp or stream.verifies_checksums:
+        return None
+    record_slot, frame_slot = stream.source.record_slot, stream.source.frame_slot
+    if record_slot is not None:
+        take = record_taker(stream, feed)
+        if take is None:
+            return None
+
+        def install_record_taker() -> None:
+            record_slot.take = take
+
+        return install_record_taker
+    if frame_slot is not None:
+        take_block, take_frame = frame_takers(stream, feed)
+
+        def install_frame_takers() -> None:
+            frame_slot.take_frame = take_frame
+            frame_slot.take = take_block
+
+        return install_frame_takers
+    return None
+
+
+def _general_feed(stream: PacketStream, feed: Feed) -> Callable[[RawFrame], None]:
+    """A frame the lean pass does not decode: the general path's packet (if any) to `feed`."""
+    general = stream.general
+
+    def general_feed(frame: RawFrame) -> None:
+        packet = general(frame)
+        if packet is not None:
+            feed(*packet)
+
+    return general_feed
+
+
+def frame_takers(stream: PacketStream, feed: Feed) -> tuple[Callable[..., None], Callable[[RawFrame], None]]:
+    """pcapng's `FrameSlot.take` (one Enhanced Packet Block's frame, decoded into `feed` when its
+    link type and contents are common ones) and `take_frame` (any other packet block's frame)."""
+    stats = stream.stats
+    general_feed = _general_feed(stream, feed)
+    decoders = DECODERS
+
+    def take_frame(frame: RawFrame) -> None:
+        stats.frames += 1
+        general_feed(frame)
+
+    def take(buf: bytes, start: int, end: int, index: int, ts: int, linktype: int, wire_len: int) -> None:
+        decode = decoders.get(linktype)
+        proto = 0 if decode is None else decode(buf, start, end, index, ts, feed)
+        stats.frames += 1
+        if proto == 6:
+            stats.tcp += 1
+        elif proto:
+            stats.udp += 1
+        else:
+            general_feed(_new(RawFrame, (index, ts, linktype, buf[start:end], wire_len)))
+
+    return take, take_frame
 
 
 def record_taker(stream: PacketStream, feed: Feed) -> Callable[[bytes, int, int, int], tuple[int, int]] | None:
-    """The `RecordSlot.take` that decodes a pcap buffer's records into `feed` (module docstring),
-    or None when the capture is not one the lean pass takes."""
+    """Classic pcap's `RecordSlot.take`: a buffer's records decoded into `feed` (module
+    docstring), or None when the capture's link type is not one the lean pass decodes."""
     hdr = stream.source.pcap_header
-    if hdr is None or stream.icmp or stream.verifies_checksums or stream.source.record_slot is None:
-        return None
+    assert hdr is not None
     decode = DECODERS.get(hdr.linktype)
     if decode is None:
         return None
     unpack = struct.Struct(hdr.endian + "IIII").unpack_from
     frac_ns, rec_hdr, linktype, limit = hdr.frac_ns, hdr.rec_hdr, hdr.linktype, hdr.record_limit
-    stats, general = stream.stats, stream.general
-
+    stats, general_feed = stream.stats, _general_feed(stream, feed)
     ethernet = linktype == 1
 
     def take(buf: bytes, pos: int, end: int, index: int) -> tuple[int, int]:
@@ -189,9 +251,7 @@ def record_taker(stream: PacketStream, feed: Feed) -> Callable[[bytes, int, int,
             elif proto:
                 udp += 1
             else:
-                packet = general(_new(RawFrame, (index, ts, linktype, buf[start:pos], wire_len)))
-                if packet is not None:
-                    feed(*packet)
+                general_feed(_new(RawFrame, (index, ts, linktype, buf[start:pos], wire_len)))
         stats.frames += index - first
         stats.tcp += tcp
         stats.udp += udp
