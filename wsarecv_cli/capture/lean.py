@@ -90,17 +90,27 @@ def _ip(buf: bytes, off: int, end: int, index: int, ts: int, feed: Feed) -> int:
 
 
 def _ethernet(buf: bytes, start: int, end: int, index: int, ts: int, feed: Feed) -> int:
-    """Ethernet, IPv4 decoded with one unpack (the commonest frame by far)."""
+    """Ethernet; TCP/UDP over untagged IPv4, most of any capture, decoded with one unpack and no
+    call but the feed."""
     if end - start < 54:
         return 0
     (et, vihl, total, frag, proto, src, dst, sport, dport,
      seq, ack, doff, flags, win, urg) = _ETH_IP4(buf, start + 12)
     if et == ETH_IPV4:
-        off = start + 14
-        if vihl != 0x45 or frag & 0x3FFF or total < 20 or off + total > end:
+        if vihl != 0x45 or frag & 0x3FFF or total < 20 or start + 14 + total > end:
             return 0
-        return _transport(buf, off + 20, off + total, index, ts, feed, proto, src, dst, sport, dport, seq, ack,
-                          doff, flags, win, urg)
+        if proto == 6:
+            hl = (doff >> 4) * 4
+            if 20 <= hl <= total - 20:
+                mss = syn_mss(buf, start + 54, start + 34 + hl) if flags & 2 and hl > 20 else 0
+                feed(index, ts, _TCP, src, sport, dst, dport, buf[start + 34 + hl:start + 14 + total], seq, ack,
+                     flags, urg, win, 0, (index,), mss)
+                return 6
+        elif proto == 17 and 8 <= seq >> 16 <= total - 20:  # seq's top half: the UDP length
+            feed(index, ts, _UDP, src, sport, dst, dport, buf[start + 42:start + 34 + (seq >> 16)], 0, 0, 0, 0, 0,
+                 0, (index,), 0)
+            return 17
+        return 0
     if et == ETH_IPV6:
         return _ip(buf, start + 14, end, index, ts, feed)
     if et == 0x8100 and end - start >= 18 and _u16(buf, start + 16)[0] in (ETH_IPV4, ETH_IPV6):
@@ -213,7 +223,6 @@ def record_taker(stream: PacketStream, feed: Feed) -> Callable[[bytes, int, int,
     unpack = struct.Struct(hdr.endian + "IIII").unpack_from
     frac_ns, rec_hdr, linktype, limit = hdr.frac_ns, hdr.rec_hdr, hdr.linktype, hdr.record_limit
     stats, general_feed = stream.stats, _general_feed(stream, feed)
-    ethernet = linktype == 1
 
     def take(buf: bytes, pos: int, end: int, index: int) -> tuple[int, int]:
         first = index
@@ -228,23 +237,6 @@ def record_taker(stream: PacketStream, feed: Feed) -> Callable[[bytes, int, int,
                 break
             index += 1
             ts = sec * 1_000_000_000 + frac * frac_ns
-            if ethernet and caplen >= 54:
-                # TCP/UDP over IPv4 over Ethernet inline (no call but the feed): most of a capture
-                (et, vihl, total, frag, proto, src, dst, sport, dport,
-                 seq, ack, doff, flags, win, urg) = _ETH_IP4(buf, start + 12)
-                if et == ETH_IPV4 and vihl == 0x45 and not frag & 0x3FFF and 20 <= total <= caplen - 14:
-                    if proto == 6:
-                        hl = (doff >> 4) * 4
-                        if 20 <= hl <= total - 20 and not flags & 2:  # a SYN: the MSS option, below
-                            feed(index, ts, _TCP, src, sport, dst, dport, buf[start + 34 + hl:start + 14 + total],
-                                 seq, ack, flags, urg, win, 0, (index,), 0)
-                            tcp += 1
-                            continue
-                    elif proto == 17 and 8 <= seq >> 16 <= total - 20:  # seq's top half: the UDP length
-                        feed(index, ts, _UDP, src, sport, dst, dport, buf[start + 42:start + 34 + (seq >> 16)],
-                             0, 0, 0, 0, 0, 0, (index,), 0)
-                        udp += 1
-                        continue
             proto = decode(buf, start, pos, index, ts, feed)
             if proto == 6:
                 tcp += 1
