@@ -7,7 +7,7 @@ For each capture, variants run round-robin, each in a fresh subprocess that time
 (no start-up, no output), so load from other processes spreads over all of them:
   floor     bench/baselines/struct_loop.py's loop (record headers only);
   general   read_packets -> FlowTracker.feed, what `wsarecv flows` did before the lean pass;
-  lean      capture.lean.lean_batches -> FlowTracker.feed_fields (what `wsarecv flows` does now);
+  lean      capture.lean.lean_batches -> FlowTracker.feed, tuples (what `wsarecv flows` does now);
   general-read, lean-read (with --read): the same readers feeding nothing (what reading costs);
   before    `general` run on the source tree given by --before (e.g. main), when given;
   with --commands: `wsarecv flows --json` and `follow --json` whole (output to /dev/null), here
@@ -79,7 +79,7 @@ def lean_pass(path: str) -> int:
     tracker = FlowTracker(ReassemblyLimits(), events=False, retire_idle_udp=True)
     with read_packets(path) as stream:
         feed = tracker.feed
-        for batch in lean_batches(stream, tracker.feed_fields):
+        for batch in lean_batches(stream, tracker.feed):
             for packet in batch:
                 feed(packet)
         tracker.finish()
@@ -91,7 +91,7 @@ def lean_read_pass(path: str) -> int:
     from wsarecv_cli.capture import read_packets
     from wsarecv_cli.capture.lean import lean_batches
 
-    def ignore(*fields) -> None:
+    def ignore(packet) -> None:
         pass
 
     with read_packets(path) as stream:

@@ -46,7 +46,7 @@ def read_lean(path: Path) -> tuple:
         with read_packets(str(path)) as stream:
             packets: list[tuple] = []
             record = packets.append
-            for batch in lean.lean_batches(stream, lambda *fields: record(fields)):
+            for batch in lean.lean_batches(stream, record):
                 packets.extend(tuple(p) for p in batch)
             return packets, stream.stats.snapshot(), list(stream.warnings), stream.first_ts_ns
     except CaptureError as exc:
@@ -204,10 +204,10 @@ def test_generated_pcapngs_read_the_same(caps, simple, chunk, tmp_path, monkeypa
 def _broken(decode):
     """A decoder that hands the tracker a wrong window (one field of sixteen) for TCP."""
     def wrong(buf, start, end, index, ts, feed):
-        def feed_wrong(*fields):
-            fields = list(fields)
+        def feed_wrong(packet):
+            fields = list(packet)
             fields[12] += 1
-            return feed(*fields)
+            return feed(tuple(fields))
         return decode(buf, start, end, index, ts, feed_wrong)
     return wrong
 
@@ -257,5 +257,5 @@ def test_the_lean_way_is_taken(container, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(source, "CHUNK", 64)
     fed: list[tuple] = []
     with read_packets(str(path)) as stream:
-        handed = [p for batch in lean.lean_batches(stream, lambda *f: fed.append(f)) for p in batch]
+        handed = [p for batch in lean.lean_batches(stream, fed.append) for p in batch]
     assert len(fed) >= 45 and len(fed) + len(handed) == 50

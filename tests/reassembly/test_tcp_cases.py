@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from reasm_builders import CLIENT, ISN_C, ISN_S, SERVER, Capture, run, stream_of
 
-from wsarecv_cli.reassembly.tcp import CHUNK_COST
+from wsarecv_cli.reassembly.held import CHUNK_COST
 from wsarecv_cli.reassembly import (
     GapEvidence,
     GapReason,

@@ -5,7 +5,7 @@ Public API (everything else in this package is private):
     read_packets(path, limits=CaptureLimits()) -> PacketStream   # Packets, IP-reassembled
     open_capture(path) -> CaptureSource                          # RawFrames
     decode_frame(frame, stats) -> Packet | Fragment | None       # one frame, no reassembly
-    lean_batches(stream, feed) -> lists of Packet                 # the rest go to feed(*fields) (lean.py)
+    lean_batches(stream, feed) -> lists of Packet                 # the rest go to feed, as tuples (lean.py)
     CaptureLimits, CaptureInfo, Interface, DecodeStats, DecodeSummary, SkipReason, Defragmenter
 
 `path` may be "-" for standard input. Both streams are iterators and context managers with

@@ -5,8 +5,8 @@ hands them out in lists through `PacketStream`, and the flow tracker unpacks the
 for `wsarecv flows` that plumbing cost more than the flow work. `lean_batches` instead installs a
 record taker in the pcap walker (`pcap.RecordSlot`) from the second read buffer on: one loop walks
 the classic pcap records, decodes the common frames itself and passes their fields straight to
-`feed(*fields)` (`FlowTracker.feed_fields`), the fields of a Packet in order, without building
-one. The common frames are those `decode.fast_decode` takes, on the common link types:
+`feed` (`FlowTracker.feed`) as a plain tuple of a Packet's fields, without building the Packet
+(tuple.__new__ on a NamedTuple class) or the lists and generators around it. The common frames are those `decode.fast_decode` takes, on the common link types:
   * Ethernet (one 802.1Q tag at most), Linux SLL and SLL2, raw IP;
   * IPv4 without options or fragmentation, IPv6 without extension headers;
   * TCP or UDP, complete (not cut by the snaplen), lengths consistent.
@@ -44,7 +44,7 @@ _IP6 = struct.Struct("!B3xHBx16s16sHHIIBBH2xH").unpack_from
 _ETH_IP4 = struct.Struct("!HBxH2xHxB2x4s4sHHIIBBH2xH").unpack_from
 _u16 = struct.Struct("!H").unpack_from
 
-Feed = Callable[..., object]  # FlowTracker.feed_fields: a Packet's 16 fields, in order
+Feed = Callable[[tuple], object]  # FlowTracker.feed: a Packet, or a plain tuple of its 16 fields
 # A link type's decoder: (buf, start, end, frame number, time, feed) -> 6 or 17 when it fed a
 # TCP or UDP packet, 0 when the frame must go the general way.
 Decoder = Callable[[bytes, int, int, int, int, Feed], int]
@@ -58,13 +58,13 @@ def _transport(buf: bytes, pos: int, stop: int, index: int, ts: int, feed: Feed,
         hl = (doff >> 4) * 4
         if 20 <= hl <= stop - pos:
             mss = syn_mss(buf, pos + 20, pos + hl) if flags & 2 and hl > 20 else 0
-            feed(index, ts, _TCP, src, sport, dst, dport, buf[pos + hl:stop], seq, ack, flags, urg, win, 0,
-                 (index,), mss)
+            feed((index, ts, _TCP, src, sport, dst, dport, buf[pos + hl:stop], seq, ack, flags, urg, win, 0,
+                  (index,), mss))
             return 6
     elif proto == 17:
         ulen = seq >> 16
         if 8 <= ulen <= stop - pos:
-            feed(index, ts, _UDP, src, sport, dst, dport, buf[pos + 8:pos + ulen], 0, 0, 0, 0, 0, 0, (index,), 0)
+            feed((index, ts, _UDP, src, sport, dst, dport, buf[pos + 8:pos + ulen], 0, 0, 0, 0, 0, 0, (index,), 0))
             return 17
     return 0
 
@@ -103,12 +103,12 @@ def _ethernet(buf: bytes, start: int, end: int, index: int, ts: int, feed: Feed)
             hl = (doff >> 4) * 4
             if 20 <= hl <= total - 20:
                 mss = syn_mss(buf, start + 54, start + 34 + hl) if flags & 2 and hl > 20 else 0
-                feed(index, ts, _TCP, src, sport, dst, dport, buf[start + 34 + hl:start + 14 + total], seq, ack,
-                     flags, urg, win, 0, (index,), mss)
+                feed((index, ts, _TCP, src, sport, dst, dport, buf[start + 34 + hl:start + 14 + total], seq, ack,
+                      flags, urg, win, 0, (index,), mss))
                 return 6
         elif proto == 17 and 8 <= seq >> 16 <= total - 20:  # seq's top half: the UDP length
-            feed(index, ts, _UDP, src, sport, dst, dport, buf[start + 42:start + 34 + (seq >> 16)], 0, 0, 0, 0, 0,
-                 0, (index,), 0)
+            feed((index, ts, _UDP, src, sport, dst, dport, buf[start + 42:start + 34 + (seq >> 16)], 0, 0, 0, 0, 0,
+                  0, (index,), 0))
             return 17
         return 0
     if et == ETH_IPV6:
@@ -141,7 +141,7 @@ DECODERS: dict[int, Decoder] = {1: _ethernet, 113: _by_ethertype(14, 16), 276: _
 def lean_batches(stream: PacketStream, feed: Feed) -> Iterator[list[Packet]]:
     """Packets of `stream` that the caller must feed itself (the first read buffer's; all of them
     when the capture does not suit the lean pass), while every later packet goes to
-    `feed(*fields)` as it is read. One list per read buffer (empty ones too: progress bars)."""
+    `feed` (a plain tuple of a Packet's fields) as it is read. One list per read buffer (empty ones too: progress bars)."""
     install = _installer(stream, feed)
     for batch in stream.batches():
         yield batch
@@ -182,7 +182,7 @@ def _general_feed(stream: PacketStream, feed: Feed) -> Callable[[RawFrame], None
     def general_feed(frame: RawFrame) -> None:
         packet = general(frame)
         if packet is not None:
-            feed(*packet)
+            feed(packet)
 
     return general_feed
 

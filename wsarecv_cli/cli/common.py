@@ -216,7 +216,7 @@ def size_callback(ctx: click.Context, param: click.Parameter, value: str | None)
 
 
 def limit_options(func: Callable) -> Callable:
-    """--max-flows, --max-ooo-bytes, --max-fragment-bytes: what a hostile capture may make us hold;
+    """--max-flows, --max-ooo-bytes, --max-ooo-total, --max-fragment-bytes: what a hostile capture may make us hold;
     and the capture-reality options (reality_options.py).
 
     Defaults come from ReassemblyLimits / CaptureLimits; hitting a limit is an anomaly (counted in
@@ -230,6 +230,10 @@ def limit_options(func: Callable) -> Callable:
                      callback=size_callback, metavar="SIZE",
                      help="Out-of-order bytes held per flow direction while a hole waits to be filled; "
                           "beyond it segments are dropped and reported as a limit gap."),
+        click.option("--max-ooo-total", default=f"{reasm.max_held_total >> 20}M", show_default=True,
+                     callback=size_callback, metavar="SIZE",
+                     help="The same for all flows together: many flows each under --max-ooo-bytes cannot "
+                          "add up beyond it."),
         click.option("--max-fragment-bytes", default=f"{cap.fragment_bytes >> 20}M", show_default=True,
                      callback=size_callback, metavar="SIZE",
                      help="Bytes held in incomplete IP fragment sets, all together; beyond it the oldest "
@@ -245,5 +249,5 @@ def limits_from_options(options: dict) -> tuple[CaptureLimits, ReassemblyLimits]
     ReassemblyLimits)."""
     capture = replace(CaptureLimits(), fragment_bytes=options.pop("max_fragment_bytes"))
     reassembly = replace(ReassemblyLimits(), max_flows=options.pop("max_flows"),
-                         max_held_bytes=options.pop("max_ooo_bytes"))
+                         max_held_bytes=options.pop("max_ooo_bytes"), max_held_total=options.pop("max_ooo_total"))
     return reality_from_options(options, capture, reassembly)

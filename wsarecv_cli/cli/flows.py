@@ -115,7 +115,7 @@ def width_option(func):
                         help="Output width (default: the terminal's; 160 when not a terminal).")(func)
 
 
-def lean_packet_batches(stream: Any, feed: Callable[..., Any], quiet: bool) -> Iterator[list[Packet]]:
+def lean_packet_batches(stream: Any, feed: Callable[[tuple], Any], quiet: bool) -> Iterator[list[Packet]]:
     """capture.lean.lean_batches (most packets go straight to `feed`, the rest are handed out),
     with the progress bar when one is wanted."""
     batches = lean_batches(stream, feed)
@@ -128,7 +128,7 @@ def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> F
     """The flow table built in this process."""
     tracker = FlowTracker(limits, events=False, retire_idle_udp=True)
     feed = tracker.feed
-    for batch in lean_packet_batches(stream, tracker.feed_fields, quiet):
+    for batch in lean_packet_batches(stream, tracker.feed, quiet):
         for packet in batch:
             feed(packet)
     tracker.finish()

@@ -43,7 +43,8 @@ class JsonFollow:
         self.origin: int | None = None
         self.first_seen: dict[FlowId, int] = {}  # sharded: stream position of each flow's first packet
         self._position = 0
-        self._digests: dict[FlowId, Digests] = {}
+        # A flow's digests as a list until it is written (a dict per live flow cost ~250 B more)
+        self._digests: dict[FlowId, list[render_follow.DirectionDigest]] = {}
         self._retired: list[FlowId] = []
         # No summaries kept: each finished flow is looked at once and forgotten.
         self.tracker = FlowTracker(limits, summaries=False, on_retire=self._retired.append, sinks=self._sink)
@@ -55,8 +56,8 @@ class JsonFollow:
         if self.shard[1] > 1:
             self.first_seen.setdefault(flow_id, self._position)
         digest = render_follow.DirectionDigest(sender, receiver, self.origin or 0)
-        self._digests.setdefault(flow_id, {})[sender] = digest
-        return digest.add
+        self._digests.setdefault(flow_id, []).append(digest)
+        return digest
 
     def run(self, stream: Any, packets: Any = None) -> None:
         """Follow every packet of `stream` (or `packets`, the same stream wrapped, e.g. in a progress bar)."""
@@ -79,16 +80,16 @@ class JsonFollow:
         self.tracker.finish()
         self._flush()
 
-    def run_lean(self, stream: Any, batches: Callable[[Callable[..., None]], Iterable[list[Packet]]]) -> None:
+    def run_lean(self, stream: Any, batches: Callable[[Callable[[tuple], None]], Iterable[list[Packet]]]) -> None:
         """`run` unsharded, through the lean pass: `batches(feed)` is capture.lean.lean_batches (perhaps
-        with a progress bar), which sends most packets' fields to `feed` as it reads them and hands
-        out the rest."""
+        with a progress bar), which sends most packets (as plain tuples) to `feed` as it reads them
+        and hands out the rest."""
         assert self.shard[1] == 1
-        feed, feed_fields, retired = self.tracker.feed, self.tracker.feed_fields, self._retired
+        feed, retired = self.tracker.feed, self._retired
         self.origin = stream.first_ts_ns
 
-        def feed_lean(*fields: Any) -> None:
-            feed_fields(*fields)
+        def feed_lean(packet: tuple) -> None:
+            feed(packet)
             if retired:
                 self._flush()
 
@@ -102,7 +103,7 @@ class JsonFollow:
 
     def _flush(self) -> None:
         for flow_id in self._retired:
-            self.on_flow(self.tracker.info(flow_id), self._digests.pop(flow_id, {}))
+            self.on_flow(self.tracker.info(flow_id), {d.sender: d for d in self._digests.pop(flow_id, ())})
         self._retired.clear()
 
 
@@ -144,6 +145,7 @@ def follow_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLim
         follower.run(stream)
         checksums = {name: getattr(stream.stats, name) for name in ("checksum_offload", "checksum_bad")}
         return {"notes": notes, "warnings": list(stream.warnings), "evicted": follower.tracker.evicted_flows,
+                "full": follower.tracker.held_budget.refused,
                 "reality": reality, "checksums": checksums}
 
 

@@ -13,6 +13,11 @@ max-flows, the point where eviction starts. So the workers' output is used only 
 worker evicted (or max-flows < N) `run_shards` gives None and the command runs in one process,
 which makes --jobs N give exactly what --jobs 1 gives in every case, at the cost of time only
 when the flow table is full.
+
+The out-of-order budget (--max-ooo-total) is shared the same way: each worker gets 1/N of it, and
+one that was refused room by it ("full" in its result, like an eviction) sends the command to one
+process. When none was, every shard held at most 1/N at any moment, so one process never held
+more than the whole budget and would not have refused anything either.
 """
 
 from __future__ import annotations
@@ -38,15 +43,16 @@ def run_shards(worker: Worker, path: str, jobs: int, capture_limits: CaptureLimi
     """(the workers' output files, their results), in shard order; the files go when the block ends.
 
     None when the shards cannot give what one process gives (a worker evicted flows; see the
-    module doc): the caller runs in one process instead. Workers' results carry "evicted"."""
+    module doc): the caller runs in one process instead. Workers' results carry "evicted" and
+    "full" (refused by the out-of-order budget)."""
     if limits.max_flows < jobs:
         yield None
         return
-    shard_limits = replace(limits, max_flows=limits.max_flows // jobs)
+    shard_limits = replace(limits, max_flows=limits.max_flows // jobs, max_held_total=limits.max_held_total // jobs)
     with tempfile.TemporaryDirectory(prefix="wsarecv-jobs-") as tmp:
         paths = [os.path.join(tmp, f"shard-{k}{suffix}") for k in range(jobs)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(worker, path, capture_limits, shard_limits, (k, jobs), paths[k])
                        for k in range(jobs)]
             results = [f.result() for f in futures]
-        yield None if any(r["evicted"] for r in results) else (paths, results)
+        yield None if any(r["evicted"] or r["full"] for r in results) else (paths, results)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 from wsarecv_cli.net import Transport
@@ -43,8 +43,13 @@ class UrgentMode(enum.Enum):
 class ReassemblyLimits:
     """Bounds and policies of the reassembler.
 
-    max_held_bytes: out-of-order bytes one direction may hold while waiting for a hole to fill;
-        segments beyond it are dropped and reported as a LIMIT gap (never kept).
+    max_held_bytes: out-of-order bytes one direction may hold while waiting for a hole to fill
+        (each held chunk counted with CHUNK_COST of bookkeeping); segments beyond it are dropped and
+        reported as a LIMIT gap (never kept).
+    max_held_total: the same, for every direction of the capture together (a HeldBudget shared by
+        the tracker's directions): many flows each under max_held_bytes must not add up without
+        bound. 64 MiB: four directions at the per-direction limit; a capture reordered or lossy
+        enough to need more is told so by a LIMIT gap and the warning.
     conflict_window: how many already-delivered bytes each direction remembers to compare
         retransmissions against (overlap conflicts older than that go uncounted). Every live
         direction holds this much (+4 KiB), the largest share of memory with many live flows:
@@ -78,6 +83,7 @@ class ReassemblyLimits:
     """
 
     max_held_bytes: int = 16 * 1024 * 1024
+    max_held_total: int = 64 * 1024 * 1024
     conflict_window: int = 16 * 1024
     rst_window: int = 16 * 1024 * 1024
     large_segment: int = 1460
@@ -96,38 +102,81 @@ TOTALLED = ("large_segments", "resegmented", "duplicates", "overlap_conflicts", 
             "overlap_replaced", "gaps", "missing_bytes", "retransmitted", "limit_bytes")
 
 
-@dataclass(slots=True)
-class DirectionStats:
-    """What one sender did in one flow. TCP fills every field; UDP only the first block."""
+# DirectionStats' counters in their documented order (what as_dict and `flows --json` list):
+# (name, default, comment). The first block is written for most packets and lives in slots; the
+# rest are rare (anomalies) and live in a dict made on the first non-zero write: with 100k live
+# flows, 16 always-zero slots per direction were ~25 MB.
+_HOT = (
+    ("packets", 0),
+    ("payload_bytes", 0),  # payload on the wire, every copy (retransmissions included)
+    ("stream_bytes", 0),  # TCP: unique bytes delivered in order (urgent bytes included)
+    ("syn", False),
+    ("fin", False),  # a FIN was seen
+    ("rst", 0),  # RSTs obeyed
+    ("midstream", False),  # data seen without this sender's SYN
+    ("retransmitted", 0),  # segments repeating bytes already received
+    ("out_of_order", 0),  # segments that arrived ahead of a hole
+    ("gaps", 0),  # StreamGap events, any reason
+    ("missing_bytes", 0),  # bytes in those gaps
+    ("mss", 0),  # TCP: the MSS the receiver announced in its SYN (0: no SYN option seen)
+)
+_RARE = (
+    "truncated",  # frames cut by the snaplen
+    "fragments",  # packets rebuilt from more than one IP fragment
+    "datagrams_empty",  # UDP: zero-length datagrams
+    "rst_ignored",  # RSTs too far outside the window
+    "duplicates",  # frames identical to the previous one within duplicate_window_ns: dropped
+    "overlap_conflicts",  # segments whose overlap disagreed with the first copy
+    "conflict_bytes",
+    "overlap_replaced",  # conflicting held bytes replaced by a later copy (--overlap policy)
+    "keepalives",
+    "zero_window_probes",
+    "urgent",  # urgent bytes taken out of band
+    "limit_hits",  # segments (or parts) dropped at the out-of-order limits
+    "limit_bytes",
+    "evicted",  # 1 when the flow was finished early at max_flows (both directions)
+    "large_segments",  # TCP: segments above the receiver's MSS (or an Ethernet MTU's worth)
+    "resegmented",  # TCP: super-segments split back to the MSS (--resegment mss)
+)
+FIELDS = ("packets", "payload_bytes", "truncated", "fragments", "datagrams_empty", "stream_bytes", "syn", "fin",
+          "rst", "rst_ignored", "midstream", "retransmitted", "duplicates", "out_of_order", "overlap_conflicts",
+          "conflict_bytes", "overlap_replaced", "keepalives", "zero_window_probes", "urgent", "gaps",
+          "missing_bytes", "limit_hits", "limit_bytes", "evicted", "large_segments", "mss", "resegmented")
 
-    packets: int = 0
-    payload_bytes: int = 0  # payload on the wire, every copy (retransmissions included)
-    truncated: int = 0  # frames cut by the snaplen
-    fragments: int = 0  # packets rebuilt from more than one IP fragment
-    datagrams_empty: int = 0  # UDP: zero-length datagrams
-    stream_bytes: int = 0  # TCP: unique bytes delivered in order (urgent bytes included)
-    syn: bool = False
-    fin: bool = False  # a FIN was seen
-    rst: int = 0  # RSTs obeyed
-    rst_ignored: int = 0  # RSTs too far outside the window
-    midstream: bool = False  # data seen without this sender's SYN
-    retransmitted: int = 0  # segments repeating bytes already received
-    duplicates: int = 0  # frames identical to the previous one within duplicate_window_ns: dropped
-    out_of_order: int = 0  # segments that arrived ahead of a hole
-    overlap_conflicts: int = 0  # segments whose overlap disagreed with the first copy
-    conflict_bytes: int = 0
-    overlap_replaced: int = 0  # conflicting held bytes replaced by a later copy (--overlap policy)
-    keepalives: int = 0
-    zero_window_probes: int = 0
-    urgent: int = 0  # urgent bytes taken out of band
-    gaps: int = 0  # StreamGap events, any reason
-    missing_bytes: int = 0  # bytes in those gaps
-    limit_hits: int = 0  # segments (or parts) dropped at max_held_bytes
-    limit_bytes: int = 0
-    evicted: int = 0  # 1 when the flow was finished early at max_flows (both directions)
-    large_segments: int = 0  # TCP: segments above the receiver's MSS (or an Ethernet MTU's worth)
-    mss: int = 0  # TCP: the MSS the receiver announced in its SYN (0: no SYN option seen)
-    resegmented: int = 0  # TCP: super-segments split back to the MSS (--resegment mss)
+
+def _rare(name: str) -> property:
+    def get(self: DirectionStats) -> int:
+        rare = self._rare
+        return 0 if rare is None else rare.get(name, 0)
+
+    def set_(self: DirectionStats, value: int) -> None:
+        rare = self._rare
+        if rare is None:
+            if not value:
+                return
+            self._rare = rare = {}
+        rare[name] = value
+
+    return property(get, set_)
+
+
+class DirectionStats:
+    """What one sender did in one flow. TCP fills every field; UDP only packets, payload_bytes,
+    truncated, fragments and datagrams_empty. Fields: FIELDS (hot ones in slots, rare ones in a
+    dict made on first use; reading and writing them looks the same)."""
+
+    __slots__ = (*(name for name, _ in _HOT), "_rare")
+
+    def __init__(self, *values: int | bool, **named: int | bool) -> None:
+        for name, default in _HOT:
+            setattr(self, name, default)
+        self._rare: dict[str, int] | None = None
+        for name, value in (*zip(FIELDS, values), *named.items()):
+            setattr(self, name, value)
+
+    for _name in _RARE:
+        locals()[_name] = _rare(_name)
+    del _name
 
     def add_totals(self, other: DirectionStats) -> None:
         """Add `other`'s TOTALLED counters to this one's."""
@@ -137,10 +186,30 @@ class DirectionStats:
                 setattr(self, name, getattr(self, name) + value)
 
     def copy(self) -> DirectionStats:
-        return DirectionStats(*(getattr(self, f.name) for f in fields(self)))
+        twin = DirectionStats.__new__(DirectionStats)
+        for name, _ in _HOT:
+            setattr(twin, name, getattr(self, name))
+        twin._rare = None if self._rare is None else dict(self._rare)
+        return twin
 
     def as_dict(self) -> dict[str, int | bool]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DirectionStats) and self.as_dict() == other.as_dict()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return "DirectionStats(" + ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items() if v) + ")"
+
+    def __getstate__(self) -> tuple[tuple[int | bool, ...], dict[str, int] | None]:
+        return tuple(getattr(self, name) for name, _ in _HOT), self._rare
+
+    def __setstate__(self, state: tuple[tuple[int | bool, ...], dict[str, int] | None]) -> None:
+        for (name, _), value in zip(_HOT, state[0]):
+            setattr(self, name, value)
+        self._rare = state[1]
 
 
 @dataclass(slots=True)
@@ -175,5 +244,6 @@ def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int
                      "a later packet of one starts a new flow index")
     if limit_gaps:
         lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} captured "
-                     f"bytes (--max-ooo-bytes {limits.max_held_bytes}): reported as gaps")
+                     f"bytes (--max-ooo-bytes {limits.max_held_bytes} per direction, --max-ooo-total "
+                     f"{limits.max_held_total} in all): reported as gaps")
     return lines

@@ -14,12 +14,12 @@ import heapq
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import fields, replace
+from dataclasses import replace
 from itertools import groupby
 from typing import IO, Any
 
 from wsarecv_cli.net import Transport
-from wsarecv_cli.reassembly.stats import DirectionStats
+from wsarecv_cli.reassembly.stats import FIELDS, DirectionStats
 
 
 def stream_order(info: Any) -> tuple[bool, int]:
@@ -43,9 +43,9 @@ def joined(infos: Iterable[Any]) -> Iterator[Any]:
 
 def _added(stats: list[DirectionStats]) -> DirectionStats:
     total = DirectionStats()
-    for f in fields(DirectionStats):
-        values = [getattr(st, f.name) for st in stats]
-        setattr(total, f.name, any(values) if isinstance(values[0], bool) else sum(values))
+    for name in FIELDS:
+        values = [getattr(st, name) for st in stats]
+        setattr(total, name, any(values) if isinstance(values[0], bool) else sum(values))
     return total
 
 

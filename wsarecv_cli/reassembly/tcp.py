@@ -48,7 +48,7 @@ Events are passed to `emit`; with `emit=None` the direction only keeps counters 
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import insort
 from collections.abc import Callable
 
 from wsarecv_cli.net import TcpFlags
@@ -62,6 +62,7 @@ from wsarecv_cli.reassembly.events import (
     StreamReset,
     UrgentData,
 )
+from wsarecv_cli.reassembly.held import HeldBudget, HeldChunks, room
 from wsarecv_cli.reassembly.ranges import RangeSet
 from wsarecv_cli.reassembly.seq import HALF, SEQ_MASK
 from wsarecv_cli.reassembly.stats import DirectionStats, OverlapPolicy, ReassemblyLimits, UrgentMode
@@ -75,12 +76,6 @@ Emit = Callable[[StreamEvent], None]
 # (holes inside it are then reported as LIMIT rather than NOT_CAPTURED).
 _MAX_DROPPED_RANGES = 1024
 
-# What one held chunk costs beyond its bytes (a dict entry and its 4-tuple, the frames tuple, a
-# place in the sorted starts and the RangeSet: ~400 B measured with tracemalloc), counted against
-# --max-ooo-bytes with the bytes, so a flood of one-byte segments behind a hole is bounded by what
-# it really holds, not by its payload (16 MiB: ~40k such chunks, ~16 MB).
-CHUNK_COST = 400
-
 # Packets of the connection (both directions) an ACK-covered hole waits for its late data before it
 # is declared lost. Capture reordering (multi-interface, GRO) spans a few packets; this leaves room.
 ACK_REORDER_PACKETS = 32
@@ -90,21 +85,22 @@ ACK_REORDER_PACKETS = 32
 _TAIL_SLACK = 4096
 _new = tuple.__new__
 _ACK, _GAP_WAIT, _RST, _END = GapEvidence.ACK, GapEvidence.GAP_WAIT, GapEvidence.RST, GapEvidence.END_OF_CAPTURE
-_FIRST = OverlapPolicy.FIRST
 _NEVER = -(1 << 62)  # "no ACK seen yet"
+_NO_TAIL = b""  # `_tail` before any data (an empty bytearray per direction is 56 B)
 
 
 class TcpDirection:
     """Reassembles what one sender sent; see the module docstring for the rules."""
 
     __slots__ = (
-        "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_held",
-        "_chunks", "_starts", "_held_bytes", "_dropped", "_urgent", "fin_at", "fin_done",
+        "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_store",
+        "_budget", "_dropped", "_urgent", "fin_at", "fin_done",
         "reset", "_last", "ws_base", "_ticks", "_proof", "_ack_frames", "_large", "_window",
         "_ack_ts", "_acked_ts", "_ready", "_last_ts",
     )
 
-    def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None) -> None:
+    def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None,
+                 budget: HeldBudget | None = None) -> None:
         self.stats = stats
         self.limits = limits
         self._large = limits.large_segment  # read per segment: one attribute, not two
@@ -116,13 +112,11 @@ class TcpDirection:
         self.hi = 0  # highest offset seen (Wireshark's nextseq)
         self.window = -1  # last window this sender advertised (-1: none yet)
         self.acked = 0  # highest offset of this direction the peer acknowledged
-        self._tail = bytearray()  # the last delivered bytes, ending at nxt
-        # The containers below are made on first use (None / an empty tuple until then): most
-        # directions never hold data out of order, and with 100k live flows they were ~1 KB each.
-        self._held: RangeSet | None = None  # offsets held out of order
-        self._chunks: dict[int, tuple[int, bytes | None, int, tuple[int, ...]]] | None = None
-        self._starts: list[int] | tuple[()] = ()  # sorted keys of _chunks
-        self._held_bytes = 0
+        self._tail = _NO_TAIL  # the last delivered bytes, ending at nxt (a bytearray once data came)
+        # Made on first use, and None again once empty: most directions never hold data out of
+        # order, and with 100k live flows the empty containers were ~1 KB each.
+        self._store: HeldChunks | None = None  # data held behind a hole
+        self._budget = budget if budget is not None else HeldBudget(limits.max_held_total)
         self._dropped: RangeSet | None = None  # offsets dropped at the memory limit
         self._urgent: list[int] | tuple[()] = ()  # offsets of urgent bytes not yet delivered
         self.fin_at: int | None = None
@@ -174,7 +168,7 @@ class TcpDirection:
                 self._mark_urgent(off, urg)
             if n == 1 and self._is_probe(off, n, flags, peer_window_zero):
                 pass  # counted, not data
-            elif off == nxt and not self._starts:
+            elif off == nxt and self._store is None:
                 if self._urgent:
                     self._deliver(payload, ts, frames, flags & PSH, ts)
                 elif payload:  # _deliver -> _deliver_plain -> _append_tail, inlined
@@ -184,6 +178,8 @@ class TcpDirection:
                     if emit is not None:
                         emit(_new(StreamData, (nxt, payload, ts, frames, bool(flags & PSH), ts)))
                     tail = self._tail
+                    if tail.__class__ is bytes:
+                        self._tail = tail = bytearray()
                     tail += payload
                     window = self._window
                     if len(tail) > window + _TAIL_SLACK:
@@ -210,7 +206,7 @@ class TcpDirection:
         if proof is not None:
             if ticks >= proof[1]:
                 self._settle_proof(ts)
-        elif self._starts:
+        elif self._store is not None:
             self._check_wait(ts)
 
     def ack(self, ack: int, ts: int, frames: tuple[int, ...]) -> None:
@@ -228,14 +224,14 @@ class TcpDirection:
         self._ack_ts = ts
         self._ticks += 1
         proof = self._proof
-        starts = self._starts
-        if starts or proof is not None:
-            if proof is not None and (not starts or starts[0] >= proof[0]):
+        store = self._store
+        if store is not None or proof is not None:
+            if proof is not None and (store is None or store.first() >= proof[0]):
                 self._proof = proof = None  # the late data filled its holes
             if proof is not None:
                 if self._ticks >= proof[1]:
                     self._settle_proof(ts)
-            elif starts and self.acked > starts[0]:
+            elif store is not None and self.acked > store.first():
                 self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, frames, self._acked_ts)
         if self.fin_at is not None and not self.fin_done:
             self._try_fin(ts, frames)
@@ -244,7 +240,7 @@ class TcpDirection:
         """End of capture: every hole left is a gap; acknowledged bytes never seen are one too."""
         while self._proof is not None:  # ACK-proven holes first, with their ACK as evidence
             self._settle_proof(ts)
-        if self._starts:
+        if self._store is not None:
             self._check_wait(ts)  # holes whose --gap-wait ran out before the end
         self._flush(ts, frames, _END)
         dropped = self._dropped
@@ -265,10 +261,10 @@ class TcpDirection:
         covered only by later ACKs get a proof (and a full reordering allowance) of their own."""
         upto, _, frames, declared = self._proof
         self._proof = None
-        while self._starts and upto > self._starts[0]:
-            self._fill_holes(self._starts[0], declared, frames, _ACK)
+        while self._store is not None and upto > self._store.first():
+            self._fill_holes(self._store.first(), declared, frames, _ACK)
             self._release(declared)
-        if self._starts and self.acked > self._starts[0]:
+        if self._store is not None and self.acked > self._store.first():
             self._proof = (self.acked, self._ticks + ACK_REORDER_PACKETS, self._ack_frames, self._acked_ts)
 
     def _check_wait(self, now: int) -> None:
@@ -277,10 +273,9 @@ class TcpDirection:
         wait = self.limits.gap_wait_ns
         if wait is None or self._ack_ts != _NEVER:
             return
-        starts, chunks = self._starts, self._chunks
-        while starts and self._proof is None:
-            first = starts[0]
-            _, _, since, frames = chunks[first]
+        while self._store is not None and self._proof is None:
+            first = self._store.first()
+            _, _, since, frames = self._store.get(first)
             if now - since < wait:
                 return
             declared = since + wait
@@ -289,18 +284,17 @@ class TcpDirection:
 
     def _flush(self, ts: int, frames: tuple[int, ...], evidence: GapEvidence) -> None:
         """Declare every hole below held data lost and deliver all of it."""
-        while self._starts:
-            self._fill_holes(self._starts[0], ts, frames, evidence)
+        while self._store is not None:
+            self._fill_holes(self._store.first(), ts, frames, evidence)
             self._release(ts)
 
     def close(self) -> None:
         """Free everything held; counters stay."""
-        self._tail = bytearray()
-        self._chunks = None
-        self._starts = ()
-        self._held = None
+        self._tail = _NO_TAIL
+        if self._store is not None:
+            self._store.discard()
+            self._store = None
         self._dropped = None
-        self._held_bytes = 0
         self._urgent = ()
         self._proof = None
 
@@ -339,7 +333,8 @@ class TcpDirection:
                 frames: tuple[int, ...], push: int) -> None:
         """The general path: trim what was delivered, store the rest, release what is in order."""
         st = self.stats
-        if self._proof is not None and self._held_bytes + len(payload) > self.limits.max_held_bytes:
+        if self._proof is not None and self._store is not None \
+                and not self._store.room(len(payload), self.limits.max_held_bytes):
             self._settle_proof(ts)  # out of room: stop waiting for late data the peer already had
         nxt = self.nxt
         end = off + len(payload) + missing
@@ -368,11 +363,13 @@ class TcpDirection:
             pieces.append((end - missing, end, None))
         overlapped = False
         for start, stop, data in pieces:
-            if self._starts and data is not None:
-                overlapped |= self._overlap_held(start, data)
-            for r in self._held.missing(start, stop) if self._starts else (range(start, stop),):
-                if data is not None and self._held_bytes + len(r) + CHUNK_COST > self.limits.max_held_bytes \
-                        and r.start > self.nxt:
+            store = self._store
+            if store is not None and data is not None:
+                hit, replaced = store.overlap(start, data, self.limits.overlap, self._conflict)
+                overlapped |= hit
+                st.overlap_replaced += replaced
+            for r in store.missing(start, stop) if store is not None else (range(start, stop),):
+                if data is not None and r.start > self.nxt and not self._room(len(r)):
                     st.limit_hits += 1
                     st.limit_bytes += len(r)
                     if self._dropped is None:
@@ -383,21 +380,20 @@ class TcpDirection:
                     continue
                 piece = data if data is None or len(r) == len(data) else \
                     data[r.start - start:r.stop - start]
-                self._store(r.start, r.stop, piece, ts, frames)
+                self._store_chunk(r.start, r.stop, piece, ts, frames)
         if overlapped and not retransmitted:
             st.retransmitted += 1
-        if self._starts and self._starts[0] == self.nxt:
+        if self._store is not None and self._store.first() == self.nxt:
             self._release(ts)
 
-    def _store(self, start: int, stop: int, data: bytes | None, ts: int, frames: tuple[int, ...]) -> None:
-        if self._chunks is None:
-            self._chunks, self._held = {}, RangeSet()
-        if self._starts.__class__ is tuple:
-            self._starts = []
-        self._chunks[start] = (stop, data, ts, frames)
-        insort(self._starts, start)
-        self._held.add(start, stop)
-        self._held_bytes += CHUNK_COST if data is None else stop - start + CHUNK_COST
+    def _room(self, size: int) -> bool:
+        held = 0 if self._store is None else self._store.cost
+        return room(held, size, self.limits.max_held_bytes, self._budget)
+
+    def _store_chunk(self, start: int, stop: int, data: bytes | None, ts: int, frames: tuple[int, ...]) -> None:
+        if self._store is None:
+            self._store = HeldChunks(self._budget)
+        self._store.put(start, stop, data, ts, frames)
 
     def _compare_delivered(self, off: int, payload: bytes) -> None:
         tail = self._tail
@@ -406,31 +402,6 @@ class TcpDirection:
         b = min(off + len(payload), self.nxt)
         if a < b and tail[a - tail_start:b - tail_start] != payload[a - off:b - off]:
             self._conflict(tail[a - tail_start:b - tail_start], payload[a - off:b - off])
-
-    def _overlap_held(self, start: int, data: bytes) -> bool:
-        """Compare `data` at `start` with the held chunks it overlaps (True when it overlapped
-        any); where they differ and the overlap policy says the new copy wins, it replaces the
-        held bytes (the chunk keeps its arrival time and frames)."""
-        stop = start + len(data)
-        starts, chunks = self._starts, self._chunks
-        policy = self.limits.overlap
-        i = max(bisect_right(starts, start) - 1, 0)
-        overlapped = False
-        while i < len(starts) and starts[i] < stop:
-            c_start = starts[i]
-            c_stop, c_data, c_ts, c_frames = chunks[c_start]
-            a, b = max(start, c_start), min(stop, c_stop)
-            if a < b and c_data is not None:
-                old = c_data[a - c_start:b - c_start]
-                new = data[a - start:b - start]
-                if old != new:
-                    self._conflict(old, new)
-                    if policy is not _FIRST and policy.new_wins(start, stop, c_start, c_stop):
-                        self.stats.overlap_replaced += 1
-                        chunks[c_start] = (c_stop, c_data[:a - c_start] + new + c_data[b - c_start:], c_ts, c_frames)
-                overlapped = True
-            i += 1
-        return overlapped
 
     def _conflict(self, old: bytes | bytearray, new: bytes) -> None:
         self.stats.overlap_conflicts += 1
@@ -455,7 +426,7 @@ class TcpDirection:
     def _try_fin(self, ts: int, frames: tuple[int, ...]) -> None:
         if self.nxt >= self.fin_at:
             self.fin_done = True
-            self._tail = bytearray()  # closed: nothing left to compare retransmissions with
+            self._tail = _NO_TAIL  # closed: nothing left to compare retransmissions with
             if self._emit is not None:
                 self._emit(StreamFin(self.fin_at, ts, frames))
 
@@ -465,26 +436,19 @@ class TcpDirection:
         """Deliver held chunks while the first one starts at nxt. `ts` is when the hole before
         them was filled or declared; each chunk keeps its own capture time and is ready at the
         latest of `ts`, its arrival and the chunk before it."""
-        chunks = self._chunks
-        starts = self._starts
+        store = self._store
         ready = self._ready if self._ready > ts else ts
-        k = 0
-        while k < len(starts) and starts[k] == self.nxt:
-            stop, data, c_ts, c_frames = chunks.pop(starts[k])
+        while store is not None and store.first() == self.nxt:
+            _, (stop, data, c_ts, c_frames) = store.pop_first()
+            if not store:
+                self._store = store = None
             if c_ts > ready:
                 ready = c_ts
             if data is None:
-                self._held_bytes -= CHUNK_COST
                 self._gap(stop - self.nxt, GapReason.SNAPLEN, ready, c_frames, GapEvidence.FRAME)
             else:
-                self._held_bytes -= len(data) + CHUNK_COST
                 self._deliver(data, c_ts, c_frames, 0, ready)
-            k += 1
         self._ready = ready
-        if k:
-            first = starts[0]
-            del starts[:k]
-            self._held.subtract(first, self.nxt)
 
     def _fill_holes(self, upto: int, ts: int, frames: tuple[int, ...], evidence: GapEvidence) -> None:
         """Declare [nxt, upto) lost at `ts`: LIMIT where we dropped it, NOT_CAPTURED elsewhere."""
@@ -515,7 +479,7 @@ class TcpDirection:
         if self._emit is not None:
             self._emit(StreamGap(self.nxt, length, ts, frames, reason, evidence))
         self.nxt += length
-        self._tail.clear()
+        self._tail = _NO_TAIL
         if self._urgent:
             self._urgent = [u for u in self._urgent if u >= self.nxt]
 
@@ -552,6 +516,8 @@ class TcpDirection:
 
     def _append_tail(self, data: bytes) -> None:
         tail = self._tail
+        if tail.__class__ is bytes:
+            self._tail = tail = bytearray()
         tail += data
         window = self._window
         if len(tail) > window + _TAIL_SLACK:
@@ -559,9 +525,13 @@ class TcpDirection:
 
     @property
     def held_bytes(self) -> int:
-        """What the held chunks cost against --max-ooo-bytes: their bytes + CHUNK_COST each."""
-        return self._held_bytes
+        """What the held chunks cost against the limits: their bytes + CHUNK_COST each."""
+        return 0 if self._store is None else self._store.cost
 
     def pending(self) -> list[range]:
-        """Offsets held out of order (for tests and diagnostics)."""
-        return [] if self._held is None else list(self._held)
+        """Offsets held out of order, merged where adjacent (for tests and diagnostics)."""
+        held = RangeSet()
+        if self._store is not None:
+            for start in self._store.keys:
+                held.add(start, self._store.get(start)[0])
+        return list(held)

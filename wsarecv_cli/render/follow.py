@@ -109,14 +109,16 @@ class DirectionDigest:
         self.sender = sender
         self.receiver = receiver
         self.origin_ns = origin_ns
-        self.sha = hashlib.sha256()
+        # Made on first use: most directions of a SYN scan or a one-way capture never carry data,
+        # and with 100k live flows the hash and the empty containers were ~1.5 KB per flow.
+        self.sha: Any = None
         self.bytes = 0
-        self.gaps: list[list[int]] = []
-        self.gap_reasons: list[str] = []
-        self.urgent: list[list[int]] = []
-        self._segs = array("q")
-        self._times = array("d")
-        self._multi: list[tuple[int, ...]] = []
+        self.gaps: list[list[int]] | tuple[()] = ()
+        self.gap_reasons: list[str] | tuple[()] = ()
+        self.urgent: list[list[int]] | tuple[()] = ()
+        self._segs: array | None = None
+        self._times: array | None = None
+        self._multi: list[tuple[int, ...]] | tuple[()] = ()
         self.fin = False
         self.reset = False
 
@@ -124,21 +126,31 @@ class DirectionDigest:
         cls = e.__class__
         if cls is StreamData or cls is Datagram:
             data = e.data
+            if self.sha is None:
+                self._open()
             self.sha.update(data)
             frames = e.frames
             if len(frames) == 1:
                 frame = frames[0]
             else:
+                if not self._multi:
+                    self._multi = []
                 frame = -1 - len(self._multi)
                 self._multi.append(frames)
             self._segs.extend((e.offset if cls is StreamData else self.bytes, len(data), frame))
             self._times.append(round((e.ts_ns - self.origin_ns) / 1e9, 9))
             self.bytes += len(data)
         elif cls is UrgentData:
+            if self.sha is None:
+                self._open()
             self.sha.update(bytes([e.byte]))
             self.bytes += 1
+            if not self.urgent:
+                self.urgent = []
             self.urgent.append([e.offset, e.byte])
         elif cls is StreamGap:
+            if not self.gaps:
+                self.gaps, self.gap_reasons = [], []
             self.gaps.append([e.offset, e.length])
             self.gap_reasons.append(e.reason.value)
         elif cls is StreamFin:
@@ -146,9 +158,18 @@ class DirectionDigest:
         elif cls is StreamReset:
             self.reset = True
 
+    __call__ = add  # the digest is its direction's event sink (a bound method per direction: 64 B more)
+
+    def _open(self) -> None:
+        self.sha = hashlib.sha256()
+        self._segs = array("q")
+        self._times = array("d")
+
     def segments(self) -> list[dict[str, Any]]:
         """[{"offset", "length", "t" (s from the capture's first frame), "frames"}] in order."""
         segs, times, multi = self._segs, self._times, self._multi
+        if segs is None:
+            return []
         return [{"offset": segs[3 * i], "length": segs[3 * i + 1], "t": t,
                  "frames": [segs[3 * i + 2]] if segs[3 * i + 2] >= 0 else list(multi[-1 - segs[3 * i + 2]])}
                 for i, t in enumerate(times)]
@@ -156,7 +177,7 @@ class DirectionDigest:
     def as_dict(self) -> dict[str, Any]:
         return {
             "sender": str(self.sender), "receiver": str(self.receiver), "bytes": self.bytes,
-            "sha256": self.sha.hexdigest(), "gaps": self.gaps, "gap_reasons": self.gap_reasons,
+            "sha256": (self.sha or hashlib.sha256()).hexdigest(), "gaps": self.gaps, "gap_reasons": self.gap_reasons,
             "urgent": self.urgent, "segments": self.segments(), "fin": self.fin, "reset": self.reset,
         }
 

@@ -312,15 +312,16 @@ class ReplaySession:
                     raise
                 yield items
                 self.bytes_read = packets.bytes_read
-            items = []
-            try:
-                for event in tracker.finish():
-                    route(event, items)
-                self._flush_bursts(items)
-            except BaseException:
+            for events in tracker.finish_batches():  # the end-of-capture flush, in bounded batches too
+                items = []
+                try:
+                    for event in events:
+                        route(event, items)
+                    self._flush_bursts(items)  # batches end between flows: no burst is cut
+                except BaseException:
+                    yield items
+                    raise
                 yield items
-                raise
-            yield items
             self.warnings = list(packets.warnings) + limit_warnings(
                 tracker.limits, tracker.evicted_flows, self.limit_gaps, tracker.reality.stats.limit_bytes)
             self.reality = reality_warnings(tracker.reality, packets.stats, tracker.limits)
