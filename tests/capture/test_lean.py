@@ -1,7 +1,8 @@
 """The lean pass (capture/lean.py) against the general path (PacketStream): the same packets in
 the same order, field for field (frame numbers, times, payloads, snaplen-missing bytes, MSS), the
-same DecodeStats and warnings, and the same `flows --json`: on every sample and corpus capture,
-and on generated captures mixing link types, VLAN tags, IPv6, fragments, options, truncation.
+same DecodeStats and warnings, and the same `flows --json` and `follow --json`: on every sample
+and corpus capture, and on generated pcap and pcapng captures mixing link types, VLAN tags, IPv6,
+fragments, options, truncation, Simple Packet Blocks. Deliberately wrong fields must be caught.
 
 The lean pass takes over from the second read buffer, so each capture is also read with tiny
 buffers (source.CHUNK patched): then nearly every frame goes the lean way.
