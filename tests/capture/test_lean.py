@@ -31,12 +31,18 @@ CHUNKS = [pytest.param(64, id="chunk-64"), pytest.param(4096, id="chunk-4k"),
 SAMPLE_CAPTURES = [pytest.param(p, id=p.name) for p in sorted(SAMPLES.glob("*.pcap*"))]
 
 
+def counted(stream, packets: list[tuple]) -> tuple:
+    """What a pass over `stream` leaves to compare: its packets, counters, warnings, first time."""
+    return (packets, stream.stats.snapshot(), stream.stats.untimed, list(stream.warnings), stream.first_ts_ns,
+            stream.bytes_read)
+
+
 def read_general(path: Path) -> tuple:
     """What PacketStream hands out: packets, counters, warnings (or the error opening it)."""
     try:
         with read_packets(str(path)) as stream:
             packets = [tuple(p) for batch in stream.batches() for p in batch]
-            return packets, stream.stats.snapshot(), list(stream.warnings), stream.first_ts_ns
+            return counted(stream, packets)
     except CaptureError as exc:
         return ("error", str(exc))
 
@@ -49,7 +55,7 @@ def read_lean(path: Path) -> tuple:
             record = packets.append
             for batch in lean.lean_batches(stream, record):
                 packets.extend(tuple(p) for p in batch)
-            return packets, stream.stats.snapshot(), list(stream.warnings), stream.first_ts_ns
+            return counted(stream, packets)
     except CaptureError as exc:
         return ("error", str(exc))
 
