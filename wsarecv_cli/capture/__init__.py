@@ -5,6 +5,7 @@ Public API (everything else in this package is private):
     read_packets(path, limits=CaptureLimits()) -> PacketStream   # Packets, IP-reassembled
     open_capture(path) -> CaptureSource                          # RawFrames
     decode_frame(frame, stats) -> Packet | Fragment | None       # one frame, no reassembly
+    lean_batches(stream, feed) -> lists of Packet                 # the rest go to feed, as tuples (lean.py)
     CaptureLimits, CaptureInfo, Interface, DecodeStats, DecodeSummary, SkipReason, Defragmenter
 
 `path` may be "-" for standard input. Both streams are iterators and context managers with
@@ -17,6 +18,7 @@ raises CaptureError("<path>: <reason>").
 from wsarecv_cli.capture.checksums import ChecksumPolicy, ChecksumVerdict
 from wsarecv_cli.capture.decode import Fragment, decode_frame
 from wsarecv_cli.capture.defrag import CaptureLimits, Defragmenter
+from wsarecv_cli.capture.lean import lean_batches
 from wsarecv_cli.capture.linktypes import LinkType, describe_linktype, linktype_name
 from wsarecv_cli.capture.pcapng import Interface
 from wsarecv_cli.capture.reader import CaptureInfo, CaptureSource, open_capture
@@ -26,5 +28,5 @@ from wsarecv_cli.capture.stream import PacketStream, read_packets
 __all__ = [
     "CaptureInfo", "CaptureLimits", "ChecksumPolicy", "ChecksumVerdict", "CaptureSource", "DecodeStats", "DecodeSummary", "Defragmenter",
     "Fragment", "Interface", "LinkType", "PacketStream", "SkipReason", "decode_frame",
-    "describe_linktype", "linktype_name", "open_capture", "read_packets",
+    "describe_linktype", "lean_batches", "linktype_name", "open_capture", "read_packets",
 ]

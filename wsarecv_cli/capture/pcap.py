@@ -16,7 +16,7 @@ the first frame it is a CaptureError, because nothing useful could be shown.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from wsarecv_cli.capture.decode import fast_decode
@@ -77,10 +77,22 @@ def parse_pcap_header(feed: ByteFeed) -> PcapHeader:
     return PcapHeader(endian, frac_ns, rec_hdr, res, f"{major}.{minor}", snaplen, network & 0x03FFFFFF)
 
 
-def pcap_batches(feed: ByteFeed, hdr: PcapHeader, warnings: list[str],
-                 decode: bool = False) -> Iterator[list[RawFrame | Packet]]:
+class RecordSlot:
+    """Where a consumer takes over the record walk (capture/lean.py): once `take` is set, each
+    read buffer's whole records go to `take(buf, pos, end, index) -> (pos, index)` instead of
+    becoming RawFrames (that buffer's batch is then empty). It must stop where the loop below
+    does (record beyond the buffer, or longer than `record_limit`), so damage is reported here."""
+
+    __slots__ = ("take",)
+
+    def __init__(self) -> None:
+        self.take: Callable[[bytes, int, int, int], tuple[int, int]] | None = None
+
+
+def pcap_batches(feed: ByteFeed, hdr: PcapHeader, warnings: list[str], decode: bool = False,
+                 slot: RecordSlot | None = None) -> Iterator[list[RawFrame | Packet]]:
     """Yield lists of RawFrame (and Packet, with decode=True) until EOF or damage (then one
-    warning and a normal end)."""
+    warning and a normal end); with a `slot` whose `take` is set, an empty list per buffer."""
     unpack = struct.Struct(hdr.endian + "IIII").unpack_from
     frac_ns, rec_hdr, linktype, limit = hdr.frac_ns, hdr.rec_hdr, hdr.linktype, hdr.record_limit
     fast = fast_decode if decode and linktype == 1 else None
@@ -91,21 +103,25 @@ def pcap_batches(feed: ByteFeed, hdr: PcapHeader, warnings: list[str],
         end = len(buf)
         batch: list[RawFrame] = []
         append = batch.append
-        # The hot loop: every record fully inside the buffer, no function calls but unpack/append.
-        while pos + rec_hdr <= end:
-            sec, frac, caplen, wire_len = unpack(buf, pos)
-            nxt = pos + rec_hdr + caplen
-            if nxt > end or caplen > limit:
-                break
-            index += 1
-            ts = sec * 1_000_000_000 + frac * frac_ns
-            if fast is None or (packet := fast(buf, pos + rec_hdr, nxt, index, ts)) is None:
-                append(_new(RawFrame, (index, ts, linktype, buf[pos + rec_hdr:nxt], wire_len)))
-            else:
-                append(packet)
-            pos = nxt
-        if batch:
+        if slot is not None and slot.take is not None:
+            pos, index = slot.take(buf, pos, end, index)
             yield batch
+        else:
+            # The hot loop: every record fully inside the buffer, no function calls but unpack/append.
+            while pos + rec_hdr <= end:
+                sec, frac, caplen, wire_len = unpack(buf, pos)
+                nxt = pos + rec_hdr + caplen
+                if nxt > end or caplen > limit:
+                    break
+                index += 1
+                ts = sec * 1_000_000_000 + frac * frac_ns
+                if fast is None or (packet := fast(buf, pos + rec_hdr, nxt, index, ts)) is None:
+                    append(_new(RawFrame, (index, ts, linktype, buf[pos + rec_hdr:nxt], wire_len)))
+                else:
+                    append(packet)
+                pos = nxt
+            if batch:
+                yield batch
         if pos + rec_hdr <= end:
             caplen = unpack(buf, pos)[2]
             if caplen > limit:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from wsarecv_cli.capture.decode import fast_decode
@@ -50,6 +50,19 @@ class Interface:
     @property
     def linktype_name(self) -> str:
         return linktype_name(self.linktype)
+
+
+class FrameSlot:
+    """Where a consumer takes the packet blocks over (capture/lean.py): once `take` is set, each
+    Enhanced Packet Block's frame goes to `take(buf, start, end, index, ts, linktype, wire_len)`
+    and each Simple/obsolete Packet Block's RawFrame to `take_frame(frame)`, in block order,
+    instead of into the batch (the batches are then empty, one per buffer)."""
+
+    __slots__ = ("take", "take_frame")
+
+    def __init__(self) -> None:
+        self.take: Callable[[bytes, int, int, int, int, int, int], None] | None = None
+        self.take_frame: Callable[[RawFrame], None] | None = None
 
 
 class _Damage(Exception):
@@ -96,6 +109,7 @@ class PcapngParser:
         self.index = 0
         self.untimed = 0  # Simple Packet Blocks: frames without a timestamp
         self._last_ts = 0
+        self.frame_slot = FrameSlot()
         feed.fill(0, 28)
         if len(feed.buf) < 28:
             raise CaptureError(f"{feed.name}: pcapng section header cut short ({len(feed.buf)} bytes)")
@@ -190,6 +204,7 @@ class PcapngParser:
                 trailer = struct.Struct(e + "I").unpack_from
                 head2 = struct.Struct(e + "II").unpack_from
                 ifaces = self._iface
+                take = self.frame_slot.take
                 batch: list[RawFrame] = []
                 append = batch.append
                 index = self.index
@@ -216,7 +231,10 @@ class PcapngParser:
                             linktype, mul, div, off, _ = ifaces[iface]
                             index += 1
                             ts = ((hi << 32 | lo) * mul) // div + off
-                            if linktype != 1 or fast is None or \
+                            if take is not None:
+                                take(buf, pos + 28, pos + 28 + caplen, index, ts, linktype, wire_len)
+                                self._last_ts = ts  # the time a Simple Packet Block after it gets
+                            elif linktype != 1 or fast is None or \
                                     (packet := fast(buf, pos + 28, pos + 28 + caplen, index, ts)) is None:
                                 append(_new(RawFrame, (index, ts, linktype, buf[pos + 28:pos + 28 + caplen],
                                                        wire_len)))
@@ -246,12 +264,18 @@ class PcapngParser:
                             self._skip("packet block inconsistent with its interface", f"byte {feed.base + pos}")
                         else:
                             index += 1
-                            append(frame)
+                            if take is None:
+                                append(frame)
+                            else:
+                                self.frame_slot.take_frame(frame)
+                                self._last_ts = frame[1]
                     pos += blen
                 self.index = index
                 if batch:
                     self._last_ts = batch[-1][1]
                     yield batch
+                elif take is not None:
+                    yield batch  # for progress bars
                 if damage:
                     raise _Damage(damage)
                 if stop:

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
 
-from wsarecv_cli.capture.pcap import is_pcap_magic, parse_pcap_header, pcap_batches
-from wsarecv_cli.capture.pcapng import SHB, Interface, PcapngParser
+from wsarecv_cli.capture.pcap import PcapHeader, RecordSlot, is_pcap_magic, parse_pcap_header, pcap_batches
+from wsarecv_cli.capture.pcapng import SHB, FrameSlot, Interface, PcapngParser
 from wsarecv_cli.capture.source import ByteFeed, open_feed
 from wsarecv_cli.errors import CaptureError
 from wsarecv_cli.net import RawFrame
@@ -48,12 +48,17 @@ class CaptureSource:
         head = feed.buf[:4]
         if is_pcap_magic(head):
             hdr = parse_pcap_header(feed)
-            self._pcap = hdr
+            self._pcap: PcapHeader | None = hdr
             self._ng = None
-            self._batches = pcap_batches(feed, hdr, self.warnings, decode)
+            # where capture/lean.py takes the record walk over (pcapng: per packet block)
+            self.record_slot: RecordSlot | None = RecordSlot()
+            self.frame_slot: FrameSlot | None = None
+            self._batches = pcap_batches(feed, hdr, self.warnings, decode, self.record_slot)
         elif len(head) == 4 and struct.unpack("<I", head)[0] == SHB:
             self._pcap = None
+            self.record_slot = None
             self._ng = PcapngParser(feed, self.warnings)
+            self.frame_slot = self._ng.frame_slot
             self._batches = self._ng.batches(decode)
         else:
             raise CaptureError(f"{feed.name}: not a pcap or pcapng capture (starts with {head.hex(' ')})")
@@ -77,6 +82,11 @@ class CaptureSource:
     def untimed_frames(self) -> int:
         """Frames without a timestamp (pcapng Simple Packet Blocks) read so far."""
         return self._ng.untimed if self._ng is not None else 0
+
+    @property
+    def pcap_header(self) -> PcapHeader | None:
+        """The classic pcap global header (None for pcapng)."""
+        return self._pcap
 
     @property
     def name(self) -> str:

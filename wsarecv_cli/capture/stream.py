@@ -19,7 +19,7 @@ from wsarecv_cli.capture.decode import Fragment, decode_frame
 from wsarecv_cli.capture.defrag import CaptureLimits, Defragmenter
 from wsarecv_cli.capture.reader import CaptureInfo, CaptureSource, open_capture
 from wsarecv_cli.capture.stats import DecodeStats
-from wsarecv_cli.net import IcmpNotice, Packet, Transport
+from wsarecv_cli.net import IcmpNotice, Packet, RawFrame, Transport
 
 _TCP = Transport.TCP
 
@@ -39,6 +39,10 @@ class PacketStream:
     @property
     def info(self) -> CaptureInfo:
         return self.source.info
+
+    @property
+    def verifies_checksums(self) -> bool:
+        return self._verify
 
     @property
     def bytes_read(self) -> int:
@@ -69,12 +73,11 @@ class PacketStream:
 
     def _batches(self) -> Iterator[list[Packet]]:
         stats = self.stats
-        defrag_add = self._defrag.add
-        frames = tcp = udp = 0
+        general = self.general
         for raw_batch in self.source.batches():
             out: list[Packet] = []
             append = out.append
-            frames += len(raw_batch)
+            tcp = udp = 0
             for frame in raw_batch:
                 if frame.__class__ is Packet:
                     if frame[2] is _TCP:
@@ -83,24 +86,33 @@ class PacketStream:
                         udp += 1
                     append(frame)
                     continue
-                if self._verify and self._drop_bad(frame):
-                    continue
-                result = decode_frame(frame, stats)
-                if result is None:
-                    continue
-                if result.__class__ is Fragment:
-                    result = defrag_add(result)
-                    if result is None:
-                        continue
-                if result.__class__ is IcmpNotice and not self.icmp:
-                    continue
-                append(result)
-            stats.frames, stats.tcp, stats.udp = frames, stats.tcp + tcp, stats.udp + udp
+                result = general(frame)
+                if result is not None:
+                    append(result)
+            # Added, not set: a record taker (capture/lean.py) counts the frames it takes itself.
+            stats.frames += len(raw_batch)
+            stats.tcp += tcp
+            stats.udp += udp
             stats.untimed = self.source.untimed_frames
-            tcp = udp = 0
-            if out:
+            if out or not raw_batch:  # an empty batch: a taker's buffer, for progress bars
                 yield out
         self._defrag.flush()
+
+    def general(self, frame: RawFrame) -> Packet | IcmpNotice | None:
+        """One RawFrame the whole way: checksums (verify mode), decode_frame, IP reassembly; None
+        when it gives nothing to hand out (counted in stats)."""
+        if self._verify and self._drop_bad(frame):
+            return None
+        result = decode_frame(frame, self.stats)
+        if result is None:
+            return None
+        if result.__class__ is Fragment:
+            result = self._defrag.add(result)
+            if result is None:
+                return None
+        if result.__class__ is IcmpNotice and not self.icmp:
+            return None
+        return result
 
     def _drop_bad(self, frame) -> bool:
         judged = verdict(frame.linktype, frame.data, frame.wire_len)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 from bisect import insort
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
-from wsarecv_cli.capture import CaptureLimits, read_packets
+from wsarecv_cli.capture import CaptureLimits, lean_batches, read_packets
 from wsarecv_cli.cli.common import (
     CONTEXT_SETTINGS,
     EXIT_FINDINGS,
@@ -31,7 +31,7 @@ from wsarecv_cli.cli.main import cli
 from wsarecv_cli.cli.progress import CaptureProgress
 from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.errors import WsarecvError
-from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Transport, selects
+from wsarecv_cli.net import Endpoint, FlowId, FlowSelector, Packet, Transport, selects
 from wsarecv_cli.parallel.flows import FlowsRun, flows_parallel
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import RealityTotals, limit_warnings
@@ -115,12 +115,22 @@ def width_option(func):
                         help="Output width (default: the terminal's; 160 when not a terminal).")(func)
 
 
+def lean_packet_batches(stream: Any, feed: Callable[[tuple], Any], quiet: bool) -> Iterator[list[Packet]]:
+    """capture.lean.lean_batches (most packets go straight to `feed`, the rest are handed out),
+    with the progress bar when one is wanted."""
+    batches = lean_batches(stream, feed)
+    if progress_wanted(quiet):
+        return CaptureProgress(stream, "reading", frames=lambda: stream.stats.frames).wrap(batches)
+    return batches
+
+
 def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> FlowsRun:
     """The flow table built in this process."""
     tracker = FlowTracker(limits, events=False, retire_idle_udp=True)
-    packets = CaptureProgress(stream, "reading").packets(stream) if progress_wanted(quiet) else stream
-    for packet in packets:
-        tracker.feed(packet)
+    feed = tracker.feed
+    for batch in lean_packet_batches(stream, tracker.feed, quiet):
+        for packet in batch:
+            feed(packet)
     tracker.finish()
     return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), stream.first_ts_ns or 0, limits,
                     tracker.evicted_flows)

@@ -26,6 +26,7 @@ from wsarecv_cli.cli.common import (
 )
 from wsarecv_cli.cli.flows import (
     FlowFacts,
+    lean_packet_batches,
     open_packets,
     selected,
     width_option,
@@ -150,7 +151,7 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
 
         follower = JsonFollow(limits, on_flow, select=lambda fid, sender, receiver: selects(selectors, fid, sender,
                                                                                                receiver))
-        follower.run(stream, _packets(stream, quiet))
+        follower.run_lean(stream, lambda feed: lean_packet_batches(stream, feed, quiet))
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(limits, follower.tracker.evicted_flows)
         warn(warnings + [w.text for w in facts.reality_checks(stream.stats, limits)])

@@ -18,11 +18,11 @@ reassembly, digests and JSON once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from wsarecv_cli.capture import CaptureLimits, read_packets
-from wsarecv_cli.net import Endpoint, FlowId, Transport
+from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals
 from wsarecv_cli.render import follow as render_follow
@@ -77,6 +77,27 @@ class JsonFollow:
             feed(packet)
             if retired:
                 self._flush()
+        self.tracker.finish()
+        self._flush()
+
+    def run_lean(self, stream: Any, batches: Callable[[Callable[[tuple], None]], Iterable[list[Packet]]]) -> None:
+        """`run` unsharded, through the lean pass: `batches(feed)` is capture.lean.lean_batches (perhaps
+        with a progress bar), which sends most packets (as plain tuples) to `feed` as it reads them
+        and hands out the rest."""
+        assert self.shard[1] == 1
+        feed, retired = self.tracker.feed, self._retired
+        self.origin = stream.first_ts_ns
+
+        def feed_lean(packet: tuple) -> None:
+            feed(packet)
+            if retired:
+                self._flush()
+
+        for batch in batches(feed_lean):
+            for packet in batch:
+                feed(packet)
+                if retired:
+                    self._flush()
         self.tracker.finish()
         self._flush()
 

@@ -191,8 +191,9 @@ class FlowTracker:
 
     # ----------------------------------------------------------------- input
 
-    def feed(self, p: Packet) -> list[FlowEvent]:
-        """Account one packet; return the events it released (a list owned by the caller)."""
+    def feed(self, p: Packet | tuple) -> list[FlowEvent]:
+        """Account one packet; return the events it released (a list owned by the caller). A plain
+        tuple of a Packet's fields does as well (capture/lean.py builds no Packet)."""
         if self._recent:
             self._recent = {}
         (frame, ts, transport, src_addr, src_port, dst_addr, dst_port, payload, seq, ack, flags, urg,
@@ -204,13 +205,13 @@ class FlowTracker:
             self._retire_idle_udp(ts)
         key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
-        if entry is None:
-            entry = self._new_flow(p, key)
-        elif transport is TCP and flags & (SYN | ACK) == SYN:
+        if entry is not None and transport is TCP and flags & (SYN | ACK) == SYN:
             ws_base = entry[2].ws_base
             if ws_base is not None and ws_base != seq:
                 self._retire(entry[0], ts)
-                entry = self._new_flow(p, key)
+                entry = None
+        if entry is None:
+            entry = self._new_flow(_new(Packet, p), key)  # a Packet, not just its fields
         flow, d, snd, rcv, st = entry
         flow.last_ts = ts
         self._last_ts = ts
