@@ -101,3 +101,24 @@ def test_the_budget_bounds_many_flows_each_under_their_own_limit(tmp_path) -> No
         for p in packets:
             held_whole.feed(p)
     assert held_whole.held_budget.refused == 0 and hits == tracker.held_budget.refused
+
+
+def test_urgent_marks_behind_a_hole_are_bounded() -> None:
+    """Every segment behind a never-filled hole carries URG with its own pointer: the pending
+    marks stop at _MAX_URGENT (each one more is a limit hit), instead of a list growing and
+    searched per segment."""
+    from wsarecv_cli.net import Packet, Transport
+    from wsarecv_cli.reassembly.tcp import _MAX_URGENT, ACK, SYN, URG
+
+    def packet(frame: int, seq: int, flags: int, payload: bytes, urg: int = 0) -> Packet:
+        return Packet(frame, frame * 1000, Transport.TCP, b"\x0a\x00\x00\x01", 40000, b"\x0a\x00\x00\x02", 80,
+                      payload, seq, 0, flags, urg, 512, 0, (frame,), 0)
+
+    tracker = FlowTracker(events=False)
+    tracker.feed(packet(1, 100, SYN, b""))
+    n = _MAX_URGENT + 50
+    for k in range(n):
+        tracker.feed(packet(2 + k, 111 + k, ACK | URG, b"u", urg=5))
+    (direction, _), = [f.dirs for f in tracker._flows.values()]
+    assert len(direction._urgent) == _MAX_URGENT
+    assert tracker.info(next(iter(tracker._flows))).a_to_b.limit_hits == n - _MAX_URGENT

@@ -78,6 +78,9 @@ Emit = Callable[[StreamEvent], None]
 # (holes inside it are then reported as LIMIT rather than NOT_CAPTURED).
 _MAX_DROPPED_RANGES = 1024
 
+# Urgent marks ahead of the delivered data kept at once (each URG segment behind a hole adds one).
+_MAX_URGENT = 1024
+
 # Packets of the connection (both directions) an ACK-covered hole waits for its late data before it
 # is declared lost. Capture reordering (multi-interface, GRO) spans a few packets; this leaves room.
 ACK_REORDER_PACKETS = 32
@@ -327,6 +330,11 @@ class TcpDirection:
         else:
             at = off + urg
         if at >= self.nxt and at not in self._urgent:
+            if len(self._urgent) >= _MAX_URGENT:
+                # A stack keeps one urgent mark (a newer pointer supersedes it, RFC 6093); marks
+                # piling up behind a hole are a hostile pattern: bounded, the byte stays inline.
+                self.stats.limit_hits += 1
+                return
             if not self._urgent:
                 self._urgent = []
             insort(self._urgent, at)
