@@ -122,14 +122,18 @@ def held_flows(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.mark.parametrize("total", ["64k", "300k", "64M"], ids=["budget-hit", "near", "fits"])
-def test_jobs_match_one_process_at_the_out_of_order_budget(held_flows, total: str) -> None:
+@pytest.mark.parametrize("args", [("--max-ooo-total", "64k"), ("--max-ooo-total", "300k"), ("--max-ooo-total", "64M"),
+                                  ("--max-flow-memory", "100k")],
+                         ids=["budget-hit", "near", "fits", "flow-memory-evicts"])
+def test_jobs_match_one_process_at_the_out_of_order_budget(held_flows, args: tuple[str, str]) -> None:
     """30 flows each holding 20 KB behind a hole: --max-ooo-total is one budget for the capture;
-    shards get 1/N of it and fall back to one process when it refused them room."""
-    args = ("--max-ooo-total", total)
+    shards get 1/N of it and fall back to one process when it refused them room (and when
+    --max-flow-memory evicted, like --max-flows)."""
     one = _flows(held_flows, "--json", *args)
     assert _flows(held_flows, "--json", "--jobs", "2", *args) == one
     one_follow = _follow(held_flows, *args)
     assert _follow(held_flows, "--jobs", "2", *args) == one_follow
-    if total == "64k":
+    if args[1] == "64k":
         assert "--max-ooo-total 65536" in one[1]
+    if args[0] == "--max-flow-memory":
+        assert "finished early at the live-flow limits" in one[1]

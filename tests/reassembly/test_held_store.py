@@ -122,3 +122,54 @@ def test_urgent_marks_behind_a_hole_are_bounded() -> None:
     (direction, _), = [f.dirs for f in tracker._flows.values()]
     assert len(direction._urgent) == _MAX_URGENT
     assert tracker.info(next(iter(tracker._flows))).a_to_b.limit_hits == n - _MAX_URGENT
+
+
+def _captures() -> list:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found = sorted((root / "samples").glob("*.pcap*"))
+    shared = root.parent / "shared" / "captures"
+    if shared.is_dir():
+        found += sorted(p for p in shared.iterdir() if p.suffix in (".pcap", ".pcapng", ".cap", ".gz"))
+    return found
+
+
+@pytest.mark.parametrize("path", _captures(), ids=lambda p: p.name)
+def test_live_memory_accounting_balances_to_zero(path) -> None:
+    """Everything charged to the budget (flows, delivered-bytes windows, held chunks) is given
+    back when the flows finish, whatever path ended them (FIN, RST, gaps, end of capture): a leak
+    here would make --max-flow-memory evict more and more over a long capture."""
+    from wsarecv_cli.errors import WsarecvError
+
+    tracker = FlowTracker(events=False)
+    try:
+        with read_packets(str(path)) as packets:
+            for p in packets:
+                tracker.feed(p)
+    except WsarecvError:
+        pytest.skip("not a capture this reader takes")
+    assert tracker.held_budget.live >= 0
+    tracker.finish()
+    assert (tracker.held_budget.live, tracker.held_budget.used) == (0, 0)
+
+
+def test_flow_memory_limit_evicts_flows_whose_windows_fill_it() -> None:
+    """Twenty flows each delivering 12 KB keep 12 KB of delivered bytes each (to compare
+    retransmissions with): with --max-flow-memory at 100 KB the table stays under it by evicting."""
+    from wsarecv_cli.net import Packet, Transport
+    from wsarecv_cli.reassembly.tcp import ACK, PSH
+
+    limits = ReassemblyLimits(max_live_bytes=100_000)
+    tracker = FlowTracker(limits, events=False)
+    frame = 0
+    for flow in range(20):
+        for k in range(12):
+            frame += 1
+            tracker.feed(Packet(frame, frame * 1000, Transport.TCP, bytes([10, 0, 0, flow + 1]), 40000,
+                                b"\x0a\x00\x00\xfe", 80, b"d" * 1000, 1000 + k * 1000, 0, ACK | PSH, 0, 512, 0,
+                                (frame,), 0))
+            assert tracker.held_budget.live <= limits.max_live_bytes + 1000 + 3000  # one packet's worth over
+    assert tracker.evicted_flows > 0
+    tracker.finish()
+    assert tracker.held_budget.live == 0

@@ -91,10 +91,22 @@ def syn_synack_flows_frames(n: int) -> Iterator[bytes]:
         yield _tcp_frame(S, src, 443, port, 10 * k, SYN | ACK, b"")
 
 
+def data_flows_frames(n: int) -> Iterator[bytes]:
+    """n / 2 flows picked up mid-stream, one small segment each way: every flow has a receiving
+    application on both sides (replay: a model socket and its driver per endpoint, kept while the
+    flow is live)."""
+    for k in range(n // 2):
+        src = struct.pack("!I", 0x0F000000 | k)
+        port = 1024 + (k * 104729) % 60000
+        yield _tcp_frame(src, S, port, 8080, 1000 + k, ACK | PSH, b"GET /%d\r\n" % k)
+        yield _tcp_frame(S, src, 8080, port, 5000 + k, ACK | PSH, b"200 OK\r\n")
+
+
 PATTERNS = {
     "held-behind-hole": held_behind_hole_frames,
     "seq-jump": seq_jump_frames,
     "syn-flows": syn_flows_frames,
     "syn-synack-flows": syn_synack_flows_frames,
     "held-many-flows": held_many_flows_frames,
+    "data-flows": data_flows_frames,
 }

@@ -98,15 +98,17 @@ def test_200k_tiny_flows_keep_the_live_table_bounded(tmp_path: Path) -> None:
     assert mb < BOUND_MB
 
 
-@pytest.mark.parametrize(("pattern", "size"), [("syn-synack-flows", 110_000), ("held-many-flows", 100_000)],
-                         ids=["syn-synack-55k-flows", "held-100MB-over-1000-flows"])
+@pytest.mark.parametrize(("pattern", "size"), [("syn-synack-flows", 110_000), ("held-many-flows", 100_000),
+                                               ("data-flows", 110_000)],
+                         ids=["syn-synack-55k-flows", "held-100MB-over-1000-flows", "data-both-ways-55k-flows"])
 @pytest.mark.parametrize("command", [("flows",), ("follow", "--json"), ("replay", "--ndjson")],
                          ids=["flows", "follow-json", "replay-ndjson"])
 def test_hostile_patterns_at_default_limits(tmp_path: Path, pattern: str, size: int, command: tuple[str, ...]) -> None:
     """The patterns of tests/robustness/hostile.py that fill what the defaults allow: more flows
-    than --max-flows live at once (both directions of each with state), and 1,000 flows each
+    than --max-flows live at once (both directions of each with state), 1,000 flows each
     holding 100 KB behind a hole (under --max-ooo-bytes each, 100 MB together: --max-ooo-total
-    bounds the sum). bench/memory.py measures them all at 200k."""
+    bounds the sum), and 55,000 flows with data both ways (a receiver each side in replay:
+    --max-flow-memory bounds them, 795 MB before). bench/memory.py measures them all at 200k."""
     from tests.robustness.hostile import PATTERNS, write_dense_pcap
 
     path = tmp_path / f"{pattern}.pcap"

@@ -226,6 +226,11 @@ def limit_options(func: Callable) -> Callable:
         click.option("--max-flows", type=click.IntRange(1), default=reasm.max_flows, show_default=True,
                      help="Live flows kept at once; beyond it the flows idle longest (1/32 of the table, "
                           "closed ones first) are finished early: holes become gaps, counted as evicted."),
+        click.option("--max-flow-memory", default=f"{reasm.max_live_bytes >> 20}M", show_default=True,
+                     callback=size_callback, metavar="SIZE",
+                     help="Estimated memory of the live flows (their state, delivered-bytes windows, "
+                          "out-of-order data, replay's receivers); beyond it flows are finished early "
+                          "as at --max-flows."),
         click.option("--max-ooo-bytes", default=f"{reasm.max_held_bytes >> 20}M", show_default=True,
                      callback=size_callback, metavar="SIZE",
                      help="Out-of-order bytes held per flow direction while a hole waits to be filled; "
@@ -249,5 +254,6 @@ def limits_from_options(options: dict) -> tuple[CaptureLimits, ReassemblyLimits]
     ReassemblyLimits)."""
     capture = replace(CaptureLimits(), fragment_bytes=options.pop("max_fragment_bytes"))
     reassembly = replace(ReassemblyLimits(), max_flows=options.pop("max_flows"),
-                         max_held_bytes=options.pop("max_ooo_bytes"), max_held_total=options.pop("max_ooo_total"))
+                         max_held_bytes=options.pop("max_ooo_bytes"), max_held_total=options.pop("max_ooo_total"),
+                         max_live_bytes=options.pop("max_flow_memory"))
     return reality_from_options(options, capture, reassembly)

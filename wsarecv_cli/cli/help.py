@@ -90,7 +90,7 @@ A capture that cannot be read at all is one error line and exit 1. Damage after 
 keeps those frames and warns where reading stopped. Bytes a capture lacks (a lost segment, a
 snaplen cut, a memory limit) are reported as gaps — never invented — and counted in the
 summary; `--strict` exits 3 when a capture had gaps, truncation, damage or a limit hit. The
-limits (`--max-flows`, `--max-ooo-bytes`, `--max-ooo-total`, `--max-fragment-bytes`, `--max-message-bytes`) bound
+limits (`--max-flows`, `--max-flow-memory`, `--max-ooo-bytes`, `--max-ooo-total`, `--max-fragment-bytes`, `--max-message-bytes`) bound
 what a hostile capture can make wsarecv hold.
 """, doc="docs/DAMAGED_CAPTURES.md"),
     Topic("completion", "shell completion for bash, zsh, fish", """

@@ -56,6 +56,7 @@ class JsonFollow:
         if self.shard[1] > 1:
             self.first_seen.setdefault(flow_id, self._position)
         digest = render_follow.DirectionDigest(sender, receiver, self.origin or 0)
+        digest.meter = self.tracker.charge
         self._digests.setdefault(flow_id, []).append(digest)
         return digest
 
@@ -103,7 +104,9 @@ class JsonFollow:
 
     def _flush(self) -> None:
         for flow_id in self._retired:
-            self.on_flow(self.tracker.info(flow_id), {d.sender: d for d in self._digests.pop(flow_id, ())})
+            digests = self._digests.pop(flow_id, ())
+            self.tracker.charge(-render_follow.DIGEST_COST * sum(d.sha is not None for d in digests))
+            self.on_flow(self.tracker.info(flow_id), {d.sender: d for d in digests})
         self._retired.clear()
 
 

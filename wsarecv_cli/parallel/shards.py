@@ -48,7 +48,8 @@ def run_shards(worker: Worker, path: str, jobs: int, capture_limits: CaptureLimi
     if limits.max_flows < jobs:
         yield None
         return
-    shard_limits = replace(limits, max_flows=limits.max_flows // jobs, max_held_total=limits.max_held_total // jobs)
+    shard_limits = replace(limits, max_flows=limits.max_flows // jobs, max_held_total=limits.max_held_total // jobs,
+                           max_live_bytes=limits.max_live_bytes // jobs)
     with tempfile.TemporaryDirectory(prefix="wsarecv-jobs-") as tmp:
         paths = [os.path.join(tmp, f"shard-{k}{suffix}") for k in range(jobs)]
         with ProcessPoolExecutor(max_workers=jobs) as pool:

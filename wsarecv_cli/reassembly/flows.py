@@ -155,6 +155,10 @@ class _Flow:
         return "closed" if fins == 2 else "half-closed" if fins else "open"
 
 
+# What a live flow costs beyond its windows and held data, counted in HeldBudget.live against
+# --max-flow-memory: ~2.1-2.5 KB traced, ~3 KB of RSS (bench/MEMORY.md).
+FLOW_COST = 3000
+
 FINISH_BATCH_EVENTS = 4096  # events gathered before finish_batches hands them out (one flow may give more)
 
 
@@ -181,6 +185,7 @@ class FlowTracker:
         self._on_retire = on_retire
         self.evicted_flows = 0
         self.held_budget = HeldBudget(self.limits.max_held_total)  # --max-ooo-total, every direction's
+        self._max_live = self.limits.max_live_bytes
         self._resegment = self.limits.resegment
         # Counters of every finished flow added up (the capture-reality warnings; replay keeps no
         # per-flow summaries to add them from).
@@ -203,6 +208,8 @@ class FlowTracker:
             self._retire_closed(ts)
         if ts >= self._next_idle_sweep:
             self._retire_idle_udp(ts)
+        if self.held_budget.live > self._max_live and len(self._flows) > 1:
+            self._evict(ts)  # over --max-flow-memory: as at --max-flows
         key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
         if entry is not None and transport is TCP and flags & (SYN | ACK) == SYN:
@@ -313,6 +320,11 @@ class FlowTracker:
         a, b, initiator = self.endpoints(flow_id)
         return (initiator, False) if initiator is not None else (inferred_client(a, b), True)
 
+    def charge(self, nbytes: int) -> None:
+        """The consumer holds `nbytes` more (or fewer, negative) for the live flows (replay: a
+        receiving socket and its driver): counted against --max-flow-memory with the tracker's own."""
+        self.held_budget.live += nbytes
+
     def lookup(self, transport: Transport, src_addr: bytes, src_port: int, dst_addr: bytes,
                dst_port: int) -> FlowId | None:
         """The live flow of a 5-tuple (either direction), e.g. for an ICMP error quoting it."""
@@ -351,6 +363,7 @@ class FlowTracker:
             flow.dirs = (UdpDirection(flow.stats[0], a, emits[0], window),
                          UdpDirection(flow.stats[1], b, emits[1], window))
         self._flows[flow.id] = flow
+        self.held_budget.live += FLOW_COST
         back = (transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)
         # Entries carry what `feed` needs per packet: (flow, direction, sender's and receiver's
         # reassemblers, sender's stats), so the hot path does no further lookups.
@@ -381,6 +394,7 @@ class FlowTracker:
             self._done.add(flow.info())
         if self._flows.get(flow.id) is flow:
             del self._flows[flow.id]
+        self.held_budget.live -= FLOW_COST
         table = self._table
         for key in flow.table_keys():
             if table.get(key, (None,))[0] is flow:

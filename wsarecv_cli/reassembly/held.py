@@ -27,14 +27,18 @@ Chunk = tuple[int, "bytes | None", int, tuple[int, ...]]  # (stop, data or None 
 
 
 class HeldBudget:
-    """Bytes held out of order by every direction of one tracker, against `limit`."""
+    """What one tracker holds: `used`, the bytes held out of order by all its directions (against
+    `limit`, --max-ooo-total), and `live`, the estimated memory of all its live state (flows,
+    delivered-bytes windows, held data, and what its consumer charged: replay's receivers), which
+    the tracker keeps under --max-flow-memory by evicting flows."""
 
-    __slots__ = ("used", "limit", "refused")
+    __slots__ = ("used", "limit", "refused", "live")
 
     def __init__(self, limit: int) -> None:
         self.used = 0
         self.limit = limit
         self.refused = 0  # chunks dropped because of this budget (not a direction's own limit)
+        self.live = 0
 
 
 def room(held: int, size: int, limit: int, budget: HeldBudget) -> bool:
@@ -70,6 +74,7 @@ class HeldChunks:
         cost = CHUNK_COST if data is None else stop - start + CHUNK_COST
         self.cost += cost
         self.budget.used += cost
+        self.budget.live += cost
 
     def first(self) -> int:
         return self.keys.first()
@@ -83,11 +88,13 @@ class HeldChunks:
         cost = CHUNK_COST if chunk[1] is None else chunk[0] - start + CHUNK_COST
         self.cost -= cost
         self.budget.used -= cost
+        self.budget.live -= cost
         return start, chunk
 
     def discard(self) -> None:
         """Give everything back to the budget (the direction is closed)."""
         self.budget.used -= self.cost
+        self.budget.live -= self.cost
         self.cost = 0
         self.chunks = {}
         self.keys = SortedKeys()

@@ -76,6 +76,11 @@ class ReassemblyLimits:
         ~2.1 KB in `flows`, ~2.5 KB in `follow --json` and replay (tracemalloc, one SYN per flow),
         ~2.6-3 KB of RSS: 50,000 keeps every command under 200 MB on a SYN flood
         (bench/MEMORY.md); a capture with more flows open at once is told so (evictions, warning).
+    max_live_bytes: the estimated memory of everything live (FLOW_COST a flow, the delivered-bytes
+        windows, the out-of-order data, and what the command charges per flow: replay's receiving
+        sockets): beyond it the flows idle longest are finished early, as at max_flows. The flow
+        count alone does not bound memory: 50,000 flows each with data both ways hold up to 2 GB of
+        windows, and replay ~13 KB more per flow.
     closed_linger_ns: how long (capture time) a closed or reset TCP flow keeps its table entry
         before it is finished and freed; a late retransmission or RST within it still belongs to
         the flow (Wireshark keeps it for good). 10 s covers retransmission timeouts several times over.
@@ -96,6 +101,7 @@ class ReassemblyLimits:
     duplicate_window_ns: int = 100_000
     resegment: bool = False  # split super-segments back to the receiver's MSS (--resegment mss)
     max_flows: int = 50_000
+    max_live_bytes: int = 128 * 1024 * 1024
     closed_linger_ns: int = 10_000_000_000
     udp_idle_ns: int = 120_000_000_000
 
@@ -243,8 +249,8 @@ def limit_warnings(limits: ReassemblyLimits, evicted_flows: int, limit_gaps: int
     """The reassembly limits a capture hit, as warning lines (the fragment limit warns from read_packets)."""
     lines = []
     if evicted_flows:
-        lines.append(f"{evicted_flows} flow(s) finished early at the live-flow limit (--max-flows {limits.max_flows}); "
-                     "a later packet of one starts a new flow index")
+        lines.append(f"{evicted_flows} flow(s) finished early at the live-flow limits (--max-flows {limits.max_flows}, "
+                     f"--max-flow-memory {limits.max_live_bytes}); a later packet of one starts a new flow index")
     if limit_gaps:
         lines.append(f"{limit_gaps} time(s) out-of-order data was dropped at the limit, {limit_bytes} captured "
                      f"bytes (--max-ooo-bytes {limits.max_held_bytes} per direction, --max-ooo-total "

@@ -186,8 +186,11 @@ class TcpDirection:
                     if tail.__class__ is bytes:
                         self._tail = tail = bytearray()
                     tail += payload
+                    budget = self._budget
+                    budget.live += k
                     window = self._window
                     if len(tail) > window + _TAIL_SLACK:
+                        budget.live -= len(tail) - window
                         del tail[:len(tail) - window]
                     self.nxt = nxt + k
                 if missing:
@@ -295,7 +298,7 @@ class TcpDirection:
 
     def close(self) -> None:
         """Free everything held; counters stay."""
-        self._tail = _NO_TAIL
+        self._drop_tail()
         if self._store is not None:
             self._store.discard()
             self._store = None
@@ -436,7 +439,7 @@ class TcpDirection:
     def _try_fin(self, ts: int, frames: tuple[int, ...]) -> None:
         if self.nxt >= self.fin_at:
             self.fin_done = True
-            self._tail = _NO_TAIL  # closed: nothing left to compare retransmissions with
+            self._drop_tail()  # closed: nothing left to compare retransmissions with
             if self._emit is not None:
                 self._emit(StreamFin(self.fin_at, ts, frames))
 
@@ -489,7 +492,7 @@ class TcpDirection:
         if self._emit is not None:
             self._emit(StreamGap(self.nxt, length, ts, frames, reason, evidence))
         self.nxt += length
-        self._tail = _NO_TAIL
+        self._drop_tail()
         if self._urgent:
             self._urgent = [u for u in self._urgent if u >= self.nxt]
 
@@ -529,9 +532,16 @@ class TcpDirection:
         if tail.__class__ is bytes:
             self._tail = tail = bytearray()
         tail += data
+        self._budget.live += len(data)
         window = self._window
         if len(tail) > window + _TAIL_SLACK:
+            self._budget.live -= len(tail) - window
             del tail[:len(tail) - window]
+
+    def _drop_tail(self) -> None:
+        """Forget the delivered-bytes window (a gap, a FIN, the end): nothing to compare with."""
+        self._budget.live -= len(self._tail)
+        self._tail = _NO_TAIL
 
     @property
     def held_bytes(self) -> int:
