@@ -177,7 +177,8 @@ def _print_flows(run: FlowsRun, path: str, selectors: tuple[FlowSelector, ...], 
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document (flows, capture info, stats, warnings).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
               help="Worker processes, each reassembling a share of the flows (the capture is read and decoded "
-                   "by each, so more than the CPU cores only costs memory). Needs a file, not stdin.")
+                   "by each, so more than the CPU cores only costs memory). Needs a file, not stdin. Default 1: "
+                   "2 pays only while a second core stays free for the whole run (bench/RESULTS.md, --jobs).")
 @width_option
 @limit_options
 @time_format_option

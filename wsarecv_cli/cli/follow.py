@@ -74,7 +74,8 @@ def _raw_sender(choice: str, a: Endpoint, b: Endpoint, client: Endpoint) -> Endp
 @click.option("--jobs", "-j", type=click.IntRange(1, 32), default=1, show_default=True,
               help="With --json: worker processes, each reassembling a share of the flows (the capture is "
                    "read and decoded by each, so more than the CPU cores only costs memory). Needs a file, "
-                   "not stdin; flows come worker by worker.")
+                   "not stdin; flows come worker by worker. Default 1: 2 pays only while a second core stays free "
+                   "for the whole run (bench/RESULTS.md, --jobs).")
 @width_option
 @limit_options
 @time_format_option
