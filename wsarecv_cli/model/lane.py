@@ -36,6 +36,18 @@ _SUCCESS, _WIN32_OK = NtStatus.SUCCESS, Win32Error.ERROR_SUCCESS
 
 LaneResult = tuple[Completion, int, int, int]  # (completion, clock, bytes arrived, bytes delivered)
 
+# The reason texts, made once per (bytes arrived, bytes taken, WSABUF lengths): a capture repeats
+# a few segment sizes, and the text (take.stream_reason / whole_reason) depends on nothing else.
+_REASONS: dict[tuple[int, int, tuple[int, ...]], str] = {}
+_REASONS_KEPT = 4096  # bounded: a capture of every segment size does not grow it without end
+
+
+def _reason(key: tuple[int, int, tuple[int, ...]], text: str) -> str:
+    if len(_REASONS) >= _REASONS_KEPT:
+        _REASONS.clear()
+    _REASONS[key] = text
+    return text
+
 
 def arrival_lane(rx: RxState, profile: Profile, config: SocketConfig, op: PendingOp, arrival: Arrival,
                  t_ns: int) -> LaneResult | None:
@@ -59,7 +71,10 @@ def arrival_lane(rx: RxState, profile: Profile, config: SocketConfig, op: Pendin
         rx.stream.sealed = False
         rx.push_seen = False  # consumed (R14 bookkeeping, as Take.commit does)
         chunks = scatter(data, buffers)
-        rules, why, gap, notes = _R8_R9, stream_reason(arrived, count, buffers, chunks), 0, ()
+        why = _REASONS.get((arrived, count, buffers))
+        if why is None:
+            why = _reason((arrived, count, buffers), stream_reason(arrived, count, buffers, chunks))
+        rules, gap, notes = _R8_R9, 0, ()
         delivered = count
     elif kind is Message and profile.message_oriented:
         data = arrival.data  # type: ignore[union-attr]
@@ -72,7 +87,10 @@ def arrival_lane(rx: RxState, profile: Profile, config: SocketConfig, op: Pendin
             return None  # a zero-length datagram (R16, zero-byte), or one that does not fit
         chunks = scatter(data, buffers)
         gap = count - arrived  # not captured (snaplen)
-        rules, why, notes = _R16, whole_reason(count, buffers, chunks), cut_note(count, arrived) if gap else ()
+        why = _REASONS.get((-count, arrived, buffers))  # (negative: not a stream reason's key)
+        if why is None:
+            why = _reason((-count, arrived, buffers), whole_reason(count, buffers, chunks))
+        rules, notes = _R16, cut_note(count, arrived) if gap else ()
         delivered = arrived
     else:
         return None
