@@ -4,6 +4,7 @@
     python bench/replay_calls.py bench/out/long-200k.pcap               # one run, in this checkout
     python bench/replay_calls.py CAPTURE --tree /tmp/base --json        # the same over another tree
     python bench/replay_calls.py CAPTURE --compare /tmp/base --runs 3   # old/new interleaved, medians
+    python bench/replay_calls.py CAPTURE --compare /tmp/base /tmp/new  # two trees, this checkout not run
 
 One run, in one process, over one tree's `wsarecv_cli`:
 
@@ -138,13 +139,16 @@ def main() -> None:
     parser.add_argument("capture")
     parser.add_argument("--json", action="store_true", help="print the one run as JSON")
     parser.add_argument("--compare", nargs="+", metavar="TREE",
-                        help="source trees to compare (each holding wsarecv_cli/); this one is added last")
+                        help="source trees to compare (each holding wsarecv_cli/); with one, this checkout is "
+                             "compared with it")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     capture = os.path.abspath(args.capture)
     if args.compare:
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        trees = [os.path.abspath(t) for t in args.compare] + [here]
+        trees = [os.path.abspath(t) for t in args.compare]
+        if len(trees) == 1:  # the one given against this checkout
+            trees.append(here)
         print(f"load average before: {os.getloadavg()}", file=sys.stderr)
         table = compare(capture, trees, args.runs)
         print(f"load average after: {os.getloadavg()}", file=sys.stderr)

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from wsarecv_cli.cli.replay_findings import ReplayFindings
 from wsarecv_cli.cli.replay_output import info_for, notice_record
 from wsarecv_cli.diagnose.detect import FindingDetector
-from wsarecv_cli.model.types import Event, RecvFlags
+from wsarecv_cli.model.types import Completion, Event, RecvFlags, RecvResult, Status
 from wsarecv_cli.render.record_lines import RowLines, flow_line, summary_line
 from wsarecv_cli.render.records import (
     NdjsonWriter, ReceiverInfo, RecordOptions, Row, RowKind, RowPairer, SummaryAccumulator, gap_record, row_record,
@@ -31,7 +31,8 @@ from wsarecv_cli.replay.session import (
 )
 
 # Module constants: Enum.MEMBER lookups are slow on Python 3.11 (see render/records.py).
-_BLOCKING, _COMPLETION, _DATA = RowKind.BLOCKING, RowKind.COMPLETION, Event.DATA
+_BLOCKING, _COMPLETION, _DATA, _WAITING = RowKind.BLOCKING, RowKind.COMPLETION, Event.DATA, Status.WAITING
+_new = tuple.__new__  # a Row built without its keyword-parsing __new__
 _NOT_PLAIN_IN = int(RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB)  # not stream bytes for the detectors
 _MSG_PARTIAL = int(RecvFlags.MSG_PARTIAL)
 
@@ -89,7 +90,8 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
             write(finding.record())
 
     def row_written(current: _Receiver, row: Row) -> None:
-        write_line(current.line(row))
+        kind = row.kind
+        write_line(current.line.blocking(row.result, row.completion) if kind is _BLOCKING else current.line(row))
         if detector is None:
             return
         plain = plain_data(row)
@@ -104,9 +106,22 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
             key = item.key
             if key is not last_key:
                 current, last_key = receivers[key], key
-            outcome = item.outcome
+            outcome, pairer = item.outcome, current.pairer  # type: ignore[union-attr]
+            # RowPairer.push's two commonest steps written out: a blocking call starts waiting (it
+            # only counts as a call), and it returns (one row); anything else goes through push.
+            waiting = pairer.waiting
+            if waiting is None:
+                if outcome.__class__ is RecvResult and outcome.status is _WAITING:
+                    pairer.waiting = outcome
+                    current.summary.calls += 1  # type: ignore[union-attr]
+                    continue
+            elif outcome.__class__ is Completion and outcome.n == waiting.n:
+                pairer.waiting = None
+                current.summary.add(outcome)  # type: ignore[union-attr]
+                row_written(current, _new(Row, (_BLOCKING, waiting, outcome)))  # type: ignore[arg-type]
+                continue
             current.summary.add(outcome)  # type: ignore[union-attr]
-            for row in current.pairer.push(outcome):  # type: ignore[union-attr]
+            for row in pairer.push(outcome):
                 row_written(current, row)  # type: ignore[arg-type]
             continue
         if opts is None:  # the first item comes after the first packet: times count from it

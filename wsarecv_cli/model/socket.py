@@ -56,7 +56,7 @@ _WAITS = "nothing to receive yet: the blocking call waits (R7)"
 _new = tuple.__new__  # keyword-free NamedTuple builds
 # Members the per-call code uses, as module constants: Enum.MEMBER is slow on Python 3.11.
 _COMPLETED, _WAITING, _PENDING_EVENT = Status.COMPLETED, Status.WAITING, Event.PENDING
-_NONBLOCKING, _ROUTINE = Mode.NONBLOCKING, Delivery.ROUTINE
+_NONBLOCKING = Mode.NONBLOCKING
 _MSG_OOB, _MSG_PEEK, _MSG_WAITALL = int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK), int(RecvFlags.MSG_WAITALL)
 
 
@@ -92,14 +92,13 @@ class Socket(SocketView):
         if len(pending) == 1 and t_ns >= self._now and self._lane_open(pending[0]):
             lane = arrival_lane(self._rx, self.profile, self.config, pending[0], arrival, t_ns)
             if lane is not None:  # the commonest arrival, decided in one step (lane.py)
-                done, self._now, arrived, delivered = lane
+                done, self._now, arrived, delivered, note = lane
                 self._arrived += arrived
                 self._delivered += delivered
                 pending.clear()
-                if done.delivery is not _ROUTINE:  # (what _hand_out does with an empty outbox)
-                    return [done]
-                self._apcs.append(done)
-                return []
+                if note:
+                    self._note(t_ns, note)
+                return self._hand_out([done])
         out = self._tick(t_ns)
         if self._closed_local:
             self._note(t_ns, f"{arrival_words(arrival)} after closesocket: ignored")

@@ -98,7 +98,7 @@ class RowLines:
     def __call__(self, row: Row) -> str:
         kind = row.kind
         if kind is _BLOCKING:
-            return self._blocking(row.result, row.completion)  # type: ignore[arg-type]
+            return self.blocking(row.result, row.completion)  # type: ignore[arg-type]
         if kind is _CALL:
             return self._result(row.result)  # type: ignore[arg-type]
         return self._completion(row.completion)  # type: ignore[arg-type]
@@ -110,7 +110,7 @@ class RowLines:
             self._call_text = f',"buffers":{_ints(call.buffers)},"flags_in":{_flags(call.flags)},'
         return self._call_text
 
-    def _blocking(self, result: RecvResult, done: Completion) -> str:
+    def blocking(self, result: RecvResult, done: Completion) -> str:
         """records.blocking_record's line. The row of nearly every call of a blocking receiver:
         _seconds, _buffers and _filled are written out here (a call each per line adds up)."""
         error = done.error

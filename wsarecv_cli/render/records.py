@@ -72,19 +72,19 @@ class RowPairer:
     """Push-based pairing: feed outcomes in order, get rows; holds at most one waiting call."""
 
     def __init__(self) -> None:
-        self._waiting: RecvResult | None = None
+        self.waiting: RecvResult | None = None  # a blocking call not returned yet (read by replay_ndjson)
 
     def push(self, outcome: Outcome) -> list[Row] | tuple[Row, ...]:
-        waiting = self._waiting
+        waiting = self.waiting
         is_completion = outcome.__class__ is Completion
         if waiting is None:  # (the general case below, shortened for the two commonest outcomes)
             if is_completion:
                 return (_new(Row, (_COMPLETION, None, outcome)),)
             if outcome.status is _WAITING:
-                self._waiting = outcome  # type: ignore[assignment]
+                self.waiting = outcome  # type: ignore[assignment]
                 return ()
         if waiting is not None:
-            self._waiting = None
+            self.waiting = None
             if is_completion and outcome.n == waiting.n:
                 return [_new(Row, (_BLOCKING, waiting, outcome))]
             rows = [_new(Row, (_CALL, waiting, None))]  # the blocked thread did more: unusual
@@ -93,15 +93,15 @@ class RowPairer:
         if is_completion:
             rows.append(_new(Row, (_COMPLETION, None, outcome)))
         elif outcome.status is _WAITING:
-            self._waiting = outcome  # type: ignore[assignment]
+            self.waiting = outcome  # type: ignore[assignment]
         else:
             rows.append(_new(Row, (_CALL, outcome, None)))
         return rows
 
     def finish(self) -> list[Row]:
         """A blocking call still waiting at the end of input stays a row of its own."""
-        rows = [Row(RowKind.CALL, self._waiting)] if self._waiting is not None else []
-        self._waiting = None
+        rows = [Row(RowKind.CALL, self.waiting)] if self.waiting is not None else []
+        self.waiting = None
         return rows
 
 
