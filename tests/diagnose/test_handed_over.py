@@ -1,4 +1,5 @@
-"""FindingDetector.handed_over (what `replay --ndjson` tells the detectors for a row of plain data,
+"""FindingDetector.handed_over (what `replay --ndjson` tells the detectors for a row of plain data
+or a graceful close,
 cli/replay_ndjson.plain_data says which) does what `feed` does with that row's record dict: same
 findings, same receiver state, for random rows of every kind (plain or not) mixed with notices."""
 
@@ -63,7 +64,7 @@ def test_the_shortcut_finds_and_counts_what_feed_does(protocol, base, items):
         fed += by_feed.feed(row_record(item, info, opts))
         plain = plain_data(item)
         if plain is not None and FindingDetector.handed_over(state, plain[0], round((plain[1] - base) / 1e9, 9),
-                                                             plain[2]):
+                                                             plain[2], plain[3]):
             taken += 1
             continue
         shortcut += by_shortcut.feed(row_record(item, info, opts))
@@ -77,7 +78,7 @@ def test_a_plain_data_row_takes_the_shortcut_and_a_partial_one_does_not():
     call = RecvCall((4096,))
     waited = RecvResult(1, 0, call, Status.WAITING, -1, None, None, (b"",), None, 0, Event.PENDING, ("R7",))
     done = Completion(1, 5, call, None, 3, (b"abc",), RecvFlags.NONE, 0, Event.DATA, Delivery.RETURN, ("R8",))
-    assert plain_data(Row(RowKind.BLOCKING, waited, done)) == (True, 0, 3)
+    assert plain_data(Row(RowKind.BLOCKING, waited, done)) == (True, 0, 3, False)
     partial = done._replace(flags_out=RecvFlags.MSG_PARTIAL, event=Event.PARTIAL)
     assert plain_data(Row(RowKind.BLOCKING, waited, partial)) is None
 

@@ -31,7 +31,8 @@ from wsarecv_cli.replay.session import (
 )
 
 # Module constants: Enum.MEMBER lookups are slow on Python 3.11 (see render/records.py).
-_BLOCKING, _COMPLETION, _DATA, _WAITING = RowKind.BLOCKING, RowKind.COMPLETION, Event.DATA, Status.WAITING
+_BLOCKING, _COMPLETION, _WAITING = RowKind.BLOCKING, RowKind.COMPLETION, Status.WAITING
+_DATA, _GRACEFUL_CLOSE = Event.DATA, Event.GRACEFUL_CLOSE
 _new = tuple.__new__  # a Row built without its keyword-parsing __new__
 _NOT_PLAIN_IN = int(RecvFlags.MSG_PEEK | RecvFlags.MSG_OOB)  # not stream bytes for the detectors
 _MSG_PARTIAL = int(RecvFlags.MSG_PARTIAL)
@@ -50,9 +51,10 @@ class _Receiver:
         self.state = None if detector is None else detector.open(info.flow, info.receiver, info.protocol)
 
 
-def plain_data(row: Row) -> tuple[bool, int, int] | None:
-    """(a call record?, its `t` in ns, its `bytes`) of a row whose record is plain data for the
-    detectors (FindingDetector.handed_over says which); None for any other row."""
+def plain_data(row: Row) -> tuple[bool, int, int, bool] | None:
+    """(a call record?, its `t` in ns, its `bytes`, a graceful close?) of a row whose record is
+    plain data or a graceful close for the detectors (FindingDetector.handed_over says which);
+    None for any other row."""
     kind = row.kind
     if kind is _COMPLETION:
         outcome, started = row.completion, None  # (a completion record has no flags_in)
@@ -60,16 +62,17 @@ def plain_data(row: Row) -> tuple[bool, int, int] | None:
         outcome, started = row.completion, row.result
     else:
         outcome = started = row.result
-    if outcome.event is not _DATA or outcome.error is not None or outcome.lost:  # type: ignore[union-attr]
+    event = outcome.event  # type: ignore[union-attr]
+    if event is not _DATA and event is not _GRACEFUL_CLOSE or outcome.error is not None or outcome.lost:  # type: ignore[union-attr]
         return None
     flags_out = outcome.flags_out  # type: ignore[union-attr]
     if flags_out and int(flags_out) & _MSG_PARTIAL:
         return None
     if started is None:
-        return False, outcome.t_ns, outcome.bytes  # type: ignore[union-attr]
+        return False, outcome.t_ns, outcome.bytes, event is _GRACEFUL_CLOSE  # type: ignore[union-attr]
     if int(started.call.flags) & _NOT_PLAIN_IN:
         return None
-    return True, started.t_ns, outcome.bytes or 0  # type: ignore[union-attr]
+    return True, started.t_ns, outcome.bytes or 0, event is _GRACEFUL_CLOSE  # type: ignore[union-attr]
 
 
 def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data: bool, explain: bool,
@@ -96,8 +99,8 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
             return
         plain = plain_data(row)
         if plain is not None:
-            call, t_ns, count = plain
-            if handed_over(current.state, call, round((t_ns - base) / 1e9, 9), count):
+            call, t_ns, count, closes = plain
+            if handed_over(current.state, call, round((t_ns - base) / 1e9, 9), count, closes):
                 return
         found(findings.feed(row_record(row, current.info, opts)))  # type: ignore[arg-type]
 

@@ -26,6 +26,7 @@ from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.cli.replay_findings import ReplayFindings, finding_line
 from wsarecv_cli.cli.replay_timeline import ReplayTimeline
 from wsarecv_cli.diagnose import Finding
+from wsarecv_cli.net import Endpoint
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
 from wsarecv_cli.render.records import (
     JsonDocumentWriter,
@@ -77,9 +78,25 @@ class OutputOptions:
 
 
 def info_for(start: ReceiverStart) -> ReceiverInfo:
-    return ReceiverInfo(flow=str(start.key.flow), receiver=str(start.key.receiver), peer=str(start.peer),
-                        protocol=start.protocol.value, platform=start.platform.value, mode=start.mode.value,
-                        schedule=str(start.schedule), role=start.role or None, roles_inferred=start.roles_inferred)
+    return ReceiverInfo(flow=str(start.key.flow), receiver=endpoint_text(start.key.receiver),
+                        peer=endpoint_text(start.peer), protocol=start.protocol.value, platform=start.platform.value,
+                        mode=start.mode.value, schedule=str(start.schedule), role=start.role or None,
+                        roles_inferred=start.roles_inferred)
+
+
+_ENDPOINT_TEXT: dict[Endpoint, str] = {}
+_ENDPOINT_TEXTS_KEPT = 4096
+
+
+def endpoint_text(endpoint: Endpoint) -> str:
+    """str(endpoint), remembered: the two receivers of a flow name each other, and a capture of
+    many short flows reuses its hosts (str goes through the ipaddress module: ~3 us)."""
+    text = _ENDPOINT_TEXT.get(endpoint)
+    if text is None:
+        if len(_ENDPOINT_TEXT) >= _ENDPOINT_TEXTS_KEPT:  # bounded: a scan of every port does not grow it
+            _ENDPOINT_TEXT.clear()
+        text = _ENDPOINT_TEXT[endpoint] = str(endpoint)
+    return text
 
 
 @dataclass(slots=True)

@@ -98,17 +98,21 @@ class FindingDetector:
         return [] if state is None else list(self._end(state))
 
     @staticmethod
-    def handed_over(r: _Receiver, call: bool, t: float, count: int) -> bool:
+    def handed_over(r: _Receiver, call: bool, t: float, count: int, closes: bool = False) -> bool:
         """What a call (`call`) or completion record of plain data does, where it can complete no
-        finding: event "data", error null, lost 0, no MSG_PARTIAL out, no MSG_PEEK/MSG_OOB in,
-        no framing. Its `bytes` (`count`) are handed over. False, with nothing changed, when the
-        record needs `feed` after all (a call after the connection ended: WR107).
-        tests/diagnose/test_handed_over.py holds it to `feed` of the same records."""
+        finding: event "data" (or "graceful-close" with `closes`), error null, lost 0, no
+        MSG_PARTIAL out, no MSG_PEEK/MSG_OOB in, no framing. Its `bytes` (`count`) are handed
+        over. False, with nothing changed, when the record needs `feed` after all (a call after
+        the connection ended: WR107). tests/diagnose/test_handed_over.py holds it to `feed`."""
         if call and r.ended is not None:
             return False
         if t > r.last_t:
             r.last_t = t
         r.offset += count
+        if closes:  # the connection has ended (no message counted, MSG_PARTIAL state kept)
+            if r.ended is None:
+                r.ended = CLOSURES["graceful-close"]
+            return True
         if r.message_oriented:
             r.messages += 1
         r.in_partial = False
