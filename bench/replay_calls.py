@@ -11,9 +11,9 @@ One run, in one process, over one tree's `wsarecv_cli`:
 1. record: `replay --ndjson`'s session runs once with the drivers' inputs recorded (every
    `ReceiverDriver.arrive` / `finish` with its arguments, and each driver's constructor arguments)
    and every item it yields kept in a list.
-2. model: fresh drivers (fresh model sockets) are fed the recorded inputs in the recorded order;
-   the loop is timed. That is the model's time (driver and socket), without reading, decoding,
-   reassembly and routing.
+2. model: fresh drivers (fresh model sockets, made at their first input as the session makes
+   them) are fed the recorded inputs in the recorded order; the loop is timed. That is the
+   model's time (driver and socket), without reading, decoding, reassembly and routing.
 3. formatting: `cli.replay_output._print_records` (what `replay --ndjson` runs) consumes the
    recorded items, with findings (the default) and with `--no-findings`, writing to /dev/null;
    timed. That is pairing, summaries, the findings detectors, the NDJSON lines and their writes.
@@ -71,17 +71,20 @@ def one_run(capture: str) -> dict:
     Driver.__init__, Driver.arrive, Driver.finish = orig_init, orig_arrive, orig_finish
     calls = sum(1 for item in items if item.__class__ is ReceiverOutcome and isinstance(item.outcome, RecvResult))
 
-    # -- model: the recorded inputs through fresh drivers ----------------------------------------
-    drivers = [Driver(Socket(cfg), *args, **kwargs) for cfg, args, kwargs in made]
-    bound = [(drivers[i].arrive if is_arrive else drivers[i].finish, is_arrive, arrival, t)
-             for i, is_arrive, arrival, t in inputs]
+    # -- model: the recorded inputs through fresh drivers, each made (with its socket) when its
+    # first input comes, as the session makes them -----------------------------------------------
+    drivers: list = [None] * len(made)
     gc.collect()
     old = gc.get_threshold()
     gc.set_threshold(10_000, *old[1:])  # as replay runs (cli/replay_output._rarer_collections)
     outcomes = 0
     t0 = time.perf_counter()
-    for method, is_arrive, arrival, t in bound:
-        outcomes += len(method(arrival, t) if is_arrive else method(t))
+    for i, is_arrive, arrival, t in inputs:
+        driver = drivers[i]
+        if driver is None:
+            cfg, args, kwargs = made[i]
+            driver = drivers[i] = Driver(Socket(cfg), *args, **kwargs)
+        outcomes += len(driver.arrive(arrival, t) if is_arrive else driver.finish(t))
     model_s = time.perf_counter() - t0
     gc.set_threshold(*old)
 

@@ -52,7 +52,18 @@ class CallPlan:
 
     @property
     def call(self) -> RecvCall:
-        return RecvCall(self.buffers, self.flags)
+        """The plan's RecvCall, one object for every plan with these buffers and flags (a RecvCall
+        costs more to make than a call to decide; receivers share it, as it is immutable)."""
+        key = (self.buffers, int(self.flags))
+        call = _CALLS.get(key)
+        if call is None:
+            if len(_CALLS) >= 64:  # bounded (a process replays a few plans)
+                _CALLS.clear()
+            call = _CALLS[key] = RecvCall(self.buffers, self.flags)
+        return call
+
+
+_CALLS: dict[tuple[tuple[int, ...], int], RecvCall] = {}
 
 
 class ReceiverDriver:
