@@ -78,14 +78,14 @@ def one_run(capture: str) -> dict:
     old = gc.get_threshold()
     gc.set_threshold(10_000, *old[1:])  # as replay runs (cli/replay_output._rarer_collections)
     outcomes = 0
-    t0 = time.perf_counter()
+    c0, t0 = time.thread_time(), time.perf_counter()
     for i, is_arrive, arrival, t in inputs:
         driver = drivers[i]
         if driver is None:
             cfg, args, kwargs = made[i]
             driver = drivers[i] = Driver(Socket(cfg), *args, **kwargs)
         outcomes += len(driver.arrive(arrival, t) if is_arrive else driver.finish(t))
-    model_s = time.perf_counter() - t0
+    model_s, model_cpu_s = time.perf_counter() - t0, time.thread_time() - c0
     gc.set_threshold(*old)
 
     # -- formatting: the recorded items printed as replay --ndjson prints them --------------------
@@ -101,23 +101,29 @@ def one_run(capture: str) -> dict:
             return iter(items)
 
     formatting: dict[str, float] = {}
-    for name, findings in (("format_s", True), ("format_nofind_s", False)):
+    for name, findings in (("format", True), ("format_nofind", False)):
         output = OutputOptions(ndjson=True, progress=False, findings=findings)
         recorded = Recorded()
         found = ReplayFindings.for_config(capture, config, findings)
         gc.collect()
         with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
             gc.set_threshold(10_000, *old[1:])
-            t0 = time.perf_counter()
+            c0, t0 = time.thread_time(), time.perf_counter()
             _print_records(recorded, output, found)
-            formatting[name] = time.perf_counter() - t0
+            formatting[name + "_s"], formatting[name + "_cpu_s"] = time.perf_counter() - t0, time.thread_time() - c0
             gc.set_threshold(*old)
-    return {"calls": calls, "outcomes": outcomes, "items": len(items), "model_s": model_s, **formatting}
+    return {"calls": calls, "outcomes": outcomes, "items": len(items), "model_s": model_s, "model_cpu_s": model_cpu_s,
+            **formatting}
+
+
+TIMES = ("model_s", "format_s", "format_nofind_s", "model_cpu_s", "format_cpu_s", "format_nofind_cpu_s")
 
 
 def per_call_us(run: dict) -> dict:
+    """Seconds -> us per call; `_cpu` is the thread's CPU time (steadier than wall time on a
+    loaded machine: time spent waiting for a core is not in it)."""
     calls = run["calls"] or 1
-    return {key[:-2] + "_us": run[key] / calls * 1e6 for key in ("model_s", "format_s", "format_nofind_s")}
+    return {key[:-2] + "_us": run[key] / calls * 1e6 for key in TIMES}
 
 
 def compare(capture: str, trees: list[str], runs: int) -> dict:
