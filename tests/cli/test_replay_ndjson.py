@@ -62,5 +62,6 @@ def test_the_general_path_is_really_another_path(monkeypatch):
 
     capture = str(SAMPLES / "http_small_segments.pcap")
     monkeypatch.setattr(record_lines.RowLines, "__call__", lambda self, row: "changed\n")
+    monkeypatch.setattr(record_lines.RowLines, "blocking", lambda self, result, done: "changed\n")
     direct, general = _both(capture, [], monkeypatch)
     assert "changed" in direct and "changed" not in general
