@@ -1,5 +1,6 @@
-"""`--ndjson` rows written straight as lines (render/record_lines.py) are byte for byte what
-NdjsonWriter writes for the `row_record` dict, for every kind of row and field."""
+"""`--ndjson` records written straight as lines (render/record_lines.py: rows, flow and summary
+records) are byte for byte what NdjsonWriter writes for the record dict, for every kind of row
+and field, hostile strings included."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from hypothesis import given, settings, strategies as st
 from wsarecv_cli.model.types import (
     Completion, Delivery, Event, NtStatus, RecvCall, RecvFlags, RecvResult, Status, Win32Error, WsaError,
 )
+from wsarecv_cli.render import record_lines
 from wsarecv_cli.render.record_lines import RowLines
-from wsarecv_cli.render.records import NdjsonWriter, ReceiverInfo, RecordOptions, Row, RowKind, row_record
+from wsarecv_cli.render.records import (
+    NdjsonWriter, ReceiverInfo, RecordOptions, Row, RowKind, SummaryAccumulator, row_record,
+)
 
 
 def _written(record) -> str:
@@ -78,3 +82,55 @@ def test_unknown_bytes_are_counted_spanned_and_never_shown_as_data():
     line = RowLines(info, opts)(Row(RowKind.CALL, result))
     assert line.endswith('"gap":3,"unknown_bytes":3,"unknown":[[2,5]],"data_hex":["6162????","??63"]}\n')
     assert json.loads(line) == row_record(Row(RowKind.CALL, result), info, opts)
+
+
+# ---- flow and summary records, and the string escaping every line relies on -------------------
+
+# Everything json escapes or might: quotes, backslashes, every control character, DEL, non-ASCII,
+# the JavaScript line separators, astral characters and lone surrogates (Python strings hold them).
+HOSTILE = ['"', "\\", '\\"', "\x00", "\x1f", "\x7f", "\b\f\n\r\t", "\u2028\u2029", "é", "😀", "\ud800", "\udfff",
+           "</script>", "a\"b\\c\nd"] + [chr(code) for code in range(0x20)]
+hostile = st.one_of(st.sampled_from(HOSTILE),
+                    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=()),
+                            max_size=8))
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=hostile)
+def test_encode_basestring_is_what_the_writer_writes_for_a_string(value):
+    assert record_lines.encode_basestring(value) + "\n" == _written(value)
+
+
+def test_the_escaping_test_sees_surrogates_and_controls():
+    assert _written("\ud800\x01") == '"\ud800\\u0001"\n'  # (so the property above compares those too)
+
+
+infos_full = st.builds(ReceiverInfo, flow=st.one_of(st.none(), hostile), receiver=st.one_of(st.none(), hostile),
+                       peer=st.one_of(st.none(), hostile), protocol=hostile, platform=hostile, mode=hostile,
+                       schedule=st.one_of(st.none(), hostile), role=st.one_of(st.none(), hostile),
+                       roles_inferred=st.booleans())
+
+
+@settings(max_examples=400, deadline=None)
+@given(info=infos_full)
+def test_a_flow_line_is_the_flow_record_as_ndjson(info):
+    assert record_lines.flow_line(info) == _written(info.record())
+
+
+@settings(max_examples=400, deadline=None)
+@given(info=infos_full, outcomes=st.lists(st.one_of(results, completions), max_size=6),
+       gaps=st.integers(0, 3), closure=st.sampled_from(["open", "graceful", "reset", "aborted", "discon"]),
+       closure_error=errors)
+def test_a_summary_line_is_the_summary_record_as_ndjson(info, outcomes, gaps, closure, closure_error):
+    summary = SummaryAccumulator.for_receiver(info)
+    summary.add_all(outcomes)
+    for _ in range(gaps):
+        summary.add_gap(5)
+    summary.closure, summary.closure_error = closure, closure_error
+    assert record_lines.summary_line(summary) == _written(summary.record())
+
+
+def test_a_summary_with_framing_findings_is_left_to_the_writer():
+    summary = SummaryAccumulator.for_receiver(ReceiverInfo("tcp:0", "10.0.0.2:80"))
+    summary.framing = object()
+    assert record_lines.summary_line(summary) is None

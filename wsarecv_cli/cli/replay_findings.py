@@ -34,7 +34,10 @@ class ReplayFindings:
 
     def feed(self, record: Record) -> list[Finding]:
         """The findings a record completes, placed in the capture and counted."""
-        found = self.detector.feed(record) if self.enabled else []
+        return self.placed(self.detector.feed(record)) if self.enabled else []
+
+    def placed(self, found: list[Finding]) -> list[Finding]:
+        """Findings of the detector, placed in the capture and counted."""
         if found:
             found = [finding.at(self.capture) for finding in found]
             for finding in found:

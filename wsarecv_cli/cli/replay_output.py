@@ -26,8 +26,8 @@ from wsarecv_cli.cli.progress import wanted as progress_wanted
 from wsarecv_cli.cli.replay_findings import ReplayFindings, finding_line
 from wsarecv_cli.cli.replay_timeline import ReplayTimeline
 from wsarecv_cli.diagnose import Finding
+from wsarecv_cli.net import Endpoint
 from wsarecv_cli.render.calls import CallTable, section_header, table_options_for
-from wsarecv_cli.render.record_lines import RowLines
 from wsarecv_cli.render.records import (
     JsonDocumentWriter,
     NdjsonWriter,
@@ -78,9 +78,25 @@ class OutputOptions:
 
 
 def info_for(start: ReceiverStart) -> ReceiverInfo:
-    return ReceiverInfo(flow=str(start.key.flow), receiver=str(start.key.receiver), peer=str(start.peer),
-                        protocol=start.protocol.value, platform=start.platform.value, mode=start.mode.value,
-                        schedule=str(start.schedule), role=start.role or None, roles_inferred=start.roles_inferred)
+    return ReceiverInfo(flow=str(start.key.flow), receiver=endpoint_text(start.key.receiver),
+                        peer=endpoint_text(start.peer), protocol=start.protocol.value, platform=start.platform.value,
+                        mode=start.mode.value, schedule=str(start.schedule), role=start.role or None,
+                        roles_inferred=start.roles_inferred)
+
+
+_ENDPOINT_TEXT: dict[Endpoint, str] = {}
+_ENDPOINT_TEXTS_KEPT = 4096
+
+
+def endpoint_text(endpoint: Endpoint) -> str:
+    """str(endpoint), remembered: the two receivers of a flow name each other, and a capture of
+    many short flows reuses its hosts (str goes through the ipaddress module: ~3 us)."""
+    text = _ENDPOINT_TEXT.get(endpoint)
+    if text is None:
+        if len(_ENDPOINT_TEXT) >= _ENDPOINT_TEXTS_KEPT:  # bounded: a scan of every port does not grow it
+            _ENDPOINT_TEXT.clear()
+        text = _ENDPOINT_TEXT[endpoint] = str(endpoint)
+    return text
 
 
 @dataclass(slots=True)
@@ -149,20 +165,13 @@ def _items_with_progress(session: ReplaySession, output: OutputOptions,
     return timeline.observe(items, replay_records) if timeline is not None else items
 
 
-RowFormat = Callable[[ReceiverInfo, RecordOptions], Callable[[Row], Any]]
-
-
 def _row_records(info: ReceiverInfo, opts: RecordOptions) -> Callable[[Row], Record]:
     return functools.partial(row_record, info=info, opts=opts)
 
 
 def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_data: bool = False,
-                   explain: bool = False, row_format: RowFormat = _row_records) -> Iterator[Any]:
-    """The records of a replay (flow, call/completion rows, summary per receiver), as produced.
-
-    `row_format(info, opts)` makes a receiver's row formatter: by default rows become
-    `row_record` dicts; NDJSON output passes `RowLines`, which makes each row its finished line.
-    """
+                   explain: bool = False) -> Iterator[Record]:
+    """The records of a replay (flow, call/completion rows, summary per receiver), as produced."""
     receivers: dict[ReceiverKey, tuple[ReceiverInfo, RowPairer, SummaryAccumulator, Callable]] = {}
     opts: RecordOptions | None = None
     for item in items:
@@ -176,7 +185,7 @@ def replay_records(items: Iterable[ReplayItem], session: ReplaySession, show_dat
             opts = RecordOptions(base_ns=session.first_ts_ns or 0, show_data=show_data, explain=explain)
         if kind is ReceiverStart:
             info = info_for(item)
-            receivers[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info), row_format(info, opts))
+            receivers[item.key] = (info, RowPairer(), SummaryAccumulator.for_receiver(info), _row_records(info, opts))
             yield info.record()
         elif kind is ReceiverGap:
             info, _, summary, _ = receivers[item.key]
@@ -213,42 +222,28 @@ def notice_record(notice: ReceiverNotice, info: ReceiverInfo, opts: RecordOption
     return rec
 
 
-def _lines_and_records(info: ReceiverInfo, opts: RecordOptions) -> Callable[[Row], tuple[str, Record]]:
-    """Rows as (finished NDJSON line, record dict): RowLines writes the line (no json encoding),
-    the detectors read the dict."""
-    lines = RowLines(info, opts)
-    return lambda row: (lines(row), row_record(row, info, opts))
-
-
 def _print_records(session: ReplaySession, output: OutputOptions, findings: ReplayFindings,
-                   timeline: ReplayTimeline | None = None) -> None:
-    """Records as produced, each followed by the `finding` records it completed. NDJSON rows are
-    written by RowLines straight to their lines; with --framing (added to the dicts) or --json,
-    rows are record dicts written by the writer."""
+                   timeline: ReplayTimeline | None = None, direct_lines: bool = True) -> None:
+    """Records as produced, each followed by the `finding` records it completed. NDJSON is written
+    line by line from the outcomes (cli/replay_ndjson.py); with --framing (its pieces are added to
+    the dicts), with --json, or without `direct_lines` (the reference tests hold that path to),
+    every record is a dict the writer encodes."""
     if output.json:
         writer: JsonDocumentWriter | NdjsonWriter = JsonDocumentWriter(sys.stdout, capture=session.path)
     else:
         writer = NdjsonWriter(sys.stdout)
     items = _items_with_progress(session, output, timeline)
     write = writer.write
-    if output.json or session.config.framing is not None:
-        row_format: RowFormat = _row_records
+    if output.ndjson and direct_lines and session.config.framing is None:
+        from wsarecv_cli.cli.replay_ndjson import write_ndjson  # (it imports this module)
+        write_ndjson(items, session, output.show_data, output.explain, findings, writer)  # type: ignore[arg-type]
     else:
-        row_format = _lines_and_records if output.findings else RowLines
-    feed = findings.feed if output.findings else None
-    for record in replay_records(items, session, output.show_data, output.explain, row_format):
-        kind = record.__class__
-        if kind is str:  # a row already written as its NDJSON line (--no-findings)
-            writer.write_line(record)  # type: ignore[union-attr]
-            continue
-        if kind is tuple:
-            line, record = record
-            writer.write_line(line)  # type: ignore[union-attr]
-        else:
+        feed = findings.feed if output.findings else None
+        for record in replay_records(items, session, output.show_data, output.explain):
             write(record)
-        if feed is not None:
-            for finding in feed(record):
-                write(finding.record())
+            if feed is not None:
+                for finding in feed(record):
+                    write(finding.record())
     for finding in findings.capture_wide(session):
         write(finding.record())
     for warning in session.reality:  # capture-reality checks, with counts (also on stderr)

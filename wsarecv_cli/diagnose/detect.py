@@ -68,8 +68,7 @@ class FindingDetector:
         kind = rec.get("type")
         key = (rec.get("flow"), rec.get("receiver"))
         if kind == "flow":
-            protocol = rec.get("protocol", "tcp")
-            self._receivers[key] = _Receiver(key[0], key[1], protocol != "tcp", protocol == "udp")
+            self.open(key[0], key[1], rec.get("protocol", "tcp"))
             return []
         receiver = self._receivers.get(key)
         if receiver is None:
@@ -83,9 +82,41 @@ class FindingDetector:
         if kind == "gap":
             return [_gap(receiver, rec, rec.get("length"), rec.get("offset"), rec.get("reason"))]
         if kind == "summary":
-            del self._receivers[key]
-            return list(self._end(receiver))
+            return self.close(key[0], key[1])
         return []
+
+    # -- the same, for a writer that has the values without the records (replay --ndjson) --------
+
+    def open(self, flow: str | None, receiver: str | None, protocol: str) -> _Receiver:
+        """What a `flow` record does: a receiver's state, begun (returned for `handed_over`)."""
+        state = self._receivers[(flow, receiver)] = _Receiver(flow, receiver, protocol != "tcp", protocol == "udp")
+        return state
+
+    def close(self, flow: str | None, receiver: str | None) -> list[Finding]:
+        """What a `summary` record does: the findings the receiver's end completes; state dropped."""
+        state = self._receivers.pop((flow, receiver), None)
+        return [] if state is None else list(self._end(state))
+
+    @staticmethod
+    def handed_over(r: _Receiver, call: bool, t: float, count: int, closes: bool = False) -> bool:
+        """What a call (`call`) or completion record of plain data does, where it can complete no
+        finding: event "data" (or "graceful-close" with `closes`), error null, lost 0, no
+        MSG_PARTIAL out, no MSG_PEEK/MSG_OOB in, no framing. Its `bytes` (`count`) are handed
+        over. False, with nothing changed, when the record needs `feed` after all (a call after
+        the connection ended: WR107). tests/diagnose/test_handed_over.py holds it to `feed`."""
+        if call and r.ended is not None:
+            return False
+        if t > r.last_t:
+            r.last_t = t
+        r.offset += count
+        if closes:  # the connection has ended (no message counted, MSG_PARTIAL state kept)
+            if r.ended is None:
+                r.ended = CLOSURES["graceful-close"]
+            return True
+        if r.message_oriented:
+            r.messages += 1
+        r.in_partial = False
+        return True
 
     def feed_all(self, records: Iterable[Record]) -> Iterator[Finding]:
         for rec in records:

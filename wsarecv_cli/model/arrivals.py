@@ -17,6 +17,9 @@ from wsarecv_cli.model.types import (
 )
 
 
+FIN_NOTE = "FIN: 0 bytes once the queued data is read (R22)"  # (lane.py logs it too)
+
+
 @dataclass(slots=True)
 class Applied:
     arrived: int = 0  # bytes accepted by the socket
@@ -137,7 +140,7 @@ def _graceful(rx, profile, arrival) -> Applied:
     rx.end = End.FIN
     if isinstance(arrival, Discon):
         return Applied(note="WSAEDISCON is never produced for this provider (R27): treated as FIN (R22)")
-    return Applied(note="FIN: 0 bytes once the queued data is read (R22)")
+    return Applied(note=FIN_NOTE)
 
 
 def _reset(rx, profile, config) -> Applied:

@@ -11,6 +11,8 @@ from wsarecv_cli.model.provider import Profile, effective_mode, supports_waitall
 from wsarecv_cli.model.types import ConnState, Mode, RecvCall, RecvFlags, SocketConfig, WsaError
 
 Refusal = tuple[WsaError, tuple[str, ...], str]
+_ROUTINE, _IOCP, _CONNECTED = Mode.OVERLAPPED_ROUTINE, Mode.IOCP, ConnState.CONNECTED
+_MSG_WAITALL, _MSG_OOB, _MSG_PEEK = int(RecvFlags.MSG_WAITALL), int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK)
 
 
 def static_refusal(config: SocketConfig, profile: Profile, call: RecvCall, mode: Mode | None = None,
@@ -18,21 +20,21 @@ def static_refusal(config: SocketConfig, profile: Profile, call: RecvCall, mode:
     """The checks of Socket._validate that depend on the call, the mode it is made in (the call's
     own mode, else the socket's) and the socket's fixed settings only."""
     mode = mode or call.mode or config.mode
-    flags = call.flags
+    flags = int(call.flags)  # (int bit tests and module constants: every receiver asks once)
     if not call.buffers:
         return WsaError.WSAEINVAL, ("R3",), "dwBufferCount is 0: WSAEINVAL at once, no completion (R3)"
-    if any(length < 0 for length in call.buffers):
+    if min(call.buffers) < 0:
         return WsaError.WSAEFAULT, ("R4",), "a negative buffer length: WSAEFAULT (R4)"
     if call.null_count and not mode.overlapped:
         return (WsaError.WSAEFAULT, ("R2",), "lpNumberOfBytesRecvd is NULL on a non-overlapped call: WSAEFAULT (R2)")
-    if mode is Mode.OVERLAPPED_ROUTINE and (config.mode is Mode.IOCP or config.completion_port):
+    if mode is _ROUTINE and (config.mode is _IOCP or config.completion_port):
         return (WsaError.WSAEINVAL, ("R5",), "a completion routine on a socket associated with a completion "
                 "port: WSAEINVAL at once, the routine never runs (R5)")
-    if RecvFlags.MSG_WAITALL in flags:
+    if flags & _MSG_WAITALL:
         why = waitall_refusal(config, profile, call, mode)
         if why:
             return WsaError.WSAEOPNOTSUPP, ("R13",) + (("R49",) if "CE" in why else ()), why
-    if RecvFlags.MSG_OOB in flags:
+    if flags & _MSG_OOB:
         if not profile.expedited:
             return WsaError.WSAEOPNOTSUPP, ("R41",), "MSG_OOB on a non-stream socket: WSAEOPNOTSUPP (R41)"
         if config.oobinline:
@@ -44,7 +46,7 @@ def state_refusal(config: SocketConfig, profile: Profile, state: ConnState) -> R
     """What the socket's state makes of every receive (R5), computed when the state changes."""
     if not config.wsa_started:
         return WsaError.WSANOTINITIALISED, ("R5",), "WSAStartup has not succeeded: WSANOTINITIALISED"
-    if state is ConnState.CONNECTED:
+    if state is _CONNECTED:
         return None
     if profile.connection_oriented:
         return WsaError.WSAENOTCONN, ("R5",), f"the socket is {state.value}, not connected: WSAENOTCONN (R5)"
@@ -69,7 +71,7 @@ def waitall_refusal(config: SocketConfig, profile: Profile, call: RecvCall, mode
 
 def call_notes(profile: Profile, call: RecvCall, mode: Mode) -> tuple[str, ...]:
     notes = []
-    if mode.overlapped and RecvFlags.MSG_PEEK in call.flags:
+    if mode.overlapped and int(call.flags) & _MSG_PEEK:
         notes.append("doc-invalid: MSG_PEEK is documented for non-overlapped sockets only; accepted (R36, Q3)")
     if profile.message_oriented:
         _, mode_note = effective_mode(profile, call.flags)

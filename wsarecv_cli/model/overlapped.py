@@ -22,7 +22,7 @@ from wsarecv_cli.model.types import (
 HOLD_NS = 200_000_000  # R14 hold timer when hold_until_push is on (length unknown, Q11)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class PendingOp:
     n: int
     call: RecvCall
@@ -32,16 +32,20 @@ class PendingOp:
     hold_since_ns: int | None = None  # R14 hold mode: when data first waited for PSH
     posted: Mode | None = None  # R1: an overlapped call run synchronously (no overlapped attribute)
     # Derived from call and mode once (asked for every pending op on every arrival).
-    blocking: bool = field(init=False, repr=False, compare=False)
-    oob: bool = field(init=False, repr=False, compare=False)
+    blocking: bool = field(repr=False, compare=False)
+    oob: bool = field(repr=False, compare=False)
     # lpFlags 0 and room for at least one byte: what the socket's arrival fast lane serves.
-    plain: bool = field(init=False, repr=False, compare=False)
+    plain: bool = field(repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.blocking = not self.mode.overlapped
-        flags = int(self.call.flags)
+    # Written out (not the dataclass __init__ and a __post_init__): one op is made per call that waits.
+    def __init__(self, n: int, call: RecvCall, mode: Mode, t_ns: int, deadline_ns: int | None = None,
+                 hold_since_ns: int | None = None, posted: Mode | None = None) -> None:
+        self.n, self.call, self.mode, self.t_ns = n, call, mode, t_ns
+        self.deadline_ns, self.hold_since_ns, self.posted = deadline_ns, hold_since_ns, posted
+        self.blocking = not mode.overlapped
+        flags = int(call.flags)
         self.oob = bool(flags & _MSG_OOB)
-        self.plain = not flags and sum(self.call.buffers) > 0 and self.call.plain_args and self.posted is None
+        self.plain = not flags and sum(call.buffers) > 0 and call.plain_args and posted is None
 
 
 _MSG_OOB = int(RecvFlags.MSG_OOB)

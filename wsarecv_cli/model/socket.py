@@ -29,7 +29,6 @@ message socket), or a second blocking call while one waits, is a programming err
 
 from __future__ import annotations
 
-
 from dataclasses import replace
 
 from wsarecv_cli.errors import ModelError
@@ -50,11 +49,14 @@ from wsarecv_cli.model.types import (
     RecvResult, Shutdown, SocketConfig, Status, WsaError, arrival_words,
 )
 
-
 _FAIL_EVENT = {WsaError.WSAESHUTDOWN: Event.SHUTDOWN, WsaError.WSAEWOULDBLOCK: Event.WOULD_BLOCK}
 
 _R7, _R32 = ("R7",), ("R32",)
-_new, _COMPLETED = tuple.__new__, Status.COMPLETED  # keyword-free NamedTuple builds; Enum.MEMBER is slow on 3.11
+_WAITS = "nothing to receive yet: the blocking call waits (R7)"
+_new = tuple.__new__  # keyword-free NamedTuple builds
+# Members the per-call code uses, as module constants: Enum.MEMBER is slow on Python 3.11.
+_COMPLETED, _WAITING, _PENDING_EVENT = Status.COMPLETED, Status.WAITING, Event.PENDING
+_NONBLOCKING = Mode.NONBLOCKING
 _MSG_OOB, _MSG_PEEK, _MSG_WAITALL = int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK), int(RecvFlags.MSG_WAITALL)
 
 
@@ -90,10 +92,12 @@ class Socket(SocketView):
         if len(pending) == 1 and t_ns >= self._now and self._lane_open(pending[0]):
             lane = arrival_lane(self._rx, self.profile, self.config, pending[0], arrival, t_ns)
             if lane is not None:  # the commonest arrival, decided in one step (lane.py)
-                done, self._now, arrived, delivered = lane
+                done, self._now, arrived, delivered, note = lane
                 self._arrived += arrived
                 self._delivered += delivered
                 pending.clear()
+                if note:
+                    self._note(t_ns, note)
                 return self._hand_out([done])
         out = self._tick(t_ns)
         if self._closed_local:
@@ -119,8 +123,11 @@ class Socket(SocketView):
         if _mode is None and (not call.plain_args or (mode.overlapped and not self.config.overlapped_attribute)):
             return self._recv_args(call, t_ns, mode)
         posted = _posted
-        self._outbox.extend(self._tick(t_ns))
         pending = self._pending
+        if pending or t_ns < self._now:
+            self._outbox.extend(self._tick(t_ns))
+        else:  # _tick with nothing pending: only the clock moves
+            self._now = t_ns
         if pending and not mode.overlapped and any(op.blocking for op in pending):
             raise ModelError("state: a blocking receive is still waiting; input: another non-overlapped recv")
         self._n += 1
@@ -132,9 +139,10 @@ class Socket(SocketView):
                                    bool(flags & _MSG_OOB), bool(flags & _MSG_WAITALL),
                                    call_notes(self.profile, call, mode))
         _, _, refusal, oob, waitall, notes = facts
-        failure = self._validate(call, mode, refusal)
-        if failure:
-            return self._failed(n, t_ns, call, *failure)
+        if refusal or self._closed_local or self._state_refusal or self._shut or mode.overlapped:
+            failure = self._validate(call, mode, refusal)  # (None when none of those hold)
+            if failure:
+                return self._failed(n, t_ns, call, *failure)
         queued_behind = any(op.oob == oob for op in pending) if pending else False  # R32: no overtaking
         got = None if queued_behind or self._rx.idle else take(self._rx, self.profile, call, waitall=waitall)
         if got is None:
@@ -284,18 +292,19 @@ class Socket(SocketView):
     def _not_now(self, n, t_ns, call, mode, notes, posted=None) -> RecvResult:
         oob = ("R41",) if int(call.flags) & _MSG_OOB else ()
         empty = _empty(call)
-        if mode is Mode.NONBLOCKING:
+        if mode is _NONBLOCKING:
             return self._failed(n, t_ns, call, WsaError.WSAEWOULDBLOCK, ("R7",) + oob,
                                 "non-blocking socket and nothing to receive: WSAEWOULDBLOCK (R7)", notes)
         op = PendingOp(n, call, mode, t_ns, posted=posted)
         if not mode.overlapped:
-            why = "nothing to receive yet: the blocking call waits"
-            if self.config.rcvtimeo_ms is not None:
-                op.deadline_ns = t_ns + self.config.rcvtimeo_ms * 1_000_000
-                why += f" (SO_RCVTIMEO {self.config.rcvtimeo_ms} ms)"
+            why = _WAITS
+            timeout = self.config.rcvtimeo_ms
+            if timeout is not None:
+                op.deadline_ns = t_ns + timeout * 1_000_000
+                why = f"nothing to receive yet: the blocking call waits (SO_RCVTIMEO {timeout} ms) (R7)"
             self._pending.append(op)
-            return _new(RecvResult, (n, t_ns, call, Status.WAITING, -1, None, None, empty, None, 0, Event.PENDING,
-                                     ("R7",) + oob if oob else _R7, None, 0, notes, why + " (R7)", (), None, None))
+            return _new(RecvResult, (n, t_ns, call, _WAITING, -1, None, None, empty, None, 0, _PENDING_EVENT,
+                                     ("R7",) + oob if oob else _R7, None, 0, notes, why, (), None, None))
         self._pending.append(op)
         rules = ["R29"] + list(oob)
         why = "nothing to receive yet: WSA_IO_PENDING; count and lpFlags not written (R29)"

@@ -36,6 +36,8 @@ class Take:
 
 
 _EMPTY: dict[int, tuple[bytes, ...]] = {}
+FIN_REASON = ("the peer closed gracefully (FIN) and all data before it was read: 0 bytes, "
+              "and every later receive returns 0 again (R22)")  # (lane.py gives it too)
 
 # int bit tests: an IntFlag `&`/`in` is Python code, and take() runs for every call and arrival
 _MSG_OOB = int(RecvFlags.MSG_OOB)
@@ -75,9 +77,7 @@ def _terminal(state: RxState, call: RecvCall) -> Take | None:
     if end is None:
         return None
     if end is End.FIN:
-        return Take(None, _empty(call), 0, RecvFlags.NONE, Event.GRACEFUL_CLOSE, ("R22",),
-                    "the peer closed gracefully (FIN) and all data before it was read: 0 bytes, "
-                    "and every later receive returns 0 again (R22)")
+        return Take(None, _empty(call), 0, RecvFlags.NONE, Event.GRACEFUL_CLOSE, ("R22",), FIN_REASON)
     if end is End.DISCON:
         return Take(WsaError.WSAEDISCON, _empty(call), 0, RecvFlags.NONE, Event.DISCON, ("R27",),
                     "graceful disconnect on a message-oriented provider: SOCKET_ERROR / WSAEDISCON, "

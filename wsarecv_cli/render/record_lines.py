@@ -18,7 +18,9 @@ import enum
 from json.encoder import encode_basestring
 
 from wsarecv_cli.model.types import Completion, RecvCall, RecvFlags, RecvResult, Win32Error, WsaError
-from wsarecv_cli.render.records import ReceiverInfo, RecordOptions, Row, RowKind, data_hex, flag_names
+from wsarecv_cli.render.records import (
+    ReceiverInfo, RecordOptions, Row, RowKind, SummaryAccumulator, data_hex, flag_names,
+)
 
 
 def _str(value: str | None) -> str:
@@ -40,6 +42,8 @@ _FLAGS: dict[RecvFlags | None, str] = {}
 _ERROR: dict[WsaError | None, str] = {None: '"error":null,"error_code":null'}
 _RULES: dict[tuple[str, ...], str] = {}
 _COMPLETED = '"status":"completed","ret":0,' + _ERROR[None]
+# The tail of a line without gap, notes, data or reason, by (event, rules) (see RowLines._tail).
+_PLAIN_TAIL: dict[tuple[enum.Enum, tuple[str, ...]], str] = {}
 # Members tested per line, as module constants (see records.py: Enum.MEMBER is slow on 3.11).
 _BLOCKING, _CALL = RowKind.BLOCKING, RowKind.CALL
 _MSGSIZE, _WIN32_OK = WsaError.WSAEMSGSIZE, Win32Error.ERROR_SUCCESS
@@ -94,7 +98,7 @@ class RowLines:
     def __call__(self, row: Row) -> str:
         kind = row.kind
         if kind is _BLOCKING:
-            return self._blocking(row.result, row.completion)  # type: ignore[arg-type]
+            return self.blocking(row.result, row.completion)  # type: ignore[arg-type]
         if kind is _CALL:
             return self._result(row.result)  # type: ignore[arg-type]
         return self._completion(row.completion)  # type: ignore[arg-type]
@@ -106,7 +110,7 @@ class RowLines:
             self._call_text = f',"buffers":{_ints(call.buffers)},"flags_in":{_flags(call.flags)},'
         return self._call_text
 
-    def _blocking(self, result: RecvResult, done: Completion) -> str:
+    def blocking(self, result: RecvResult, done: Completion) -> str:
         """records.blocking_record's line. The row of nearly every call of a blocking receiver:
         _seconds, _buffers and _filled are written out here (a call each per line adds up)."""
         error = done.error
@@ -145,7 +149,18 @@ class RowLines:
                 + self._tail(done))
 
     def _tail(self, outcome: RecvResult | Completion) -> str:
-        """The fields every call/completion record ends with, as records._add_tail adds them."""
+        """The fields every call/completion record ends with, as records._add_tail adds them.
+        Most outcomes have only an event and rules: that tail is made once per pair of them."""
+        rules = outcome.rules
+        if not (outcome.gap or outcome.notes or self._show_data or self._explain):
+            text = _PLAIN_TAIL.get((outcome.event, rules))
+            if text is not None:
+                return text
+            text = _PLAIN_TAIL[(outcome.event, rules)] = self._full_tail(outcome)
+            return text
+        return self._full_tail(outcome)
+
+    def _full_tail(self, outcome: RecvResult | Completion) -> str:
         rules = outcome.rules
         rules_text = _RULES.get(rules)
         if rules_text is None:
@@ -165,3 +180,32 @@ class RowLines:
         if self._explain and outcome.reason:
             text += f',"reason":{encode_basestring(outcome.reason)}'
         return text + "}\n"
+
+
+# ---- the records written once per receiver -----------------------------------------------------
+# A capture of many short flows writes a flow and a summary record for every call or two; through
+# json.JSONEncoder they cost more than the calls' lines (tests/replay/test_ndjson_lines.py).
+
+
+def flow_line(info: ReceiverInfo) -> str:
+    """`info.record()` as its NDJSON line (ReceiverInfo.record's keys, in its order)."""
+    role = "" if info.role is None else (f',"role":{encode_basestring(info.role)},"roles":'
+                                         + ('"inferred"' if info.roles_inferred else '"syn"'))
+    return (f'{{"type":"flow","flow":{_str(info.flow)},"receiver":{_str(info.receiver)},"peer":{_str(info.peer)},'
+            f'"protocol":{_str(info.protocol)},"platform":{_str(info.platform)},"mode":{_str(info.mode)},'
+            f'"schedule":{_str(info.schedule)}{role}}}\n')
+
+
+def summary_line(summary: SummaryAccumulator) -> str | None:
+    """`summary.record()` as its NDJSON line; None with framing findings (a nested dict: the
+    writer encodes that record)."""
+    if summary.framing is not None:
+        return None
+    info, error = summary.info, summary.closure_error
+    closure_error = "" if error is None else f',"closure_error":{encode_basestring(error.name)},' \
+                                             f'"closure_error_code":{int(error)}'
+    return (f'{{"type":"summary","flow":{_str(info.flow)},"receiver":{_str(info.receiver)},"calls":{summary.calls},'
+            f'"bytes":{summary.bytes},"stream_sha256":"{summary.stream_sha256}","messages":{summary.messages},'
+            f'"msg_partial":{summary.msg_partial},"msgsize_errors":{summary.msgsize_errors},'
+            f'"bytes_lost":{summary.bytes_lost},"gaps":{summary.gaps},"closure":{encode_basestring(summary.closure)}'
+            f'{closure_error},"gap_bytes":{summary.gap_bytes}}}\n')

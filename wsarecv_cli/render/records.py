@@ -21,7 +21,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TextIO
 
@@ -72,13 +72,19 @@ class RowPairer:
     """Push-based pairing: feed outcomes in order, get rows; holds at most one waiting call."""
 
     def __init__(self) -> None:
-        self._waiting: RecvResult | None = None
+        self.waiting: RecvResult | None = None  # a blocking call not returned yet (read by replay_ndjson)
 
-    def push(self, outcome: Outcome) -> list[Row]:
-        waiting = self._waiting
-        is_completion = isinstance(outcome, Completion)
+    def push(self, outcome: Outcome) -> list[Row] | tuple[Row, ...]:
+        waiting = self.waiting
+        is_completion = outcome.__class__ is Completion
+        if waiting is None:  # (the general case below, shortened for the two commonest outcomes)
+            if is_completion:
+                return (_new(Row, (_COMPLETION, None, outcome)),)
+            if outcome.status is _WAITING:
+                self.waiting = outcome  # type: ignore[assignment]
+                return ()
         if waiting is not None:
-            self._waiting = None
+            self.waiting = None
             if is_completion and outcome.n == waiting.n:
                 return [_new(Row, (_BLOCKING, waiting, outcome))]
             rows = [_new(Row, (_CALL, waiting, None))]  # the blocked thread did more: unusual
@@ -87,15 +93,15 @@ class RowPairer:
         if is_completion:
             rows.append(_new(Row, (_COMPLETION, None, outcome)))
         elif outcome.status is _WAITING:
-            self._waiting = outcome  # type: ignore[assignment]
+            self.waiting = outcome  # type: ignore[assignment]
         else:
             rows.append(_new(Row, (_CALL, outcome, None)))
         return rows
 
     def finish(self) -> list[Row]:
         """A blocking call still waiting at the end of input stays a row of its own."""
-        rows = [Row(RowKind.CALL, self._waiting)] if self._waiting is not None else []
-        self._waiting = None
+        rows = [Row(RowKind.CALL, self.waiting)] if self.waiting is not None else []
+        self.waiting = None
         return rows
 
 
@@ -382,8 +388,10 @@ class SummaryAccumulator:
 
     def add(self, outcome: Outcome) -> None:
         event = outcome.event
-        if isinstance(outcome, RecvResult):
+        if outcome.__class__ is RecvResult:
             self.calls += 1
+            if outcome.status is _WAITING:  # nothing returned yet: its Completion carries the rest
+                return
         if outcome.lost:
             self.bytes_lost += outcome.lost
         if outcome.error is _MSGSIZE:
@@ -392,6 +400,11 @@ class SummaryAccumulator:
         if flags_out and int(flags_out) & _MSG_PARTIAL:
             self.msg_partial += 1
         data = outcome.data
+        if len(data) == 1 and event is _DATA and not outcome.unknown and not self.message_oriented \
+                and not int(outcome.call.flags) & _PEEK_OR_OOB:  # _add_data's commonest case, written out
+            self._sha.update(data[0])
+            self.bytes += len(data[0])
+            return
         if (data[0] if len(data) == 1 else any(data)) or event is _ZERO_BYTE:
             self._add_data(outcome)
         if event in _CLOSURE:
@@ -472,6 +485,11 @@ class NdjsonWriter:
         self._stream.write(line)
         if self._flush:
             self._stream.flush()
+
+    @property
+    def line_writer(self) -> Callable[[str], Any]:
+        """`write_line`, or the stream's own write when lines need no flush (one call less a line)."""
+        return self.write_line if self._flush else self._stream.write
 
 
 class JsonDocumentWriter:

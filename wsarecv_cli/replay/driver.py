@@ -52,7 +52,18 @@ class CallPlan:
 
     @property
     def call(self) -> RecvCall:
-        return RecvCall(self.buffers, self.flags)
+        """The plan's RecvCall, one object for every plan with these buffers and flags (a RecvCall
+        costs more to make than a call to decide; receivers share it, as it is immutable)."""
+        key = (self.buffers, int(self.flags))
+        call = _CALLS.get(key)
+        if call is None:
+            if len(_CALLS) >= 64:  # bounded (a process replays a few plans)
+                _CALLS.clear()
+            call = _CALLS[key] = RecvCall(self.buffers, self.flags)
+        return call
+
+
+_CALLS: dict[tuple[tuple[int, ...], int], RecvCall] = {}
 
 
 class ReceiverDriver:
@@ -85,6 +96,8 @@ class ReceiverDriver:
         self._plan_oob = bool(flags & int(RecvFlags.MSG_OOB))
         self._plan_peek = bool(flags & int(RecvFlags.MSG_PEEK))
         self._plan_zero = sum(plan.buffers) == 0
+        # The program reads urgent data with an extra MSG_OOB call when signalled (see _after).
+        self._oob_reader = not oobinline and not self._plan_oob
         self._wanted_n = max(1, plan.outstanding) if mode.overlapped else 1
         self._apcs = mode is Mode.OVERLAPPED_ROUTINE and platform is Platform.DESKTOP
         self._eager = schedule.kind is ScheduleKind.EAGER
@@ -103,9 +116,8 @@ class ReceiverDriver:
         if not self._started:
             out += self._start(t_ns)
         if self._eager:  # the common case: arrivals are not cut, no polling clock
-            out += self._deliver(arrival, t_ns)
-            out += self._call_while_useful(t_ns)
-            return out
+            self._deliver(arrival, t_ns, out)
+            return self._call_while_useful(t_ns, None, out)
         kind = self.schedule.kind
         if kind is ScheduleKind.INTERVAL:
             out += self._poll_until(t_ns)
@@ -261,8 +273,11 @@ class ReceiverDriver:
     def _wanted(self) -> int:
         return self._wanted_n
 
-    def _call_while_useful(self, t_ns: int, max_calls: int | None = None) -> list[Outcome]:
-        out: list[Outcome] = []
+    def _call_while_useful(self, t_ns: int, max_calls: int | None = None,
+                           out: list[Outcome] | None = None) -> list[Outcome]:
+        """Call while a call may get something; the outcomes appended to `out` (or a new list)."""
+        if out is None:
+            out = []
         calls = 0
         wanted = self._wanted_n
         socket, call = self.socket, self._call
@@ -279,32 +294,31 @@ class ReceiverDriver:
             if status is _PENDING or status is _WAITING:
                 self.posted += 1
                 continue
-            after = self._after(result, t_ns)
-            if after:
-                out += after
+            if result.event in CLOSURE_EVENTS or self._oob_reader and socket.oob_pending:
+                out += self._after(result, t_ns)
             if self.done or self._made_no_progress(result):
                 break
         if self._apcs:
             out += self._run_apcs(t_ns)
         return out
 
-    def _deliver(self, arrival: Arrival, t_ns: int) -> list[Outcome]:
-        completions = self.socket.deliver(arrival, t_ns)
+    def _deliver(self, arrival: Arrival, t_ns: int, out: list[Outcome] | None = None) -> list[Outcome]:
+        """Hand the arrival to the socket; what it completed (and what followed) appended to `out`
+        (or a new list)."""
+        if out is None:
+            out = []
+        socket = self.socket
+        completions = socket.deliver(arrival, t_ns)
         if self._apcs:
             completions = list(completions) + self._run_apcs(t_ns, collect_only=True)
         script = self._scripted
-        if not completions:
-            return self._run_script(t_ns) if script else []
-        out: list[Outcome] = []
         for completion in completions:
-            self.posted = max(0, self.posted - 1)
+            self.posted = self.posted - 1 if self.posted > 0 else 0
             out.append(completion)
-            if not script:
-                after = self._after(completion, t_ns)
-                if after:
-                    out += after
-            else:
+            if script:
                 self._script_clock = max(self._script_clock, t_ns)
+            elif completion.event in CLOSURE_EVENTS or self._oob_reader and socket.oob_pending:
+                out += self._after(completion, t_ns)
         if script:
             out += self._run_script(t_ns)
         return out
