@@ -53,8 +53,6 @@ from wsarecv_cli.render.records import (
 )
 from wsarecv_cli.render.sanitize import escape_bytes, safe_text
 from wsarecv_cli.render.summary import summary_panel
-from wsarecv_cli.render.timeline_html import add_timeline_to_html, write_text
-from wsarecv_cli.render.timeline_scenario import scenario_timeline_svg
 from wsarecv_cli.replay.expect_check import plain
 from wsarecv_cli.replay.scenario import Scenario, parse_scenario
 from wsarecv_cli.replay.scenario_values import escape_text
@@ -238,6 +236,10 @@ def simulate_command(ctx: click.Context, scenario_file: str | None, calls: int |
 
 
 def _draw_timeline(run: SimulationRun, svg_path: str | None, html_path: str | None) -> None:
+    # imported here: the timeline modules are ~15 ms of start-up most runs never use
+    from wsarecv_cli.render.timeline_html import add_timeline_to_html, write_text
+    from wsarecv_cli.render.timeline_scenario import scenario_timeline_svg
+
     try:
         svg = scenario_timeline_svg(run, run_records(run, RecordOptions()))
         if svg_path:
