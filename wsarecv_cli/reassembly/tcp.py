@@ -67,7 +67,7 @@ from wsarecv_cli.reassembly.events import (
 from wsarecv_cli.reassembly.held import HeldBudget, HeldChunks, room
 from wsarecv_cli.reassembly.ranges import RangeSet
 from wsarecv_cli.reassembly.seq import HALF, SEQ_MASK
-from wsarecv_cli.reassembly.stats import DirectionStats, OverlapPolicy, ReassemblyLimits, UrgentMode
+from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
 
 SYN, FIN, RST, PSH, ACK, URG = (int(f) for f in (TcpFlags.SYN, TcpFlags.FIN, TcpFlags.RST,
                                                    TcpFlags.PSH, TcpFlags.ACK, TcpFlags.URG))
