@@ -15,10 +15,12 @@ Numbering (Wireshark 4.0 rules, checked against the corpus references):
 With `sinks`, each direction's events go straight to the callable the factory gave for it when the
 flow appeared (no FlowEvent, nothing returned by `feed`); `follow --json` digests them that way.
 
-Bounded flow table: at most `limits.max_flows` flows are live. A new flow beyond that first
-evicts the 1/32 of live flows (at least one) idle longest by last packet time, closed ones (FIN
-both ways / RST) before open ones — in one sweep, so the cost per flow stays O(1) on average and
-the hot path pays nothing. Eviction finishes each flow like the end of the capture (holes become
+Bounded flow table: at most `limits.max_flows` flows are live, and their estimated memory
+(`held_budget.live`: FLOW_COST a flow, the delivered-bytes windows, held data, and what the consumer
+`charge`s, e.g. replay's receivers) stays under `limits.max_live_bytes`: a packet arriving over it,
+or a new flow beyond max_flows, first evicts the 1/32 of live flows (at least one) idle longest
+by last packet time, closed ones (FIN both ways / RST) before open ones — in one sweep, so the
+cost per flow stays O(1) on average and the hot path pays one comparison. Eviction finishes each flow like the end of the capture (holes become
 gaps, held data is released) and sets `evicted` in its DirectionStats; `evicted_flows` counts them. The evicted 5-tuple is
 forgotten: a later packet starts a new index (Wireshark would keep the old one; remembering every
 5-tuple is the unbounded table the limit exists to avoid). Finished flows keep only a FlowInfo
