@@ -41,16 +41,20 @@ class HeldBudget:
         self.live = 0
 
 
-def room(held: int, size: int, limit: int, budget: HeldBudget) -> bool:
-    """Whether a new chunk of `size` bytes fits a direction holding `held` (its `limit`) and the
-    budget; a refusal by the budget alone is counted in it."""
+def fits(held: int, size: int, limit: int, budget: HeldBudget) -> bool:
+    """Whether a new chunk of `size` bytes fits a direction holding `held` (its `limit`) and the budget."""
     need = size + CHUNK_COST
-    if held + need > limit:
-        return False
-    if budget.used + need > budget.limit:
+    return held + need <= limit and budget.used + need <= budget.limit
+
+
+def room(held: int, size: int, limit: int, budget: HeldBudget) -> bool:
+    """`fits`, for a chunk that is dropped when it does not: a refusal by the budget alone is
+    counted in it (what sends `--jobs` to one process)."""
+    if fits(held, size, limit, budget):
+        return True
+    if held + size + CHUNK_COST <= limit:
         budget.refused += 1
-        return False
-    return True
+    return False
 
 
 class HeldChunks:
@@ -64,9 +68,9 @@ class HeldChunks:
         self.cost = 0  # bytes + CHUNK_COST per chunk, as counted against the limits
         self.budget = budget
 
-    def room(self, size: int, limit: int) -> bool:
+    def fits(self, size: int, limit: int) -> bool:
         """Whether `size` more bytes (one new chunk) fit this direction's `limit` and the budget."""
-        return room(self.cost, size, limit, self.budget)
+        return fits(self.cost, size, limit, self.budget)
 
     def put(self, start: int, stop: int, data: bytes | None, ts: int, frames: tuple[int, ...]) -> None:
         self.chunks[start] = (stop, data, ts, frames)

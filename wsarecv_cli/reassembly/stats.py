@@ -183,10 +183,6 @@ class DirectionStats:
         for name, value in (*zip(FIELDS, values), *named.items()):
             setattr(self, name, value)
 
-    for _name in _RARE:
-        locals()[_name] = _rare(_name)
-    del _name
-
     def add_totals(self, other: DirectionStats) -> None:
         """Add `other`'s TOTALLED counters to this one's."""
         for name in TOTALLED:
@@ -219,6 +215,12 @@ class DirectionStats:
         for (name, _), value in zip(_HOT, state[0]):
             setattr(self, name, value)
         self._rare = state[1]
+
+
+for _name in _RARE:  # the rare counters read and write like the slotted ones
+    setattr(DirectionStats, _name, _rare(_name))
+del _name
+assert sorted(FIELDS) == sorted([name for name, _ in _HOT] + list(_RARE)), "FIELDS lists every counter once"
 
 
 @dataclass(slots=True)

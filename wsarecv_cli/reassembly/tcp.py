@@ -347,7 +347,7 @@ class TcpDirection:
         """The general path: trim what was delivered, store the rest, release what is in order."""
         st = self.stats
         if self._proof is not None and self._store is not None \
-                and not self._store.room(len(payload), self.limits.max_held_bytes):
+                and not self._store.fits(len(payload), self.limits.max_held_bytes):
             self._settle_proof(ts)  # out of room: stop waiting for late data the peer already had
         nxt = self.nxt
         end = off + len(payload) + missing
