@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from wsarecv_cli.reassembly import sortedkeys
 from wsarecv_cli.reassembly.flows import FlowTracker
-from wsarecv_cli.reassembly.held import CHUNK_COST, HeldBudget, HeldChunks
+from wsarecv_cli.reassembly.held import CHUNK_COST, HeldChunks, MemoryBudget
 from wsarecv_cli.reassembly.stats import ReassemblyLimits
 from tests.robustness.hostile import HELD_PER_FLOW, held_many_flows_frames, write_dense_pcap
 from wsarecv_cli.capture import read_packets
@@ -46,7 +46,7 @@ def test_sorted_keys_behave_as_a_sorted_list(ops) -> None:
 
 @pytest.mark.parametrize("order", ["ascending", "descending", "interleaved"])
 def test_held_chunks_missing_and_cost(order: str) -> None:
-    budget = HeldBudget(1 << 30)
+    budget = MemoryBudget(1 << 30)
     store = HeldChunks(budget)
     starts = list(range(0, 100, 10))  # chunks [k, k+5): holes [k+5, k+10)
     if order == "descending":
@@ -57,17 +57,17 @@ def test_held_chunks_missing_and_cost(order: str) -> None:
         store.put(start, start + 5, b"x" * 5, 0, (1,))
     assert store.missing(0, 100) == [range(k + 5, k + 10) for k in range(0, 100, 10)]
     assert store.missing(2, 13) == [range(5, 10)]
-    assert store.cost == budget.used == 10 * (5 + CHUNK_COST)
+    assert store.cost == budget.held == 10 * (5 + CHUNK_COST)
     assert [store.pop_first()[0] for _ in range(3)] == [0, 10, 20]
-    assert budget.used == 7 * (5 + CHUNK_COST)
+    assert budget.held == 7 * (5 + CHUNK_COST)
     store.discard()
-    assert budget.used == 0 and len(store) == 0
+    assert budget.held == 0 and len(store) == 0
 
 
 def test_overlap_policy_replaces_in_place() -> None:
     from wsarecv_cli.reassembly.stats import OverlapPolicy
 
-    store = HeldChunks(HeldBudget(1 << 20))
+    store = HeldChunks(MemoryBudget(1 << 20))
     store.put(10, 20, b"abcdefghij", 5, (7,))
     seen = []
     hit, replaced = store.overlap(5, b"XXXXXXXX", OverlapPolicy.LAST, lambda old, new: seen.append((old, new)))
@@ -90,17 +90,17 @@ def test_the_budget_bounds_many_flows_each_under_their_own_limit(tmp_path) -> No
     with read_packets(str(path)) as packets:
         for p in packets:
             tracker.feed(p)
-            peak = max(peak, tracker.held_budget.used)
+            peak = max(peak, tracker.memory.held)
     assert peak <= limits.max_held_total
-    assert tracker.held_budget.refused > 0
+    assert tracker.memory.refused > 0
     tracker.finish()
-    assert tracker.held_budget.used == 0
+    assert tracker.memory.held == 0
     hits = sum(f.a_to_b.limit_hits for f in tracker.flows)
     held_whole = FlowTracker(events=False)  # the default budget (64 MiB) holds all 400 KB + costs
     with read_packets(str(path)) as packets:
         for p in packets:
             held_whole.feed(p)
-    assert held_whole.held_budget.refused == 0 and hits == tracker.held_budget.refused
+    assert held_whole.memory.refused == 0 and hits == tracker.memory.refused
 
 
 def test_urgent_marks_behind_a_hole_are_bounded() -> None:
@@ -149,9 +149,9 @@ def test_live_memory_accounting_balances_to_zero(path) -> None:
                 tracker.feed(p)
     except WsarecvError:
         pytest.skip("not a capture this reader takes")
-    assert tracker.held_budget.live >= 0
+    assert tracker.memory.live >= 0
     tracker.finish()
-    assert (tracker.held_budget.live, tracker.held_budget.used) == (0, 0)
+    assert (tracker.memory.live, tracker.memory.held) == (0, 0)
 
 
 def test_flow_memory_limit_evicts_flows_whose_windows_fill_it() -> None:
@@ -169,7 +169,7 @@ def test_flow_memory_limit_evicts_flows_whose_windows_fill_it() -> None:
             tracker.feed(Packet(frame, frame * 1000, Transport.TCP, bytes([10, 0, 0, flow + 1]), 40000,
                                 b"\x0a\x00\x00\xfe", 80, b"d" * 1000, 1000 + k * 1000, 0, ACK | PSH, 0, 512, 0,
                                 (frame,), 0))
-            assert tracker.held_budget.live <= limits.max_live_bytes + 1000 + 3000  # one packet's worth over
+            assert tracker.memory.live <= limits.max_live_bytes + 1000 + 3000  # one packet's worth over
     assert tracker.evicted_flows > 0
     tracker.finish()
-    assert tracker.held_budget.live == 0
+    assert tracker.memory.live == 0

@@ -63,4 +63,4 @@ def test_closed_flow_frees_its_buffers():
     tracker.finish()
     direction = flow.dirs[0]
     assert direction.held_bytes == 0 and direction.pending() == []
-    assert tracker.held_budget.used == 0  # everything given back to the capture-wide budget
+    assert tracker.memory.held == 0  # everything given back to the capture-wide budget

@@ -63,7 +63,7 @@ def flows_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLimi
                 pickler.dump((first_seen[info.id], info))
                 pickler.clear_memo()
         return {"warnings": list(stream.warnings), "info": stream.info, "stats": stream.stats, "origin": origin,
-                "evicted": tracker.evicted_flows, "full": tracker.held_budget.refused}
+                "evicted": tracker.evicted_flows, "full": tracker.memory.refused}
 
 
 def _read(path: str) -> Iterator[tuple[int, FlowInfo]]:

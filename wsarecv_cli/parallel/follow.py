@@ -148,7 +148,7 @@ def follow_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLim
         follower.run(stream)
         checksums = {name: getattr(stream.stats, name) for name in ("checksum_offload", "checksum_bad")}
         return {"notes": notes, "warnings": list(stream.warnings), "evicted": follower.tracker.evicted_flows,
-                "full": follower.tracker.held_budget.refused,
+                "full": follower.tracker.memory.refused,
                 "reality": reality, "checksums": checksums}
 
 

@@ -16,12 +16,12 @@ With `sinks`, each direction's events go straight to the callable the factory ga
 flow appeared (no FlowEvent, nothing returned by `feed`); `follow --json` digests them that way.
 
 Bounded flow table: at most `limits.max_flows` flows are live, and their estimated memory
-(`held_budget.live`: FLOW_COST a flow, the delivered-bytes windows, held data, and what the consumer
+(`memory.live`: FLOW_COST a flow, the delivered-bytes windows, held data, and what the consumer
 `charge`s, e.g. replay's receivers) stays under `limits.max_live_bytes`: a packet arriving over it,
 or a new flow beyond max_flows, first evicts the 1/32 of live flows (at least one) idle longest
 by last packet time, closed ones (FIN both ways / RST) before open ones — in one sweep, so the
-cost per flow stays O(1) on average and the hot path pays one comparison. Eviction finishes each flow like the end of the capture (holes become
-gaps, held data is released) and sets `evicted` in its DirectionStats; `evicted_flows` counts them. The evicted 5-tuple is
+cost per flow stays O(1) on average and the hot path pays one comparison. Eviction finishes each
+flow like the end of the capture (holes become gaps, held data is released) and sets `evicted` in its DirectionStats; `evicted_flows` counts them. The evicted 5-tuple is
 forgotten: a later packet starts a new index (Wireshark would keep the old one; remembering every
 5-tuple is the unbounded table the limit exists to avoid). Finished flows keep only a FlowInfo
 snapshot for `flows`, in bounded memory (summaries.py spills them to a temporary file beyond a few
@@ -57,7 +57,7 @@ from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
 from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals, ReassemblyLimits
 from wsarecv_cli.reassembly.summaries import FlowSummaries, joined, stream_order
-from wsarecv_cli.reassembly.held import HeldBudget
+from wsarecv_cli.reassembly.held import MemoryBudget
 from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
@@ -157,7 +157,7 @@ class _Flow:
         return "closed" if fins == 2 else "half-closed" if fins else "open"
 
 
-# What a live flow costs beyond its windows and held data, counted in HeldBudget.live against
+# What a live flow costs beyond its windows and held data, counted in MemoryBudget.live against
 # --max-flow-memory: ~2.1-2.5 KB traced, ~3 KB of RSS (bench/MEMORY.md).
 FLOW_COST = 3000
 
@@ -186,7 +186,7 @@ class FlowTracker:
         self._done: FlowSummaries | None = FlowSummaries() if summaries else None
         self._on_retire = on_retire
         self.evicted_flows = 0
-        self.held_budget = HeldBudget(self.limits.max_held_total)  # --max-ooo-total, every direction's
+        self.memory = MemoryBudget(self.limits.max_held_total)  # --max-ooo-total, --max-flow-memory
         self._max_live = self.limits.max_live_bytes
         self._resegment = self.limits.resegment
         # Counters of every finished flow added up (the capture-reality warnings; replay keeps no
@@ -210,7 +210,7 @@ class FlowTracker:
             self._retire_closed(ts)
         if ts >= self._next_idle_sweep:
             self._retire_idle_udp(ts)
-        if self.held_budget.live > self._max_live and len(self._flows) > 1:
+        if self.memory.live > self._max_live and len(self._flows) > 1:
             self._evict(ts)  # over --max-flow-memory: as at --max-flows
         key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
@@ -325,7 +325,7 @@ class FlowTracker:
     def charge(self, nbytes: int) -> None:
         """The consumer holds `nbytes` more (or fewer, negative) for the live flows (replay: a
         receiving socket and its driver): counted against --max-flow-memory with the tracker's own."""
-        self.held_budget.live += nbytes
+        self.memory.live += nbytes
 
     def lookup(self, transport: Transport, src_addr: bytes, src_port: int, dst_addr: bytes,
                dst_port: int) -> FlowId | None:
@@ -358,14 +358,14 @@ class FlowTracker:
         flow = _Flow(fid, a, b, p.ts_ns)
         emits = (self._emitter(flow, a, b), self._emitter(flow, b, a))
         if transport is TCP:
-            flow.dirs = (TcpDirection(flow.stats[0], self.limits, emits[0], self.held_budget),
-                         TcpDirection(flow.stats[1], self.limits, emits[1], self.held_budget))
+            flow.dirs = (TcpDirection(flow.stats[0], self.limits, emits[0], self.memory),
+                         TcpDirection(flow.stats[1], self.limits, emits[1], self.memory))
         else:
             window = self.limits.duplicate_window_ns
             flow.dirs = (UdpDirection(flow.stats[0], a, emits[0], window),
                          UdpDirection(flow.stats[1], b, emits[1], window))
         self._flows[flow.id] = flow
-        self.held_budget.live += FLOW_COST
+        self.memory.live += FLOW_COST
         back = (transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)
         # Entries carry what `feed` needs per packet: (flow, direction, sender's and receiver's
         # reassemblers, sender's stats), so the hot path does no further lookups.
@@ -396,7 +396,7 @@ class FlowTracker:
             self._done.add(flow.info())
         if self._flows.get(flow.id) is flow:
             del self._flows[flow.id]
-        self.held_budget.live -= FLOW_COST
+        self.memory.live -= FLOW_COST
         table = self._table
         for key in flow.table_keys():
             if table.get(key, (None,))[0] is flow:

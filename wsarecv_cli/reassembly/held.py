@@ -5,7 +5,7 @@ rewrite held bytes in place, never their extent), so the chunks themselves say w
 held. Their starts are a SortedKeys (no O(n) insert, whatever order segments arrive in).
 
 What is held is counted twice against limits, bytes plus CHUNK_COST of bookkeeping per chunk:
-per direction (`--max-ooo-bytes`) and for the whole capture in a HeldBudget shared by every
+per direction (`--max-ooo-bytes`) and for the whole capture in the MemoryBudget shared by every
 direction of a FlowTracker (`--max-ooo-total`): 10,000 flows each holding 1 MiB behind a hole are
 each under the per-direction limit, and 10 GiB together.
 """
@@ -26,28 +26,29 @@ CHUNK_COST = 400
 Chunk = tuple[int, "bytes | None", int, tuple[int, ...]]  # (stop, data or None for snaplen-missing, ts, frames)
 
 
-class HeldBudget:
-    """What one tracker holds: `used`, the bytes held out of order by all its directions (against
-    `limit`, --max-ooo-total), and `live`, the estimated memory of all its live state (flows,
-    delivered-bytes windows, held data, and what its consumer charged: replay's receivers), which
-    the tracker keeps under --max-flow-memory by evicting flows."""
+class MemoryBudget:
+    """What one tracker holds, counted as it changes: `held`, the bytes (and CHUNK_COSTs) held out
+    of order by all its directions, against `held_limit` (--max-ooo-total); `live`, the estimated
+    memory of all its live state (FLOW_COST a flow, delivered-bytes windows, held data, and what its
+    consumer charged: replay's receivers), which the tracker keeps under --max-flow-memory by
+    evicting flows."""
 
-    __slots__ = ("used", "limit", "refused", "live")
+    __slots__ = ("held", "held_limit", "refused", "live")
 
-    def __init__(self, limit: int) -> None:
-        self.used = 0
-        self.limit = limit
-        self.refused = 0  # chunks dropped because of this budget (not a direction's own limit)
+    def __init__(self, held_limit: int) -> None:
+        self.held = 0
+        self.held_limit = held_limit
+        self.refused = 0  # chunks dropped because of held_limit (not a direction's own limit)
         self.live = 0
 
 
-def fits(held: int, size: int, limit: int, budget: HeldBudget) -> bool:
+def fits(held: int, size: int, limit: int, budget: MemoryBudget) -> bool:
     """Whether a new chunk of `size` bytes fits a direction holding `held` (its `limit`) and the budget."""
     need = size + CHUNK_COST
-    return held + need <= limit and budget.used + need <= budget.limit
+    return held + need <= limit and budget.held + need <= budget.held_limit
 
 
-def room(held: int, size: int, limit: int, budget: HeldBudget) -> bool:
+def room(held: int, size: int, limit: int, budget: MemoryBudget) -> bool:
     """`fits`, for a chunk that is dropped when it does not: a refusal by the budget alone is
     counted in it (what sends `--jobs` to one process)."""
     if fits(held, size, limit, budget):
@@ -62,7 +63,7 @@ class HeldChunks:
 
     __slots__ = ("chunks", "keys", "cost", "budget")
 
-    def __init__(self, budget: HeldBudget) -> None:
+    def __init__(self, budget: MemoryBudget) -> None:
         self.chunks: dict[int, Chunk] = {}
         self.keys = SortedKeys()
         self.cost = 0  # bytes + CHUNK_COST per chunk, as counted against the limits
@@ -77,7 +78,7 @@ class HeldChunks:
         self.keys.add(start)
         cost = CHUNK_COST if data is None else stop - start + CHUNK_COST
         self.cost += cost
-        self.budget.used += cost
+        self.budget.held += cost
         self.budget.live += cost
 
     def first(self) -> int:
@@ -91,13 +92,13 @@ class HeldChunks:
         chunk = self.chunks.pop(start)
         cost = CHUNK_COST if chunk[1] is None else chunk[0] - start + CHUNK_COST
         self.cost -= cost
-        self.budget.used -= cost
+        self.budget.held -= cost
         self.budget.live -= cost
         return start, chunk
 
     def discard(self) -> None:
         """Give everything back to the budget (the direction is closed)."""
-        self.budget.used -= self.cost
+        self.budget.held -= self.cost
         self.budget.live -= self.cost
         self.cost = 0
         self.chunks = {}

@@ -46,7 +46,7 @@ class ReassemblyLimits:
     max_held_bytes: out-of-order bytes one direction may hold while waiting for a hole to fill
         (each held chunk counted with CHUNK_COST of bookkeeping); segments beyond it are dropped and
         reported as a LIMIT gap (never kept).
-    max_held_total: the same, for every direction of the capture together (a HeldBudget shared by
+    max_held_total: the same, for every direction of the capture together (a MemoryBudget shared by
         the tracker's directions): many flows each under max_held_bytes must not add up without
         bound. 64 MiB: four directions at the per-direction limit; a capture reordered or lossy
         enough to need more is told so by a LIMIT gap and the warning.

@@ -64,7 +64,7 @@ from wsarecv_cli.reassembly.events import (
     StreamReset,
     UrgentData,
 )
-from wsarecv_cli.reassembly.held import HeldBudget, HeldChunks, room
+from wsarecv_cli.reassembly.held import HeldChunks, MemoryBudget, room
 from wsarecv_cli.reassembly.ranges import RangeSet
 from wsarecv_cli.reassembly.seq import HALF, SEQ_MASK
 from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
@@ -105,7 +105,7 @@ class TcpDirection:
     )
 
     def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None,
-                 budget: HeldBudget | None = None) -> None:
+                 budget: MemoryBudget | None = None) -> None:
         self.stats = stats
         self.limits = limits
         self._large = limits.large_segment  # read per segment: one attribute, not two
@@ -121,7 +121,7 @@ class TcpDirection:
         # Made on first use, and None again once empty: most directions never hold data out of
         # order, and with 100k live flows the empty containers were ~1 KB each.
         self._store: HeldChunks | None = None  # data held behind a hole
-        self._budget = budget if budget is not None else HeldBudget(limits.max_held_total)
+        self._budget = budget if budget is not None else MemoryBudget(limits.max_held_total)
         self._dropped: RangeSet | None = None  # offsets dropped at the memory limit
         self._urgent: list[int] | tuple[()] = ()  # offsets of urgent bytes not yet delivered
         self.fin_at: int | None = None
