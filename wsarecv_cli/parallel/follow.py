@@ -48,6 +48,7 @@ class JsonFollow:
         self._retired: list[FlowId] = []
         # No summaries kept: each finished flow is looked at once and forgotten.
         self.tracker = FlowTracker(limits, summaries=False, on_retire=self._retired.append, sinks=self._sink)
+        self._charge = self.tracker.charge  # one bound method, shared by every digest
 
     def _sink(self, flow_id: FlowId, sender: Endpoint, receiver: Endpoint):
         """A selected direction's events go straight into its digest (none otherwise)."""
@@ -56,7 +57,7 @@ class JsonFollow:
         if self.shard[1] > 1:
             self.first_seen.setdefault(flow_id, self._position)
         digest = render_follow.DirectionDigest(sender, receiver, self.origin or 0)
-        digest.meter = self.tracker.charge
+        digest.meter = self._charge
         self._digests.setdefault(flow_id, []).append(digest)
         return digest
 
