@@ -169,7 +169,7 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
     facts = FlowFacts(selectors)
     chosen: dict[FlowId, bool] = {}
     # No summaries kept: each finished flow is noted once and forgotten.
-    tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append)
+    tracker = FlowTracker(reassembly_limits, summaries=False, on_retire=retired.append, park_idle_udp=True)
     raw_senders: dict[FlowId, Endpoint | None] = {}
     console = None if raw else make_console(color, width)
     out = sys.stdout.buffer

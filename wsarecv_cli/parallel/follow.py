@@ -47,7 +47,8 @@ class JsonFollow:
         self._digests: dict[FlowId, list[render_follow.DirectionDigest]] = {}
         self._retired: list[FlowId] = []
         # No summaries kept: each finished flow is looked at once and forgotten.
-        self.tracker = FlowTracker(limits, summaries=False, on_retire=self._retired.append, sinks=self._sink)
+        self.tracker = FlowTracker(limits, summaries=False, on_retire=self._retired.append, sinks=self._sink,
+                                   park_idle_udp=True)
         self._charge = self.tracker.charge  # one bound method, shared by every digest
 
     def _sink(self, flow_id: FlowId, sender: Endpoint, receiver: Endpoint):

@@ -24,7 +24,7 @@ def load_script(path: str, selector: FlowSelector, role: Role,
 
     Raises CaptureError when the capture cannot be read, SelectionError when no flow matches."""
     retired: list[FlowId] = []
-    tracker = FlowTracker(limits, summaries=False, on_retire=retired.append)
+    tracker = FlowTracker(limits, summaries=False, on_retire=retired.append, park_idle_udp=True)
     chosen: FlowId | None = None
     ends = None
     origin_ns = 0

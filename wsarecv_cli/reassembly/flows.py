@@ -37,7 +37,9 @@ and `iter_flows` merges the snapshots of one index into one. The listing is ther
 whatever the idle time (tests/reassembly/test_udp_idle.py), except where fewer live flows means
 fewer evictions at `max_flows`. The remembered 5-tuples (~0.3 KB each) still grow with the
 number of UDP conversations, as Wireshark's conversation table does. Consumers that take
-`on_retire` as "finished for good" (follow, replay, play) leave it off.
+`on_retire` as "finished for good" (follow, replay) park instead (`park_idle_udp=True`): a UDP
+flow quiet for `limits.udp_park_ns` keeps its object, counters and sinks but leaves the live table
+(parking.py), and the next datagram wakes it; no output changes, so the idle time can be short.
 
 Closed flows: a TCP flow closed both ways (or reset) is finished `limits.closed_linger_ns` of
 capture time after its closing FIN/RST, so streaming consumers (follow --json, replay) can let it
@@ -48,6 +50,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
+from itertools import chain
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
@@ -58,6 +61,7 @@ from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals, ReassemblyLimits
 from wsarecv_cli.reassembly.summaries import FlowSummaries, joined, stream_order
 from wsarecv_cli.reassembly.held import MemoryBudget
+from wsarecv_cli.reassembly.parking import PARKED_COST, ParkedFlows
 from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
 
@@ -119,10 +123,11 @@ class FlowInfo:
 class _Flow:
     """Live state of one flow; directions[0] carries a's data to b."""
 
-    __slots__ = ("id", "ends", "initiator", "first_ts", "last_ts", "dirs", "stats", "done", "closing")
+    __slots__ = ("id", "ends", "initiator", "first_ts", "last_ts", "dirs", "stats", "done", "closing", "serial")
 
-    def __init__(self, fid: FlowId, a: Endpoint, b: Endpoint, ts: int) -> None:
+    def __init__(self, fid: FlowId, a: Endpoint, b: Endpoint, ts: int, serial: int) -> None:
         self.id = fid
+        self.serial = serial  # creation order: the end-of-capture flush's order, parked or not
         self.ends = (a, b)
         self.initiator: int | None = None
         self.first_ts = ts
@@ -169,13 +174,17 @@ class FlowTracker:
 
     def __init__(self, limits: ReassemblyLimits | None = None, *, events: bool = True, summaries: bool = True,
                  on_retire: Callable[[FlowId], None] | None = None, sinks: SinkFactory | None = None,
-                 window_events: bool = False, retire_idle_udp: bool = False) -> None:
+                 window_events: bool = False, retire_idle_udp: bool = False, park_idle_udp: bool = False) -> None:
         self.limits = limits or ReassemblyLimits()
-        # Idle UDP flows (module docstring): the next capture time to look for them, and the
-        # 5-tuples of the ones retired -> (their id, the direction that key's sender is).
+        # Idle UDP flows (module docstring): retired (with summaries) or parked after their idle
+        # time, looked for at the next capture time; the 5-tuples of the retired ones -> (their
+        # id, the direction that key's sender is).
         self._udp_idle = self.limits.udp_idle_ns if retire_idle_udp and summaries else 0
-        self._next_idle_sweep = self._udp_idle or _NEVER
+        self._udp_park = self.limits.udp_park_ns if park_idle_udp and not self._udp_idle else 0
+        self._next_idle_sweep = self._udp_idle or self._udp_park or _NEVER
         self._udp_known: dict[tuple, tuple[FlowId, int]] = {}
+        self._parked = ParkedFlows()
+        self._serial = 0
         self._window_events = window_events
         self._want_events = events
         self._sinks = sinks
@@ -209,7 +218,7 @@ class FlowTracker:
         if closing and closing[0][0] <= ts:
             self._retire_closed(ts)
         if ts >= self._next_idle_sweep:
-            self._retire_idle_udp(ts)
+            self._sweep_idle_udp(ts)
         if self.memory.live > self._max_live and len(self._flows) > 1:
             self._evict(ts)  # over --max-flow-memory: as at --max-flows
         key = (transport, src_addr, src_port, dst_addr, dst_port)
@@ -264,7 +273,7 @@ class FlowTracker:
         if closing and closing[0][0] <= ts:
             self._retire_closed(ts)
         if ts >= self._next_idle_sweep:
-            self._retire_idle_udp(ts)
+            self._sweep_idle_udp(ts)
 
     def finish(self) -> list[FlowEvent]:
         """End of capture: flush every flow (pending holes become gaps, held data is released).
@@ -276,6 +285,10 @@ class FlowTracker:
         a capture ending with many live flows (or much held data) is flushed in bounded batches,
         as the rest of the capture is, not as one list of every event."""
         pending = list(self._flows.values())
+        if self._udp_park:  # parked flows too, and all in creation order, as without parking
+            self.memory.live += (FLOW_COST - PARKED_COST) * len(self._parked)
+            pending += self._parked.drain()
+            pending.sort(key=_creation_order)  # a woken flow went back into _flows at the end
         pending.reverse()
         while pending:  # popped: no flow is kept alive here once retired, while its events are read
             self._retire(pending.pop(), self._last_ts)
@@ -291,14 +304,14 @@ class FlowTracker:
     @property
     def flows(self) -> list[FlowInfo]:
         """Snapshots of every flow so far, in index order (TCP first, then UDP); with
-        summaries=False only the live ones."""
+        summaries=False only the live and parked ones."""
         return list(self.iter_flows())
 
     def iter_flows(self) -> Iterator[FlowInfo]:
         """`flows`, lazily: with many flows the finished ones are read back from a temporary file
         (FlowSummaries), so a caller that streams them keeps memory bounded. Re-iterable by
         calling again."""
-        live = (f.info() for f in self._flows.values())
+        live = (f.info() for f in chain(self._flows.values(), self._parked.flows()))
         if self._done is None:
             return iter(sorted(live, key=stream_order))
         if not self._udp_idle:
@@ -314,7 +327,7 @@ class FlowTracker:
     def endpoints(self, flow_id: FlowId) -> tuple[Endpoint, Endpoint, Endpoint | None]:
         """(a, b, initiator) of a flow, cheaply, while events are being routed (a flow retired by
         this packet stays known until the next `feed`)."""
-        flow = self._flows.get(flow_id) or self._recent[flow_id]
+        flow = self._flows.get(flow_id) or self._recent.get(flow_id) or self._parked.by_id(flow_id)
         return flow.ends[0], flow.ends[1], None if flow.initiator is None else flow.ends[flow.initiator]
 
     def client(self, flow_id: FlowId) -> tuple[Endpoint, bool]:
@@ -330,17 +343,25 @@ class FlowTracker:
     def lookup(self, transport: Transport, src_addr: bytes, src_port: int, dst_addr: bytes,
                dst_port: int) -> FlowId | None:
         """The live flow of a 5-tuple (either direction), e.g. for an ICMP error quoting it."""
-        entry = self._table.get((transport, src_addr, src_port, dst_addr, dst_port))
-        return None if entry is None else entry[0].id
+        key = (transport, src_addr, src_port, dst_addr, dst_port)
+        entry = self._table.get(key)
+        if entry is None:
+            parked = self._parked.get(key)
+            return None if parked is None else parked.id
+        return entry[0].id
 
     def info(self, flow_id: FlowId) -> FlowInfo:
-        return (self._flows.get(flow_id) or self._recent[flow_id]).info()
+        return (self._flows.get(flow_id) or self._recent.get(flow_id) or self._parked.by_id(flow_id)).info()
 
     # --------------------------------------------------------------- private
 
     def _new_flow(self, p: Packet, key: tuple) -> tuple:
-        """A new flow for the packet's 5-tuple; returns the packet's table entry."""
-        if len(self._flows) >= self.limits.max_flows:
+        """A new flow for the packet's 5-tuple (or a parked one woken); returns the packet's table entry."""
+        if self._parked:
+            flow = self._parked.wake(key)
+            if flow is not None:
+                return self._unpark(flow, key)
+        if len(self._flows) + len(self._parked) >= self.limits.max_flows:
             self._evict(p.ts_ns)
         transport = p.transport
         a = Endpoint(p.src_addr, p.src_port)
@@ -355,7 +376,8 @@ class FlowTracker:
             del self._udp_known[(transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)]
             if d:
                 a, b = b, a
-        flow = _Flow(fid, a, b, p.ts_ns)
+        flow = _Flow(fid, a, b, p.ts_ns, self._serial)
+        self._serial += 1
         emits = (self._emitter(flow, a, b), self._emitter(flow, b, a))
         if transport is TCP:
             flow.dirs = (TcpDirection(flow.stats[0], self.limits, emits[0], self.memory),
@@ -414,22 +436,51 @@ class FlowTracker:
             if not flow.done:
                 self._retire(flow, now)
 
-    def _retire_idle_udp(self, now: int) -> None:
-        """Retire the UDP flows idle for udp_idle_ns, remembering their 5-tuples (module
-        docstring); looked for every half idle time, so one is retired 1-1.5 idle times after
-        its last datagram."""
-        idle = self._udp_idle
+    def _sweep_idle_udp(self, now: int) -> None:
+        """Retire the UDP flows idle for udp_idle_ns, remembering their 5-tuples, or park those
+        idle for udp_park_ns (module docstring); looked for every half idle time, so one goes
+        1-1.5 idle times after its last datagram."""
+        idle = self._udp_idle or self._udp_park
         self._next_idle_sweep = now + idle // 2
         quiet = [f for f in self._flows.values() if f.id.transport is not TCP and f.last_ts <= now - idle]
         for flow in quiet:
+            if self._udp_park:
+                self._park(flow)
+                continue
             self._retire(flow, now)
             for direction, key in enumerate(flow.table_keys()):
                 self._udp_known[key] = (flow.id, direction)
 
+    def _park(self, flow: _Flow) -> None:
+        """A quiet UDP flow out of the live table into the parked store (parking.py)."""
+        del self._flows[flow.id]
+        keys = flow.table_keys()
+        for key in keys:
+            del self._table[key]
+        for direction in flow.dirs:
+            direction.quiet()
+        self._parked.park(flow, keys)
+        self.memory.live -= FLOW_COST - PARKED_COST
+
+    def _unpark(self, flow: _Flow, key: tuple) -> tuple:
+        """A parked flow live again (a datagram of its 5-tuple); returns that packet's table entry."""
+        self._flows[flow.id] = flow
+        self.memory.live += FLOW_COST - PARKED_COST
+        a_to_b, b_to_a = flow.table_keys()
+        d0, d1 = flow.dirs
+        self._table[a_to_b] = (flow, 0, d0, d1, flow.stats[0])
+        self._table[b_to_a] = (flow, 1, d1, d0, flow.stats[1])
+        return self._table[key]
+
     def _evict(self, ts: int) -> None:
-        """Finish the 1/32 of live flows idle longest (closed ones first) to make room."""
-        count = max(1, len(self._flows) // 32)
-        victims = heapq.nsmallest(count, self._flows.values(), key=_eviction_order)
+        """Finish the 1/32 of live and parked flows idle longest (parked ones first, then closed
+        ones) to make room."""
+        count = max(1, (len(self._flows) + len(self._parked)) // 32)
+        if self._parked:
+            victims = self._parked.oldest(count)
+            self.memory.live += (FLOW_COST - PARKED_COST) * len(victims)  # _retire takes FLOW_COST off
+        else:
+            victims = heapq.nsmallest(count, self._flows.values(), key=_eviction_order)
         for flow in victims:
             for st in flow.stats:
                 st.evicted = 1
@@ -468,6 +519,10 @@ def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payl
             return
         snd.segment((seq + at) & 0xFFFFFFFF, flags & ~(FIN | PSH), payload[at:at + size], 0, 0, ts, frames,
                     peer_window_zero)
+
+
+def _creation_order(flow: _Flow) -> int:
+    return flow.serial
 
 
 def _eviction_order(flow: _Flow) -> tuple[bool, int, int]:

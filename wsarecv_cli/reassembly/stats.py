@@ -88,6 +88,11 @@ class ReassemblyLimits:
         5-tuple and index kept; a later datagram continues the same flow (FlowTracker with
         retire_idle_udp, i.e. `wsarecv flows`). 120 s: Linux conntrack's timeout for a UDP stream
         (nf_conntrack_udp_timeout_stream); DNS and most request/response exchanges are far shorter.
+    udp_park_ns: a UDP flow quiet for this long is parked (FlowTracker with park_idle_udp: follow
+        and replay, whose flows are finished once): its live state made light until its next
+        datagram, which changes no output (parking.py). 10 s: far beyond the duplicate window, and
+        short enough that a long capture's finished UDP conversations do not pile up as live state
+        (a parked flow is ~1.2 KB, a live one ~3 KB plus its last datagram).
     """
 
     max_held_bytes: int = 16 * 1024 * 1024
@@ -104,6 +109,7 @@ class ReassemblyLimits:
     max_live_bytes: int = 128 * 1024 * 1024
     closed_linger_ns: int = 10_000_000_000
     udp_idle_ns: int = 120_000_000_000
+    udp_park_ns: int = 10_000_000_000
 
 
 # DirectionStats counters added up over every flow (RealityTotals; the capture-reality warnings).

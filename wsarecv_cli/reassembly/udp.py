@@ -28,6 +28,11 @@ class UdpDirection:
         self._last: tuple[bytes, int] | None = None
         self._last_ts = 0
 
+    def quiet(self) -> None:
+        """The flow is parked (parking.py): after seconds of silence the next datagram cannot be
+        the last one captured twice, so the last one is not kept."""
+        self._last = None
+
     def datagram(self, payload: bytes, missing: int, ts: int, frames: tuple[int, ...]) -> None:
         st = self.stats
         wire = len(payload) + missing

@@ -148,7 +148,7 @@ class ReplaySession:
         retired: list[FlowId] = []
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
         tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append,
-                              window_events=True)
+                              window_events=True, park_idle_udp=True)
         self.tracker = tracker
         route, feed, tap = self._route, tracker.feed, self.packet_tap
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
