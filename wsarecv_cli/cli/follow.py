@@ -148,11 +148,14 @@ def _follow_json(path: str, selectors: tuple[FlowSelector, ...], jobs: int, capt
             facts.add(info)
             if selected(selectors, info):
                 findings = findings or any(d.gaps for d in digests.values())
-                document.flow(render_follow.flow_entry(info, digests))
+                document.flow_digests(info, digests)
 
         follower = JsonFollow(limits, on_flow, select=lambda fid, sender, receiver: selects(selectors, fid, sender,
                                                                                                receiver))
-        follower.run_lean(stream, lambda feed: lean_packet_batches(stream, feed, quiet))
+        try:
+            follower.run_lean(stream, lambda feed: lean_packet_batches(stream, feed, quiet))
+        finally:
+            follower.close()
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(limits, follower.tracker.evicted_flows)
         warn(warnings + [w.text for w in facts.reality_checks(stream.stats, limits)])

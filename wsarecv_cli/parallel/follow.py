@@ -26,6 +26,7 @@ from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals
 from wsarecv_cli.render import follow as render_follow
+from wsarecv_cli.render.follow_spool import SegmentSpool
 
 Digests = dict[Endpoint, render_follow.DirectionDigest]
 ENCODE = render_follow.encode_compact
@@ -48,8 +49,9 @@ class JsonFollow:
         self._retired: list[FlowId] = []
         # No summaries kept: each finished flow is looked at once and forgotten.
         self.tracker = FlowTracker(limits, summaries=False, on_retire=self._retired.append, sinks=self._sink,
-                                   park_idle_udp=True)
+                                   park_idle_udp=True, on_park=self._parked)
         self._charge = self.tracker.charge  # one bound method, shared by every digest
+        self.spool = SegmentSpool()  # every digest's spilled segments (closed by close())
 
     def _sink(self, flow_id: FlowId, sender: Endpoint, receiver: Endpoint):
         """A selected direction's events go straight into its digest (none otherwise)."""
@@ -59,6 +61,7 @@ class JsonFollow:
             self.first_seen.setdefault(flow_id, self._position)
         digest = render_follow.DirectionDigest(sender, receiver, self.origin or 0)
         digest.meter = self._charge
+        digest.spool = self.spool
         self._digests.setdefault(flow_id, []).append(digest)
         return digest
 
@@ -104,6 +107,15 @@ class JsonFollow:
         self.tracker.finish()
         self._flush()
 
+    def _parked(self, flow_id: FlowId) -> None:
+        """A quiet UDP flow parked: its digests' segments to the spool too, so it holds none."""
+        for digest in self._digests.get(flow_id, ()):
+            digest.spill()
+
+    def close(self) -> None:
+        """The spool's file removed (after the last flow is written)."""
+        self.spool.close()
+
     def _flush(self) -> None:
         for flow_id in self._retired:
             digests = self._digests.pop(flow_id, ())
@@ -141,13 +153,16 @@ def follow_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLim
     with open(out_path, "w", encoding="utf-8") as out, read_packets(path, capture_limits) as stream:
         def on_flow(info: FlowInfo, digests: Digests) -> None:
             reality.add_flow(info)
-            entry = render_follow.flow_entry(info, digests)
-            entry["id"] = ""
-            out.write(f"{info.transport.label} {info.id.index}\t{ENCODE(entry)}\n")
+            out.write(f"{info.transport.label} {info.id.index}\t")
+            render_follow.write_entry(out.write, info, digests, flow_id="")
+            out.write("\n")
             notes.append(_note(info, digests, follower.first_seen.pop(info.id, 0)))
 
         follower = JsonFollow(limits, on_flow, shard=shard)
-        follower.run(stream)
+        try:
+            follower.run(stream)
+        finally:
+            follower.close()
         checksums = {name: getattr(stream.stats, name) for name in ("checksum_offload", "checksum_bad")}
         return {"notes": notes, "warnings": list(stream.warnings), "evicted": follower.tracker.evicted_flows,
                 "full": follower.tracker.memory.refused,

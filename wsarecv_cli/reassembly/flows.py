@@ -174,7 +174,8 @@ class FlowTracker:
 
     def __init__(self, limits: ReassemblyLimits | None = None, *, events: bool = True, summaries: bool = True,
                  on_retire: Callable[[FlowId], None] | None = None, sinks: SinkFactory | None = None,
-                 window_events: bool = False, retire_idle_udp: bool = False, park_idle_udp: bool = False) -> None:
+                 window_events: bool = False, retire_idle_udp: bool = False, park_idle_udp: bool = False,
+                 on_park: Callable[[FlowId], None] | None = None) -> None:
         self.limits = limits or ReassemblyLimits()
         # Idle UDP flows (module docstring): retired (with summaries) or parked after their idle
         # time, looked for at the next capture time; the 5-tuples of the retired ones -> (their
@@ -184,6 +185,7 @@ class FlowTracker:
         self._next_idle_sweep = self._udp_idle or self._udp_park or _NEVER
         self._udp_known: dict[tuple, tuple[FlowId, int]] = {}
         self._parked = ParkedFlows()
+        self._on_park = on_park  # told of each flow parked: the consumer can make its own state light
         self._serial = 0
         self._window_events = window_events
         self._want_events = events
@@ -461,6 +463,8 @@ class FlowTracker:
             direction.quiet()
         self._parked.park(flow, keys)
         self.memory.live -= FLOW_COST - PARKED_COST
+        if self._on_park is not None:
+            self._on_park(flow.id)
 
     def _unpark(self, flow: _Flow, key: tuple) -> tuple:
         """A parked flow live again (a datagram of its 5-tuple); returns that packet's table entry."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from rich.text import Text
@@ -32,6 +32,15 @@ from wsarecv_cli.reassembly import (
     StreamGap,
     StreamReset,
     UrgentData,
+)
+from wsarecv_cli.render.follow_spool import (
+    PLACEHOLDER,
+    SPOOL_AT,
+    SegmentSpool,
+    pack_block,
+    segment_dicts,
+    unpack_block,
+    write_flow_entry,
 )
 from wsarecv_cli.render.timefmt import Clock, TimeFormat
 from wsarecv_cli.render.sanitize import json_safe, printable_bytes
@@ -107,10 +116,11 @@ class DirectionDigest:
     k-th multi-frame tuple in `_multi`) and a double (`t`) in another, and become dicts only when
     written: a flow with many segments stays live until it finishes, and a dict per segment cost
     ~300 bytes against 32 here. (`t` is a double because capture clocks can be anything: some
-    real pcapng files have timestamps beyond int64 nanoseconds.)"""
+    real pcapng files have timestamps beyond int64 nanoseconds.) With a `spool`, every SPOOL_AT
+    segments go to it as a block (follow_spool.py), so a live flow holds at most that many."""
 
     __slots__ = ("sender", "receiver", "origin_ns", "sha", "bytes", "gaps", "gap_reasons", "urgent", "_segs",
-                 "_times", "_multi", "fin", "reset", "meter")
+                 "_times", "_multi", "fin", "reset", "meter", "spool", "_blocks")
 
     def __init__(self, sender: Endpoint, receiver: Endpoint, origin_ns: int = 0) -> None:
         self.sender = sender
@@ -129,6 +139,8 @@ class DirectionDigest:
         self.fin = False
         self.reset = False
         self.meter: Callable[[int], None] | None = None  # told DIGEST_COST when the first data comes
+        self.spool: SegmentSpool | None = None
+        self._blocks: list[tuple[int, int, int, int]] | tuple[()] = ()  # spooled: (pos, size, segments, flat)
 
     def add(self, e: Any) -> None:
         cls = e.__class__
@@ -148,6 +160,8 @@ class DirectionDigest:
             self._segs.extend((e.offset if cls is StreamData else self.bytes, len(data), frame))
             self._times.append(round((e.ts_ns - self.origin_ns) / 1e9, 9))
             self.bytes += len(data)
+            if len(self._times) >= SPOOL_AT and self.spool is not None:
+                self._spill()
         elif cls is UrgentData:
             if self.sha is None:
                 self._open()
@@ -175,29 +189,45 @@ class DirectionDigest:
         self._segs = array("q")
         self._times = array("d")
 
-    def segments(self) -> list[dict[str, Any]]:
-        """[{"offset", "length", "t" (s from the capture's first frame), "frames"}] in order."""
-        segs, times, multi = self._segs, self._times, self._multi
-        if segs is None:
-            return []
-        return [{"offset": segs[3 * i], "length": segs[3 * i + 1], "t": t,
-                 "frames": [segs[3 * i + 2]] if segs[3 * i + 2] >= 0 else list(multi[-1 - segs[3 * i + 2]])}
-                for i, t in enumerate(times)]
+    def spill(self) -> None:
+        """The segments in memory (if any) to the spool: the flow is quiet (parked)."""
+        if self._times and self.spool is not None:
+            self._spill()
 
-    def as_dict(self) -> dict[str, Any]:
+    def _spill(self) -> None:
+        """The segments in memory to the spool, as one block."""
+        block, count, flat = pack_block(self._segs, self._times, self._multi)
+        if not self._blocks:
+            self._blocks = []
+        self._blocks.append((self.spool.write(block), len(block), count, flat))
+        self._segs, self._times = array("q"), array("d")
+        self._multi = ()
+
+    def segment_chunks(self) -> Iterator[list[dict[str, Any]]]:
+        """The segments, in order, as lists of [{"offset", "length", "t" (s from the capture's
+        first frame), "frames"}]: a spooled block at a time, then those in memory."""
+        for pos, size, count, flat in self._blocks:
+            yield segment_dicts(*unpack_block(self.spool.read(pos, size), count, flat))
+        if self._segs is not None:
+            yield segment_dicts(self._segs, self._times, self._multi)
+
+    def segments(self) -> list[dict[str, Any]]:
+        return [segment for chunk in self.segment_chunks() for segment in chunk]
+
+    def as_dict(self, segments: Any = None) -> dict[str, Any]:
+        """The direction's part of the document (`segments` in place of the list, if given)."""
         return {
             "sender": str(self.sender), "receiver": str(self.receiver), "bytes": self.bytes,
             "sha256": (self.sha or hashlib.sha256()).hexdigest(), "gaps": self.gaps, "gap_reasons": self.gap_reasons,
-            "urgent": self.urgent, "segments": self.segments(), "fin": self.fin, "reset": self.reset,
+            "urgent": self.urgent, "segments": self.segments() if segments is None else segments, "fin": self.fin,
+            "reset": self.reset,
         }
 
 
-def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest]) -> dict[str, Any]:
-    """One flow of the JSON document; both directions always listed, a→b first."""
-    directions = []
-    for sender, receiver in ((info.a, info.b), (info.b, info.a)):
-        digest = digests.get(sender) or DirectionDigest(sender, receiver)
-        directions.append(digest.as_dict())
+def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest], segments: Any = None) -> dict[str, Any]:
+    """One flow of the JSON document; both directions always listed, a→b first (with `segments`
+    in place of each direction's list, if given)."""
+    directions = [digest.as_dict(segments) for digest in _both(info, digests)]
     return {
         "id": str(info.id), "transport": info.transport.label, "a": str(info.a), "b": str(info.b),
         "initiator": None if info.initiator is None else str(info.initiator), "client": str(info.client),
@@ -205,8 +235,23 @@ def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest]) -> dict[str,
     }
 
 
+def _both(info: Any, digests: dict[Endpoint, DirectionDigest]) -> list[DirectionDigest]:
+    return [digests.get(sender) or DirectionDigest(sender, receiver)
+            for sender, receiver in ((info.a, info.b), (info.b, info.a))]
+
+
 # The document's one JSON encoding (also used by `follow --jobs` workers for their entries).
 encode_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def write_entry(write: Callable[[str], Any], info: Any, digests: dict[Endpoint, DirectionDigest],
+                flow_id: str | None = None) -> None:
+    """`flow_entry` encoded (its id replaced by `flow_id` if given), written in pieces: the
+    segment lists a block at a time from the spool, never all in memory (follow_spool.py)."""
+    entry = flow_entry(info, digests, PLACEHOLDER)
+    if flow_id is not None:
+        entry["id"] = flow_id
+    write_flow_entry(write, entry, [d.segment_chunks() for d in _both(info, digests)], encode_compact)
 
 
 class FollowDocument:
@@ -228,6 +273,14 @@ class FollowDocument:
 
     def flow(self, entry: dict[str, Any]) -> None:
         self.flow_json(self._dumps(entry))
+
+    def flow_digests(self, info: Any, digests: dict[Endpoint, DirectionDigest]) -> None:
+        """One flow's entry from its digests, its segments streamed (write_entry)."""
+        self._start()
+        if not self._first:
+            self._stream.write(",")
+        write_entry(self._stream.write, info, digests)
+        self._first = False
 
     def flow_json(self, text: str) -> None:
         """One flow entry already encoded (as `flow` encodes it)."""
