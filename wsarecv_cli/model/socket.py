@@ -54,7 +54,7 @@ _WAITS = "nothing to receive yet: the blocking call waits (R7)"
 _new = tuple.__new__  # keyword-free NamedTuple builds
 # Members the per-call code uses, as module constants: Enum.MEMBER is slow on Python 3.11.
 _COMPLETED, _WAITING, _PENDING_EVENT = Status.COMPLETED, Status.WAITING, Event.PENDING
-_NONBLOCKING = Mode.NONBLOCKING
+_NONBLOCKING, _BLOCKING = Mode.NONBLOCKING, Mode.BLOCKING
 _MSG_OOB, _MSG_PEEK, _MSG_WAITALL = int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK), int(RecvFlags.MSG_WAITALL)
 
 
@@ -114,6 +114,42 @@ class Socket(SocketActions):
             if satisfied:
                 out += satisfied
         return self._hand_out(out)
+
+    def deliver_to_waiting(self, arrival: Arrival, t_ns: int) -> list[Completion | RecvResult] | None:
+        """deliver(arrival) then recv(the same call), fused for replay's commonest step (driver.py):
+        a blocking call with lpFlags 0 waits on an idle socket, the arrival is one the lane hands
+        straight to it (lane.py), and the program calls again at once with the same RecvCall.
+
+        Returns [the completion, the new call's WAITING result (R7)], what deliver() and recv()
+        would return; [the completion] alone when the next call would not simply wait (bytes left
+        queued, a FIN, a call whose facts are not cached): the caller makes it through recv. None,
+        with nothing changed, when the lane does not serve the arrival."""
+        pending = self._pending
+        if len(pending) != 1 or t_ns < self._now:
+            return None
+        op = pending[0]
+        if op.mode is not _BLOCKING or not self._lane_open(op):
+            return None
+        lane = arrival_lane(self._rx, self.profile, self.config, op, arrival, t_ns)
+        if lane is None:
+            return None
+        done, self._now, arrived, delivered, note = lane
+        self._arrived += arrived
+        self._delivered += delivered
+        if note:
+            self._note(t_ns, note)
+        call, facts = op.call, self._facts
+        # (No SO_RCVTIMEO: the lane took a waiting op without a deadline, and the option is fixed.)
+        if (not self._rx.idle or facts is None or facts[0] is not call or facts[1] is not _BLOCKING or facts[2]
+                or call.mode is not None or self.config.mode is not _BLOCKING or self._state_refusal):
+            pending.clear()
+            return [done]
+        # recv(call) now: clock at t_ns, nothing pending or queued, nothing refused -> it waits
+        # (_not_now). The op waiting is the one just completed, renumbered: nothing else holds it.
+        self._n = n = self._n + 1
+        op.n, op.t_ns = n, t_ns
+        return [done, _new(RecvResult, (n, t_ns, call, _WAITING, -1, None, None, _empty(call), None, 0,
+                                        _PENDING_EVENT, _R7, None, 0, facts[5], _WAITS, (), None, None))]
 
     def recv(self, call: RecvCall, t_ns: int, _mode: Mode | None = None, _posted: Mode | None = None) -> RecvResult:
         """One WSARecv (`_mode`/`_posted`: set by _recv_args only, for calls with unusual arguments)."""
