@@ -11,10 +11,13 @@ that makes them differ fails here.
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from tests.conftest import SAMPLES
-from wsarecv_cli.errors import ModelError
+from tests.conftest import SAMPLES, corpus_params
+from wsarecv_cli.errors import ModelError, WsarecvError
 from wsarecv_cli.model.socket import Socket
 from wsarecv_cli.model.types import (
     Burst, CaptureGap, Completion, Event, Fin, IcmpError, IcmpKind, Message, Mode, Platform, Protocol, RecvFlags,
@@ -150,23 +153,57 @@ def test_the_general_path_is_another_path(monkeypatch):
     assert driver.socket.calls_made == 5
 
 
-def _items(path, config: ReplayConfig, fused: bool) -> list:
-    made = ReceiverDriver.__init__
+def _items(path, config: ReplayConfig, fast: bool) -> list:
+    """The session's items, `fast` as shipped, or with every event routed the general way
+    (_Receiver.direct None) and every arrival through the driver's general path."""
+    made, opened = ReceiverDriver.__init__, ReplaySession._open
 
     def init(self, *args, **kwargs):
         made(self, *args, **kwargs)
-        if not fused:
-            self._fused = False
+        self._fused = False
 
-    driver_module.ReceiverDriver.__init__ = init  # type: ignore[method-assign]
+    def open_general(self, *args):
+        receiver, start = opened(self, *args)
+        receiver.direct = None
+        return receiver, start
+
+    if not fast:
+        driver_module.ReceiverDriver.__init__ = init  # type: ignore[method-assign]
+        ReplaySession._open = open_general  # type: ignore[method-assign]
     try:
-        return [(item.key, item.outcome) if item.__class__ is ReceiverOutcome else item
-                for item in ReplaySession(str(path), config)]
+        session = ReplaySession(str(path), config)
+        return [(item.key, item.outcome) if item.__class__ is ReceiverOutcome else item for item in session] \
+            + session.warnings + session.notices
     finally:
         driver_module.ReceiverDriver.__init__ = made  # type: ignore[method-assign]
+        ReplaySession._open = opened  # type: ignore[method-assign]
 
 
-def test_the_fused_step_changes_no_replay_of_the_samples():
+SESSION_CONFIGS = {
+    "default": ReplayConfig(),
+    "small buffers": ReplayConfig(buffers=(100, 3)),
+    "udp as reliable messages": ReplayConfig(protocol=Protocol.RELIABLE_MSG, buffers=(512,)),
+    "connected peer": ReplayConfig(connected_peer="10.0.0.1:1"),
+    "drain": ReplayConfig(schedule=ScheduleSpec.parse("drain")),
+    "max gap 0": ReplayConfig(max_gap_bytes=0),
+}
+
+
+@pytest.mark.parametrize("name", SESSION_CONFIGS)
+def test_the_direct_routing_and_fused_step_change_no_replay_of_the_samples(name):
     for path in sorted(SAMPLES.glob("*.pcap*")):
-        for config in (ReplayConfig(), ReplayConfig(buffers=(100, 3))):
-            assert _items(path, config, True) == _items(path, config, False), path.name
+        assert _items(path, SESSION_CONFIGS[name], True) == _items(path, SESSION_CONFIGS[name], False), path.name
+
+
+@pytest.mark.parametrize("capture", corpus_params())
+def test_the_direct_routing_and_fused_step_change_no_replay_of_the_corpus(capture):
+    """The shared captures hold what the samples lack: holes filled by several segments at once
+    (a Burst, which the direct routing must leave to the general path), snaplen cuts, many flows."""
+    for config in (ReplayConfig(), ReplayConfig(buffers=(700,), schedule=ScheduleSpec.parse("drain"))):
+        try:
+            fast = _items(capture, config, True)
+        except WsarecvError as exc:  # a damaged capture: the same error on both paths
+            with pytest.raises(type(exc), match=re.escape(str(exc))):
+                _items(capture, config, False)
+            continue
+        assert fast == _items(capture, config, False)
