@@ -5,8 +5,8 @@ Two drivers get the same hypothesis-made arrivals: one as shipped, one with the 
 (`_fused = False`: every arrival goes through _deliver, Socket.deliver, the lane or
 apply_arrival, and _call_while_useful, Socket.recv, _not_now). Every outcome (all its fields:
 rules, reasons, notes, data), every model error, the socket's log, statistics and queued state
-and the driver's own counters must be the same after every step. A later change to either path
-that makes them differ fails here.
+and the driver's own counters must be the same after every step, and so must the NDJSON
+records made of the outcomes. A later change to either path that makes them differ fails here.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from wsarecv_cli.model.types import (
     Burst, CaptureGap, Completion, Event, Fin, IcmpError, IcmpKind, Message, Mode, Platform, Protocol, RecvFlags,
     RecvResult, Reset, SocketConfig, StreamBytes, UrgentByte,
 )
+from wsarecv_cli.render.records import ReceiverInfo, RecordOptions, RowPairer, row_record
 from wsarecv_cli.replay import driver as driver_module
 from wsarecv_cli.replay.driver import CallPlan, ReceiverDriver
 from wsarecv_cli.replay.schedule import ScheduleSpec
@@ -45,9 +46,12 @@ def _state(driver: ReceiverDriver) -> tuple:
 
 def _run(driver: ReceiverDriver, steps) -> list:
     seen = []
+    driver.given = []  # type: ignore[attr-defined]  # every outcome, for _records
     for kind, arrival, t_ns in steps:
         try:
-            seen.append(driver.arrive(arrival, t_ns) if kind == "arrive" else driver.finish(t_ns))
+            outcomes = driver.arrive(arrival, t_ns) if kind == "arrive" else driver.finish(t_ns)
+            seen.append(outcomes)
+            driver.given += outcomes  # type: ignore[attr-defined]
         except ModelError as exc:
             seen.append(("ModelError", str(exc)))
         seen.append(_state(driver))
@@ -116,7 +120,16 @@ def test_the_fused_step_agrees_on_a_plain_exchange(protocol, buffers, data, end)
     if end is not None and (protocol is Protocol.TCP or not isinstance(end, (UrgentByte, CaptureGap))):
         script.append(("arrive", end, len(data) * 1000))
     script.append(("finish", None, len(data) * 1000 + 1))
-    assert _run(_driver(config, plan, "eager", True), script) == _run(_driver(config, plan, "eager", False), script)
+    fused, general = _driver(config, plan, "eager", True), _driver(config, plan, "eager", False)
+    assert _run(fused, script) == _run(general, script)
+    assert _records(fused) == _records(general)
+
+
+def _records(driver: ReceiverDriver) -> list:
+    """The NDJSON records (--show-data --explain: every field) of the outcomes a driver gave."""
+    pairer, info, opts = RowPairer(), ReceiverInfo(flow="tcp:0"), RecordOptions(show_data=True, explain=True)
+    rows = [row for outcome in driver.given for row in pairer.push(outcome)] + list(pairer.finish())
+    return [row_record(row, info, opts) for row in rows]
 
 
 def test_the_fused_step_is_taken_and_gives_the_call_pair(monkeypatch):
