@@ -57,22 +57,26 @@ def plain_data(row: Row) -> tuple[bool, int, int, bool] | None:
     None for any other row."""
     kind = row.kind
     if kind is _COMPLETION:
-        outcome, started = row.completion, None  # (a completion record has no flags_in)
-    elif kind is _BLOCKING:
-        outcome, started = row.completion, row.result
-    else:
-        outcome = started = row.result
-    event = outcome.event  # type: ignore[union-attr]
-    if event is not _DATA and event is not _GRACEFUL_CLOSE or outcome.error is not None or outcome.lost:  # type: ignore[union-attr]
+        return plain_outcome(row.completion, None)  # type: ignore[arg-type]  # (a completion record has no flags_in)
+    if kind is _BLOCKING:
+        return plain_outcome(row.completion, row.result)  # type: ignore[arg-type]
+    return plain_outcome(row.result, row.result)  # type: ignore[arg-type]
+
+
+def plain_outcome(outcome: RecvResult | Completion, started: RecvResult | None) -> tuple[bool, int, int, bool] | None:
+    """plain_data of the row whose outcome is `outcome`, made by the call `started` (None: a
+    completion record)."""
+    event = outcome.event
+    if event is not _DATA and event is not _GRACEFUL_CLOSE or outcome.error is not None or outcome.lost:
         return None
-    flags_out = outcome.flags_out  # type: ignore[union-attr]
+    flags_out = outcome.flags_out
     if flags_out and int(flags_out) & _MSG_PARTIAL:
         return None
     if started is None:
-        return False, outcome.t_ns, outcome.bytes, event is _GRACEFUL_CLOSE  # type: ignore[union-attr]
+        return False, outcome.t_ns, outcome.bytes, event is _GRACEFUL_CLOSE  # type: ignore[return-value]
     if int(started.call.flags) & _NOT_PLAIN_IN:
         return None
-    return True, started.t_ns, outcome.bytes or 0, event is _GRACEFUL_CLOSE  # type: ignore[union-attr]
+    return True, started.t_ns, outcome.bytes or 0, event is _GRACEFUL_CLOSE
 
 
 def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data: bool, explain: bool,
@@ -104,6 +108,18 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
                 return
         found(findings.feed(row_record(row, current.info, opts)))  # type: ignore[arg-type]
 
+    def blocking_written(current: _Receiver, waiting: RecvResult, done: Completion) -> None:
+        """row_written for the commonest row, a blocking call and its return: the Row is built
+        only when the detectors need its record."""
+        write_line(current.line.blocking(waiting, done))
+        if detector is None:
+            return
+        plain = plain_outcome(done, waiting)
+        if plain is not None and handed_over(current.state, True, round((plain[1] - base) / 1e9, 9), plain[2],
+                                             plain[3]):
+            return
+        found(findings.feed(row_record(_new(Row, (_BLOCKING, waiting, done)), current.info, opts)))  # type: ignore[arg-type]
+
     for item in items:
         if item.__class__ is ReceiverOutcome:  # the common item first
             key = item.key
@@ -121,7 +137,7 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
             elif outcome.__class__ is Completion and outcome.n == waiting.n:
                 pairer.waiting = None
                 current.summary.add(outcome)  # type: ignore[union-attr]
-                row_written(current, _new(Row, (_BLOCKING, waiting, outcome)))  # type: ignore[arg-type]
+                blocking_written(current, waiting, outcome)  # type: ignore[arg-type]
                 continue
             current.summary.add(outcome)  # type: ignore[union-attr]
             for row in pairer.push(outcome):

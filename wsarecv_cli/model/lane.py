@@ -12,7 +12,9 @@ inputs. Anything else returns None and takes the general path.
 The socket checks its own part first (Socket._lane_open: one receive pending, lpFlags 0 with
 room for a byte, no SO_RCVTIMEO deadline, no R14 hold mode, no shutdown or closesocket, nothing
 in the outbox); `arrival_lane` checks the receive state is idle (nothing queued, no closure, no
-urgent byte or ICMP error held) and the arrival is one it serves.
+urgent byte or ICMP error held) and the arrival is one it serves. Socket.deliver_to_waiting runs
+the lane and then the next call's wait in one step, for replay's eager blocking reader (the same
+decisions as deliver() then recv(): tests/replay/test_fused_path.py).
 """
 
 from __future__ import annotations

@@ -29,24 +29,22 @@ message socket), or a second blocking call while one waits, is a programming err
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.arrivals import apply_arrival
 from wsarecv_cli.model.callargs import CTRUNC_NOTE, finish, head_source, truncate_control
 from wsarecv_cli.model.calls import call_notes, state_refusal, static_refusal
 from wsarecv_cli.model.lane import arrival_lane
 from wsarecv_cli.model.overlapped import (
-    PendingOp, abort_take, close_take, completion_from, delivery_for, delivery_rules, delivery_text, held_for_push,
-    merge_rules,
+    PendingOp, completion_from, delivery_for, delivery_rules, delivery_text, held_for_push, merge_rules,
 )
 from wsarecv_cli.model.provider import profile_for
-from wsarecv_cli.model.queues import End, RxState
-from wsarecv_cli.model.socket_view import SocketStats, SocketView
+from wsarecv_cli.model.queues import RxState
+from wsarecv_cli.model.socket_actions import SocketActions
+from wsarecv_cli.model.socket_view import SocketStats
 from wsarecv_cli.model.take import Take, empty_data as _empty, take
 from wsarecv_cli.model.types import (
     ActionResult, Arrival, Completion, ConnState, Delivery, Event, Mode, Platform, RecvCall, RecvFlags,
-    RecvResult, Shutdown, SocketConfig, Status, WsaError, arrival_words,
+    RecvResult, SocketConfig, Status, WsaError, arrival_words,
 )
 
 _FAIL_EVENT = {WsaError.WSAESHUTDOWN: Event.SHUTDOWN, WsaError.WSAEWOULDBLOCK: Event.WOULD_BLOCK}
@@ -56,11 +54,11 @@ _WAITS = "nothing to receive yet: the blocking call waits (R7)"
 _new = tuple.__new__  # keyword-free NamedTuple builds
 # Members the per-call code uses, as module constants: Enum.MEMBER is slow on Python 3.11.
 _COMPLETED, _WAITING, _PENDING_EVENT = Status.COMPLETED, Status.WAITING, Event.PENDING
-_NONBLOCKING = Mode.NONBLOCKING
+_NONBLOCKING, _BLOCKING = Mode.NONBLOCKING, Mode.BLOCKING
 _MSG_OOB, _MSG_PEEK, _MSG_WAITALL = int(RecvFlags.MSG_OOB), int(RecvFlags.MSG_PEEK), int(RecvFlags.MSG_WAITALL)
 
 
-class Socket(SocketView):
+class Socket(SocketActions):
     def __init__(self, config: SocketConfig | None = None) -> None:
         self.config = config = config or SocketConfig()
         if config.platform is Platform.WINCE and config.mode is Mode.IOCP:
@@ -117,6 +115,42 @@ class Socket(SocketView):
                 out += satisfied
         return self._hand_out(out)
 
+    def deliver_to_waiting(self, arrival: Arrival, t_ns: int) -> list[Completion | RecvResult] | None:
+        """deliver(arrival) then recv(the same call), fused for replay's commonest step (driver.py):
+        a blocking call with lpFlags 0 waits on an idle socket, the arrival is one the lane hands
+        straight to it (lane.py), and the program calls again at once with the same RecvCall.
+
+        Returns [the completion, the new call's WAITING result (R7)], what deliver() and recv()
+        would return; [the completion] alone when the next call would not simply wait (bytes left
+        queued, a FIN, a call whose facts are not cached): the caller makes it through recv. None,
+        with nothing changed, when the lane does not serve the arrival."""
+        pending = self._pending
+        if len(pending) != 1 or t_ns < self._now:
+            return None
+        op = pending[0]
+        if op.mode is not _BLOCKING or not self._lane_open(op):
+            return None
+        lane = arrival_lane(self._rx, self.profile, self.config, op, arrival, t_ns)
+        if lane is None:
+            return None
+        done, self._now, arrived, delivered, note = lane
+        self._arrived += arrived
+        self._delivered += delivered
+        if note:
+            self._note(t_ns, note)
+        call, facts = op.call, self._facts
+        # (No SO_RCVTIMEO: the lane took a waiting op without a deadline, and the option is fixed.)
+        if (not self._rx.idle or facts is None or facts[0] is not call or facts[1] is not _BLOCKING or facts[2]
+                or call.mode is not None or self.config.mode is not _BLOCKING or self._state_refusal):
+            pending.clear()
+            return [done]
+        # recv(call) now: clock at t_ns, nothing pending or queued, nothing refused -> it waits
+        # (_not_now). The op waiting is the one just completed, renumbered: nothing else holds it.
+        self._n = n = self._n + 1
+        op.n, op.t_ns = n, t_ns
+        return [done, _new(RecvResult, (n, t_ns, call, _WAITING, -1, None, None, _empty(call), None, 0,
+                                        _PENDING_EVENT, _R7, None, 0, facts[5], _WAITS, (), None, None))]
+
     def recv(self, call: RecvCall, t_ns: int, _mode: Mode | None = None, _posted: Mode | None = None) -> RecvResult:
         """One WSARecv (`_mode`/`_posted`: set by _recv_args only, for calls with unusual arguments)."""
         mode = _mode or call.mode or self.config.mode
@@ -160,82 +194,6 @@ class Socket(SocketView):
         result = self.recv(call, t_ns, Mode.BLOCKING if posted else mode, posted)
         return finish(result, call, self.config, source=source, ctrunc=CTRUNC_NOTE in result.notes,
                       posted=posted)  # type: ignore[return-value]
-
-    def shutdown(self, how: Shutdown, t_ns: int) -> ActionResult:
-        out = self._tick(t_ns)
-        if self._closed_local:
-            return ActionResult(tuple(self._hand_out(out)), ("R5",), ("shutdown on a closed handle",),
-                                error=WsaError.WSAENOTSOCK)
-        self._shut = True
-        notes = [f"shutdown(SD_{'RECEIVE' if how is Shutdown.RECEIVE else 'BOTH'}): later receives fail "
-                 "with WSAESHUTDOWN; receives already pending stay (R44)"]
-        rules, lost = ("R44",), 0
-        rx = self._rx
-        queued = rx.stream.entries or rx.messages or rx.oob
-        if (queued and rx.end is None and self.profile.connection_oriented and self.config.rst_after_shutdown
-                and not any(not op.oob for op in self._pending)):
-            lost = rx.discard()
-            rx.end = End.RESET
-            self._lost += lost
-            rules = ("R44", "R45")
-            notes.append(f"unread data at SD_RECEIVE: the stack resets the connection (RST sent, {lost} "
-                         "bytes discarded) (R45, Q5)")
-        for note in notes:
-            self._note(t_ns, note)
-        return ActionResult(tuple(self._hand_out(out)), rules, tuple(notes), lost=lost)
-
-    def close(self, t_ns: int) -> ActionResult:
-        out = self._tick(t_ns)
-        if self._closed_local:
-            return ActionResult(tuple(self._hand_out(out)), ("R5",), ("closesocket on a closed handle",),
-                                error=WsaError.WSAENOTSOCK)
-        self._closed_local = True
-        done = [self._complete(op, close_take(self.config, op), t_ns) for op in self._pending]
-        self._pending.clear()
-        notes = ("closesocket: the handle is gone; later receives fail with WSAENOTSOCK",)
-        self._note(t_ns, notes[0])
-        return ActionResult(tuple(self._hand_out(out + done)), ("R33",) if done else (), notes)
-
-    def cancel(self, t_ns: int, n: int | None = None) -> ActionResult:
-        """CancelIo / CancelIoEx(NULL): every overlapped receive; CancelIoEx(lpOverlapped): call `n` only."""
-        out = self._tick(t_ns)
-        done, notes = [], []
-        ops = [op for op in self._pending if n is None or op.n == n]
-        if n is not None and not ops:
-            notes.append(f"CancelIoEx: call {n} is not pending: ERROR_NOT_FOUND, nothing cancelled (R33)")
-        for op in ops:
-            if op.blocking:
-                notes.append(f"call {op.n} is a blocking call: CancelIo does not apply, it keeps waiting")
-                continue
-            self._pending.remove(op)
-            got = abort_take(op.call, WsaError.WSA_OPERATION_ABORTED, ("R33",),
-                             "CancelIo/CancelIoEx: STATUS_CANCELLED, reported as 995 (R33)")
-            done.append(self._complete(op, got, t_ns))
-        return ActionResult(tuple(self._hand_out(out + done)), ("R33",) if done else (), tuple(notes))
-
-    def set_option(self, name: str, value: bool, t_ns: int) -> ActionResult:
-        """setsockopt/WSAIoctl during the run: SO_OOBINLINE (R42, Q12), SIO_UDP_CONNRESET/NETRESET (R46).
-        Urgent bytes already held out of band stay there: SIOCATMARK stays FALSE until they are read."""
-        out = self._tick(t_ns)
-        self.config = replace(self.config, **{name: value})
-        self._facts = None  # the static refusals depend on the configuration (R41: MSG_OOB with SO_OOBINLINE)
-        rules = {"oobinline": ("R42", "Q12")}.get(name, ("R46",))
-        return ActionResult(tuple(self._hand_out(out)), rules)
-
-    def connect(self, peer: str | None, t_ns: int) -> ActionResult:
-        """connect(peer), or connect(AF_UNSPEC) with peer None: TCP becomes connected (R5); a datagram
-        socket gets (or loses) its peer filter (R21)."""
-        out = self._tick(t_ns)
-        if self.profile.connection_oriented:
-            if self._state is ConnState.CONNECTED:
-                return ActionResult(tuple(self._hand_out(out)), ("R5",), ("connect: already connected",),
-                                    error=WsaError.WSAEISCONN)
-            self._state, self._state_refusal = ConnState.CONNECTED, None
-            return ActionResult(tuple(self._hand_out(out)), ("R5",), (f"connect({peer}): connected",))
-        self._state, self._state_refusal = ConnState.CONNECTED, None
-        self.config = replace(self.config, connected_peer=peer)
-        text = f"connect({peer}): only its datagrams are delivered" if peer else "connect(AF_UNSPEC): no peer filter"
-        return ActionResult(tuple(self._hand_out(out)), ("R21",), (text + " (R21)",))
 
     def alertable_wait(self, t_ns: int) -> ActionResult:
         """SleepEx/WaitFor...Ex(alertable): queued APCs run; ready completions are seen."""

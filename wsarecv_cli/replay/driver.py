@@ -104,6 +104,9 @@ class ReceiverDriver:
         self._scripted = schedule.kind is ScheduleKind.SCRIPT
         # A non-blocking reader calls again only while data is there (an interval poller: once a tick).
         self._nonblocking = mode is Mode.NONBLOCKING and schedule.kind is not ScheduleKind.INTERVAL
+        # Eager blocking calls with lpFlags 0: arrivals may take Socket.deliver_to_waiting, one step
+        # for what _deliver and _call_while_useful do in a dozen (tests/replay/test_fused_path.py).
+        self._fused = self._eager and mode is Mode.BLOCKING and not flags
 
     # -- inputs from the session ------------------------------------------------------------
 
@@ -112,6 +115,14 @@ class ReceiverDriver:
             self._clock = t_ns
         else:
             t_ns = self._clock
+        if self._fused and self._started and not self.done:
+            # The commonest step, fused in the socket: the waiting call returns with the arrival
+            # and the next one waits; posted stays 1. [completion] alone: the loop below goes on.
+            fused = self.socket.deliver_to_waiting(arrival, t_ns)
+            if fused is not None:
+                if len(fused) == 2:
+                    return fused
+                return self._call_while_useful(t_ns, None, self._received(fused, t_ns, []))
         out: list[Outcome] = []
         if not self._started:
             out += self._start(t_ns)
@@ -307,11 +318,17 @@ class ReceiverDriver:
         (or a new list)."""
         if out is None:
             out = []
-        socket = self.socket
-        completions = socket.deliver(arrival, t_ns)
+        completions = self.socket.deliver(arrival, t_ns)
         if self._apcs:
             completions = list(completions) + self._run_apcs(t_ns, collect_only=True)
-        script = self._scripted
+        self._received(completions, t_ns, out)
+        if self._scripted:
+            out += self._run_script(t_ns)
+        return out
+
+    def _received(self, completions: list[Completion], t_ns: int, out: list[Outcome]) -> list[Outcome]:
+        """Completions the socket handed out, appended to `out`, with what the program does next."""
+        script, socket = self._scripted, self.socket
         for completion in completions:
             self.posted = self.posted - 1 if self.posted > 0 else 0
             out.append(completion)
@@ -319,8 +336,6 @@ class ReceiverDriver:
                 self._script_clock = max(self._script_clock, t_ns)
             elif completion.event in CLOSURE_EVENTS or self._oob_reader and socket.oob_pending:
                 out += self._after(completion, t_ns)
-        if script:
-            out += self._run_script(t_ns)
         return out
 
     def _run_apcs(self, t_ns: int, collect_only: bool = False) -> list[Outcome]:

@@ -97,6 +97,10 @@ class _Receiver:
     _source: tuple[Endpoint | None, str] = (None, "")  # the last datagram source and its text
     burst: list[Arrival] = field(default_factory=list)  # released together, not yet delivered
     burst_t: int = -1
+    # The event class ReplaySession._route hands straight to the driver: StreamData for a stream
+    # receiver without --framing, Datagram for a datagram receiver of a UDP flow without --framing
+    # or --connected-peer (no R21 notice to check for); None: every event takes the general path.
+    direct: type | None = None
 
     def source_text(self, source: Endpoint) -> str:
         """str(source), remembered: a receiver's datagrams mostly come from one sender object."""
@@ -220,19 +224,37 @@ class ReplaySession:
         so its id cannot be reused while cached). A miss takes the keyed path in `_receiver_for`.
         """
         flow, _, endpoint, event = flow_event
-        if event.__class__ is WindowChange:
+        kind = event.__class__
+        seen = self._seen.get(id(endpoint))
+        if seen is not None and seen[0] is endpoint and seen[1] is flow:
+            receiver = seen[2]
+            if kind is receiver.direct and not (kind is StreamData and event.ready_ns > event.ts_ns) \
+                    and not receiver.burst:
+                # The commonest event (data in order for a receiver without framing, see
+                # _Receiver.direct): the general path's steps for it, without their tests.
+                driver, key = receiver.driver, receiver.key
+                if kind is StreamData:
+                    t_ns = event.deliver_ns
+                    arrival = _new(StreamBytes, (event.data, event.push))
+                else:
+                    t_ns = event.ts_ns
+                    arrival = _new(Message, (event.data, receiver.source_text(event.source), event.wire_length))
+                for outcome in driver.arrive(arrival, t_ns):
+                    out.append(_new(ReceiverOutcome, (key, outcome, None)))
+                if driver.done:
+                    out += self._finish(key, t_ns)
+                return
+        if kind is WindowChange:
             self._window_notice(flow_event, out)
             return
-        if event.__class__ is StreamGap and event.reason is GapReason.LIMIT:
+        if kind is StreamGap and event.reason is GapReason.LIMIT:
             self.limit_gaps += 1
-        seen = self._seen.get(id(endpoint))
         if seen is not None and seen[0] is endpoint and seen[1] is flow:
             receiver = seen[2]
         else:
             receiver = self._receiver_for(flow_event, out)
             if receiver is None:
                 return
-        kind = event.__class__
         if kind is StreamData:
             t_ns = event.deliver_ns  # held data: when it was released
         else:
@@ -367,6 +389,10 @@ class ReplaySession:
             elif not message_oriented:
                 audit = FramingAudit(config.framing)
         receiver = _Receiver(key, protocol, message_oriented, driver, audit, assembler)
+        if config.framing is None and protocol is Protocol.TCP:
+            receiver.direct = StreamData
+        elif config.framing is None and message_oriented and transport is Transport.UDP and not config.connected_peer:
+            receiver.direct = Datagram
         self._live[key] = receiver
         if self.tracker is not None:
             self.tracker.charge(RECEIVER_COST)
