@@ -23,7 +23,11 @@ from typing import BinaryIO
 
 from wsarecv_cli.errors import CaptureError
 
-CHUNK = 1 << 20  # 1 MiB reads: few syscalls, bounded memory
+# 256 KiB reads: few syscalls, and what a read buffer keeps alive while its packets are handled
+# (the buffer, its payload copies, the Packets: ~3x the buffer) stays small. 1 MiB cost replay
+# --ndjson 7 MB, follow --json 5 MB and flows 3.5 MB of peak RSS on bench-many-200k, for no CPU
+# time measurably saved (3 runs each, interleaved, load ~4.8).
+CHUNK = 1 << 18
 GZIP_MAGIC = b"\x1f\x8b"
 
 
