@@ -15,18 +15,33 @@ frames by reason (`stats.skip_lines()` gives summary lines). A capture that cann
 raises CaptureError("<path>: <reason>").
 """
 
-from wsarecv_cli.capture.checksums import ChecksumPolicy, ChecksumVerdict
-from wsarecv_cli.capture.decode import Fragment, decode_frame
-from wsarecv_cli.capture.defrag import CaptureLimits, Defragmenter
-from wsarecv_cli.capture.lean import lean_batches
-from wsarecv_cli.capture.linktypes import LinkType, describe_linktype, linktype_name
-from wsarecv_cli.capture.pcapng import Interface
-from wsarecv_cli.capture.reader import CaptureInfo, CaptureSource, open_capture
-from wsarecv_cli.capture.stats import DecodeStats, DecodeSummary, SkipReason
-from wsarecv_cli.capture.stream import PacketStream, read_packets
+from typing import TYPE_CHECKING
 
+from wsarecv_cli.lazy import lazy_exports
+
+_EXPORTS = {
+    "ChecksumPolicy": "limits", "ChecksumVerdict": "checksums", "Fragment": "decode", "decode_frame": "decode",
+    "CaptureLimits": "limits", "Defragmenter": "defrag", "lean_batches": "lean", "LinkType": "linktypes",
+    "describe_linktype": "linktypes", "linktype_name": "linktypes", "Interface": "pcapng",
+    "CaptureInfo": "reader", "CaptureSource": "reader", "open_capture": "reader", "DecodeStats": "stats",
+    "DecodeSummary": "stats", "SkipReason": "stats", "PacketStream": "stream", "read_packets": "stream",
+}
 __all__ = [
-    "CaptureInfo", "CaptureLimits", "ChecksumPolicy", "ChecksumVerdict", "CaptureSource", "DecodeStats", "DecodeSummary", "Defragmenter",
-    "Fragment", "Interface", "LinkType", "PacketStream", "SkipReason", "decode_frame",
-    "describe_linktype", "lean_batches", "linktype_name", "open_capture", "read_packets",
+    "CaptureInfo", "CaptureLimits", "CaptureSource", "ChecksumPolicy", "ChecksumVerdict", "DecodeStats",
+    "DecodeSummary", "Defragmenter", "Fragment", "Interface", "LinkType", "PacketStream", "SkipReason",
+    "decode_frame", "describe_linktype", "lean_batches", "linktype_name", "open_capture", "read_packets",
 ]
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from wsarecv_cli.capture.checksums import ChecksumVerdict
+    from wsarecv_cli.capture.decode import Fragment, decode_frame
+    from wsarecv_cli.capture.defrag import Defragmenter
+    from wsarecv_cli.capture.limits import CaptureLimits, ChecksumPolicy
+    from wsarecv_cli.capture.lean import lean_batches
+    from wsarecv_cli.capture.linktypes import LinkType, describe_linktype, linktype_name
+    from wsarecv_cli.capture.pcapng import Interface
+    from wsarecv_cli.capture.reader import CaptureInfo, CaptureSource, open_capture
+    from wsarecv_cli.capture.stats import DecodeStats, DecodeSummary, SkipReason
+    from wsarecv_cli.capture.stream import PacketStream, read_packets
+

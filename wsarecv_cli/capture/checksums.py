@@ -19,12 +19,8 @@ import sys
 from array import array
 
 from wsarecv_cli.capture.decode import IPV6_FRAG, l3_offset, walk_ipv6_ext
+from wsarecv_cli.capture.limits import ChecksumPolicy  # noqa: F401 - its home before limits.py
 from wsarecv_cli.capture.stats import SkipReason
-
-
-class ChecksumPolicy(enum.Enum):
-    IGNORE = "ignore"  # as Wireshark's default: never look
-    VERIFY = "verify"  # drop frames with a wrong checksum; count offload artefacts apart
 
 
 class ChecksumVerdict(enum.Enum):

@@ -18,26 +18,14 @@ reported as `missing` instead of being invented.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 
-from wsarecv_cli.capture.checksums import ChecksumPolicy
+from wsarecv_cli.capture.limits import CaptureLimits  # noqa: F401 - its home before limits.py
 from wsarecv_cli.capture.decode import Fragment, transport_packet, walk_ipv6_ext
 from wsarecv_cli.capture.stats import DecodeStats, SkipReason
 from wsarecv_cli.net import Packet
 
 MAX_DATAGRAM = 65535  # an IP datagram (without jumbo options) cannot be longer
 WARN_SETS = 5  # dropped fragment sets named one by one in warnings; the rest are summed up
-
-
-@dataclass(frozen=True, slots=True)
-class CaptureLimits:
-    """Bounds on what decoding may hold in memory (defaults suit captures of any size), and
-    whether TCP/UDP checksums are verified (capture/checksums.py)."""
-
-    fragment_bytes: int = 64 << 20  # bytes held in incomplete fragment sets, all together
-    fragment_sets: int = 10_000  # incomplete fragment sets held at once
-    fragment_timeout_ns: int = 30_000_000_000  # capture time after a set's first fragment
-    checksums: ChecksumPolicy = ChecksumPolicy.IGNORE
 
 
 class _Set:

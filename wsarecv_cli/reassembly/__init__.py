@@ -12,26 +12,39 @@ Public API:
     lower level: TcpDirection, UdpDirection, RangeSet, seq helpers (reassembly.seq)
 """
 
-from wsarecv_cli.reassembly.events import (
-    Datagram,
-    FlowEvent,
-    GapEvidence,
-    GapReason,
-    StreamData,
-    StreamEvent,
-    StreamFin,
-    StreamGap,
-    StreamReset,
-    UrgentData,
-)
-from wsarecv_cli.reassembly.flows import FlowInfo, FlowTracker
-from wsarecv_cli.reassembly.ranges import RangeSet
-from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
-from wsarecv_cli.reassembly.tcp import TcpDirection
-from wsarecv_cli.reassembly.udp import UdpDirection
+from typing import TYPE_CHECKING
 
+from wsarecv_cli.lazy import lazy_exports
+
+_EXPORTS = {
+    "Datagram": "events", "FlowEvent": "events", "GapEvidence": "events", "GapReason": "events",
+    "StreamData": "events", "StreamEvent": "events", "StreamFin": "events", "StreamGap": "events",
+    "StreamReset": "events", "UrgentData": "events", "FlowInfo": "flows", "FlowTracker": "flows",
+    "RangeSet": "ranges", "DirectionStats": "stats", "ReassemblyLimits": "stats", "UrgentMode": "stats",
+    "TcpDirection": "tcp", "UdpDirection": "udp",
+}
 __all__ = [
-    "Datagram", "DirectionStats", "FlowEvent", "FlowInfo", "FlowTracker", "GapEvidence", "GapReason", "RangeSet",
-    "ReassemblyLimits", "StreamData", "StreamEvent", "StreamFin", "StreamGap", "StreamReset",
+    "Datagram", "DirectionStats", "FlowEvent", "FlowInfo", "FlowTracker", "GapEvidence", "GapReason",
+    "RangeSet", "ReassemblyLimits", "StreamData", "StreamEvent", "StreamFin", "StreamGap", "StreamReset",
     "TcpDirection", "UdpDirection", "UrgentData", "UrgentMode",
 ]
+__getattr__ = lazy_exports(__name__, _EXPORTS)
+
+if TYPE_CHECKING:
+    from wsarecv_cli.reassembly.events import (
+        Datagram,
+        FlowEvent,
+        GapEvidence,
+        GapReason,
+        StreamData,
+        StreamEvent,
+        StreamFin,
+        StreamGap,
+        StreamReset,
+        UrgentData,
+    )
+    from wsarecv_cli.reassembly.flows import FlowInfo, FlowTracker
+    from wsarecv_cli.reassembly.ranges import RangeSet
+    from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
+    from wsarecv_cli.reassembly.tcp import TcpDirection
+    from wsarecv_cli.reassembly.udp import UdpDirection

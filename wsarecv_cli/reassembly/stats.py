@@ -92,7 +92,8 @@ class ReassemblyLimits:
         and replay, whose flows are finished once): its live state made light until its next
         datagram, which changes no output (parking.py). 10 s: far beyond the duplicate window, and
         short enough that a long capture's finished UDP conversations do not pile up as live state
-        (a parked flow is ~1.2 KB, a live one ~3 KB plus its last datagram).
+        (a parked flow is ~1.7 KB; a live one ~2.1 KB plus its last datagram each way, and in
+        follow --json its digests' segments, which parking sends to the spool).
     """
 
     max_held_bytes: int = 16 * 1024 * 1024
