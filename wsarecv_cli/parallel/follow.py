@@ -2,7 +2,8 @@
 
 Theory of operation: `JsonFollow` runs one pass over a packet stream. Each direction's events go
 straight into its DirectionDigest (FlowTracker sinks), and each finished flow is handed to
-`on_flow(info, digests)` once and forgotten, so memory follows the live flows.
+`on_flow(info, digests)` once, as the tracker retires it (`on_retire`), and forgotten, so memory
+follows the live flows.
 
 With `--jobs N` (shards.py: which packets a worker takes, how the workers run), each worker
 reassembles only its shard of the flows and moves the capture clock on the other packets
@@ -45,9 +46,8 @@ class JsonFollow:
         self._position = 0
         # A flow's digests as a list until it is written (a dict per live flow cost ~250 B more)
         self._digests: dict[FlowId, list[render_follow.DirectionDigest]] = {}
-        self._retired: list[FlowId] = []
-        # No summaries kept: each finished flow is looked at once and forgotten.
-        self.tracker = FlowTracker(limits, summaries=False, on_retire=self._retired.append, sinks=self._sink)
+        # No summaries kept: each finished flow is handed on as the tracker retires it, and forgotten.
+        self.tracker = FlowTracker(limits, summaries=False, on_retire=self._finished, sinks=self._sink)
         self._charge = self.tracker.charge  # one bound method, shared by every digest
 
     def _sink(self, flow_id: FlowId, sender: Endpoint, receiver: Endpoint):
@@ -64,7 +64,7 @@ class JsonFollow:
     def run(self, stream: Any, packets: Any = None) -> None:
         """Follow every packet of `stream` (or `packets`, the same stream wrapped, e.g. in a progress bar)."""
         k, n = self.shard
-        feed, tick, retired = self.tracker.feed, self.tracker.tick, self._retired
+        feed, tick = self.tracker.feed, self.tracker.tick
         self.origin = getattr(stream, "first_ts_ns", None)  # the capture's first frame, as in Wireshark
         for packet in stream if packets is None else packets:
             if self.origin is None:
@@ -73,42 +73,28 @@ class JsonFollow:
                 self._position += 1
                 if (packet[4] ^ packet[6]) % n != k:  # src_port ^ dst_port: the same both ways
                     tick(packet[1])  # another shard's, but closed flows retire on its time
-                    if retired:
-                        self._flush()
                     continue
             feed(packet)
-            if retired:
-                self._flush()
         self.tracker.finish()
-        self._flush()
 
     def run_lean(self, stream: Any, batches: Callable[[Callable[[tuple], None]], Iterable[list[Packet]]]) -> None:
         """`run` unsharded, through the lean pass: `batches(feed)` is capture.lean.lean_batches (perhaps
         with a progress bar), which sends most packets (as plain tuples) to `feed` as it reads them
         and hands out the rest."""
         assert self.shard[1] == 1
-        feed, retired = self.tracker.feed, self._retired
+        feed = self.tracker.feed
         self.origin = stream.first_ts_ns
-
-        def feed_lean(packet: tuple) -> None:
-            feed(packet)
-            if retired:
-                self._flush()
-
-        for batch in batches(feed_lean):
+        for batch in batches(feed):
             for packet in batch:
                 feed(packet)
-                if retired:
-                    self._flush()
         self.tracker.finish()
-        self._flush()
 
-    def _flush(self) -> None:
-        for flow_id in self._retired:
-            digests = self._digests.pop(flow_id, ())
-            self.tracker.charge(-render_follow.DIGEST_COST * sum(d.sha is not None for d in digests))
-            self.on_flow(self.tracker.info(flow_id), {d.sender: d for d in digests})
-        self._retired.clear()
+    def _finished(self, flow_id: FlowId) -> None:
+        """The tracker retired a flow (its last events are in its digests): hand it on, forget it.
+        Called from inside `feed`, so the lean pass feeds the tracker with no wrapper around it."""
+        digests = self._digests.pop(flow_id, ())
+        self.tracker.charge(-render_follow.DIGEST_COST * sum(d.sha is not None for d in digests))
+        self.on_flow(self.tracker.info(flow_id), {d.sender: d for d in digests})
 
 
 class FlowNote(NamedTuple):
