@@ -12,7 +12,8 @@ timing only their pass with `time.process_time()` (CPU time: the 2 cores are sha
   tracker-follow  the same packets through follow --json's JsonFollow (digests as event sinks; the
                   finished flows handed to a callback that does nothing): tracker + digests;
   flows-pass      bench/lean.py's `lean` pass: lean reading and the tracker, no output;
-  flows --json, follow --json: the whole commands in-process, output to /dev/null.
+  flows --json, follow --json: the whole commands in-process, output to /dev/null;
+  follow --json --jobs 2: the same, CPU time of the parent and its two workers together.
 With --before TREE every variant but the floor also runs on that source tree ("before: ...").
 """
 
@@ -73,9 +74,28 @@ def timed(fn):
     return run
 
 
+def timed_with_workers(fn):
+    """CPU time of this process and of its finished children (the --jobs workers)."""
+    def run(path: str) -> tuple[float, int]:
+        import resource
+
+        def cpu() -> float:
+            kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+            return time.process_time() + kids.ru_utime + kids.ru_stime
+        t0 = cpu()
+        frames = fn(path)
+        return cpu() - t0, frames
+    return run
+
+
+def follow_jobs2_command(path: str) -> int:
+    return lean._command(["follow", "--json", "--quiet", "--jobs", "2", path])
+
+
 PASSES = {"floor": timed(lean.floor_pass), "tracker": tracker_pass, "tracker-follow": tracker_follow_pass,
           "flows-pass": timed(lean.lean_pass), "flows --json": timed(lean.flows_command),
-          "follow --json": timed(lean.follow_command)}
+          "follow --json": timed(lean.follow_command),
+          "follow --json --jobs 2": timed_with_workers(follow_jobs2_command)}
 
 
 def child(variant: str, path: str) -> None:

@@ -5,8 +5,8 @@ straight into its DirectionDigest (FlowTracker sinks), and each finished flow is
 `on_flow(info, digests)` once, as the tracker retires it (`on_retire`), and forgotten, so memory
 follows the live flows.
 
-With `--jobs N` (shards.py: which packets a worker takes, how the workers run), each worker
-reassembles only its shard of the flows and moves the capture clock on the other packets
+With `--jobs N` (shards.py: which packets a worker takes, how the workers run), each worker reads
+the capture through the lean pass as one process does, reassembles only its shard of the flows and moves the capture clock on the other packets
 (`FlowTracker.tick`), so closed flows retire exactly when they would in one process. A worker
 numbers its flows itself; it writes each finished flow's JSON entry (with an empty id) as one line
 to its own temporary file and returns, per flow, the position of its first packet in the packet
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from wsarecv_cli.capture import CaptureLimits, read_packets
+from wsarecv_cli.capture import CaptureLimits, lean_batches, read_packets
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals
@@ -63,31 +63,40 @@ class JsonFollow:
 
     def run(self, stream: Any, packets: Any = None) -> None:
         """Follow every packet of `stream` (or `packets`, the same stream wrapped, e.g. in a progress bar)."""
-        k, n = self.shard
-        feed, tick = self.tracker.feed, self.tracker.tick
+        feed = self._feed()
         self.origin = getattr(stream, "first_ts_ns", None)  # the capture's first frame, as in Wireshark
         for packet in stream if packets is None else packets:
             if self.origin is None:
                 self.origin = packet.ts_ns  # a bare packet iterator: its first packet
-            if n > 1:
-                self._position += 1
-                if (packet[4] ^ packet[6]) % n != k:  # src_port ^ dst_port: the same both ways
-                    tick(packet[1])  # another shard's, but closed flows retire on its time
-                    continue
             feed(packet)
         self.tracker.finish()
 
     def run_lean(self, stream: Any, batches: Callable[[Callable[[tuple], None]], Iterable[list[Packet]]]) -> None:
-        """`run` unsharded, through the lean pass: `batches(feed)` is capture.lean.lean_batches (perhaps
-        with a progress bar), which sends most packets (as plain tuples) to `feed` as it reads them
-        and hands out the rest."""
-        assert self.shard[1] == 1
-        feed = self.tracker.feed
+        """`run` through the lean pass: `batches(feed)` is capture.lean.lean_batches (perhaps with a
+        progress bar), which sends most packets (as plain tuples) to `feed` as it reads them and
+        hands out the rest, in the stream's order (so a shard's positions are the same)."""
+        feed = self._feed()
         self.origin = stream.first_ts_ns
         for batch in batches(feed):
             for packet in batch:
                 feed(packet)
         self.tracker.finish()
+
+    def _feed(self) -> Callable[[tuple], object]:
+        """What takes each packet: the tracker's feed, or with shards the shard's filter in front of it."""
+        k, n = self.shard
+        feed, tick = self.tracker.feed, self.tracker.tick
+        if n == 1:
+            return feed
+
+        def shard_feed(packet: tuple) -> None:
+            self._position += 1
+            if (packet[4] ^ packet[6]) % n != k:  # src_port ^ dst_port: the same both ways
+                tick(packet[1])  # another shard's, but closed flows retire on its time
+            else:
+                feed(packet)
+
+        return shard_feed
 
     def _finished(self, flow_id: FlowId) -> None:
         """The tracker retired a flow (its last events are in its digests): hand it on, forget it.
@@ -132,7 +141,7 @@ def follow_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLim
             notes.append(_note(info, digests, follower.first_seen.pop(info.id, 0)))
 
         follower = JsonFollow(limits, on_flow, shard=shard)
-        follower.run(stream)
+        follower.run_lean(stream, lambda feed: lean_batches(stream, feed))
         checksums = {name: getattr(stream.stats, name) for name in ("checksum_offload", "checksum_bad")}
         return {"notes": notes, "warnings": list(stream.warnings), "evicted": follower.tracker.evicted_flows,
                 "full": follower.tracker.memory.refused,
