@@ -13,7 +13,9 @@ timing only their pass with `time.process_time()` (CPU time: the 2 cores are sha
                   finished flows handed to a callback that does nothing): tracker + digests;
   flows-pass      bench/lean.py's `lean` pass: lean reading and the tracker, no output;
   flows --json, follow --json: the whole commands in-process, output to /dev/null;
-  follow --json --jobs 2: the same, CPU time of the parent and its two workers together.
+  flows: `wsarecv flows` (the table, what run.py times against the floor);
+  follow --json --jobs 2: the same, CPU time of the parent and its two workers together;
+  tcpflow: `tcpflow -r FILE -o TMPDIR` (run.py's baseline for follow), its CPU time (a child).
 With --before TREE every variant but the floor also runs on that source tree ("before: ...").
 """
 
@@ -88,6 +90,20 @@ def timed_with_workers(fn):
     return run
 
 
+def flows_plain_command(path: str) -> int:
+    return lean._command(["flows", "--quiet", path])
+
+
+def tcpflow_command(path: str) -> int:
+    """tcpflow writing every TCP stream to files (run.py's follow baseline), as a child process."""
+    import shutil
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="tracker-tcpflow-") as out:
+        subprocess.run([shutil.which("tcpflow") or "tcpflow", "-r", path, "-o", out], check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return 0
+
+
 def follow_jobs2_command(path: str) -> int:
     return lean._command(["follow", "--json", "--quiet", "--jobs", "2", path])
 
@@ -95,7 +111,8 @@ def follow_jobs2_command(path: str) -> int:
 PASSES = {"floor": timed(lean.floor_pass), "tracker": tracker_pass, "tracker-follow": tracker_follow_pass,
           "flows-pass": timed(lean.lean_pass), "flows --json": timed(lean.flows_command),
           "follow --json": timed(lean.follow_command),
-          "follow --json --jobs 2": timed_with_workers(follow_jobs2_command)}
+          "follow --json --jobs 2": timed_with_workers(follow_jobs2_command), "flows": timed(flows_plain_command),
+          "tcpflow": timed_with_workers(tcpflow_command)}
 
 
 def child(variant: str, path: str) -> None:
@@ -133,7 +150,7 @@ def main() -> None:
     variants: list[str] = []
     for v in mine:  # each variant next to its "before", so both see the same load
         variants.append(v)
-        if args.before and v != "floor":
+        if args.before and v not in ("floor", "tcpflow"):
             variants.append("before: " + v)
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; median of {args.runs} runs")
     for path in map(os.path.abspath, args.captures):

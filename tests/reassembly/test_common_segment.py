@@ -253,6 +253,13 @@ def test_fast_path_declines_what_it_does_not_take(script, resegment: bool, windo
     lockstep(conversation(script, 2**32 - 25, 4000, script[0][4] != "P"), limits, window_events)
 
 
+def test_delivered_bytes_window_is_trimmed_alike() -> None:
+    """A long in-order stream: the delivered-bytes tail is cut back to conflict_window the same way
+    (then a retransmission from inside and from outside the window is compared the same way)."""
+    script = [plain(True, n=30) for _ in range(300)] + [plain(True, "conflict", 10, 8), plain(True, "conflict", 10, 60)]
+    lockstep(conversation(script, 0, 2**32 - 3000, True), ReassemblyLimits(conflict_window=16), False)
+
+
 def test_fast_path_is_taken_for_plain_traffic() -> None:
     """In-order data and pure ACKs after a handshake go the fast way (else the tests above prove
     nothing)."""

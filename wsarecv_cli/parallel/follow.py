@@ -6,15 +6,15 @@ straight into its DirectionDigest (FlowTracker sinks), and each finished flow is
 follows the live flows.
 
 With `--jobs N` (shards.py: which packets a worker takes, how the workers run), each worker reads
-the capture through the lean pass as one process does, reassembles only its shard of the flows and moves the capture clock on the other packets
-(`FlowTracker.tick`), so closed flows retire exactly when they would in one process. A worker
-numbers its flows itself; it writes each finished flow's JSON entry (with an empty id) as one line
-to its own temporary file and returns, per flow, the position of its first packet in the packet
-stream (every worker sees the same stream, IP reassembly included). Wireshark's numbering is "by
-first packet", so `global_ids` ranks those positions over all workers' flows per transport to give
-every flow its real index; the parent (cli/follow_json.py) copies the entries to stdout with their
-ids filled in: worker after worker, each in the order its flows finished. Decoding is done N times;
-reassembly, digests and JSON once.
+the capture through the lean pass as one process does, reassembles only its shard of the flows and
+moves the capture clock on the other packets (`FlowTracker.tick`), so closed flows retire exactly
+when they would in one process. A worker numbers its flows itself; it writes each finished flow's
+JSON entry (with an empty id) as one line to its own temporary file and returns, per flow, the
+position of its first packet in the packet stream (every worker sees the same stream, IP reassembly
+included). Wireshark's numbering is "by first packet", so `global_ids` ranks those positions over
+all workers' flows per transport to give every flow its real index; the parent (cli/follow_json.py)
+copies the entries to stdout with their ids filled in: worker after worker, each in the order its
+flows finished. Decoding is done N times; reassembly, digests and JSON once.
 """
 
 from __future__ import annotations
