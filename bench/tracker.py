@@ -127,24 +127,19 @@ def child(variant: str, path: str) -> None:
 
 
 def run_variant(variant: str, path: str, tree: Path) -> tuple[float, int]:
-    env = dict(os.environ, PYTHONPATH=str(tree))
-    name = variant.removeprefix("before: ")
-    out = subprocess.run([sys.executable, __file__, "--child", name, path],
-                         check=True, capture_output=True, text=True, env=env, cwd=tree).stdout.split()
-    return float(out[0]), int(out[1])
+    return lean.run_child(__file__, variant.removeprefix("before: "), path, tree)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("captures", nargs="*")
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--variants", default="floor,tracker,tracker-follow,flows-pass,flows --json,follow --json")
-    ap.add_argument("--before", type=Path, help="source tree to run the same variants from (e.g. main)")
-    ap.add_argument("--child", nargs=2, metavar=("VARIANT", "FILE"), help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    if args.child:
-        child(*args.child)
+    if sys.argv[1:2] == ["--child"]:  # one timed pass (run_variant's child process)
+        child(*sys.argv[2:4])
         return
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("captures", nargs="+")
+    ap.add_argument("--variants", default="floor,tracker,tracker-follow,flows-pass,flows --json,follow --json")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--before", type=Path, help="source tree to run the same variants from (e.g. main)")
+    args = ap.parse_args()
     here = BENCH.parent
     mine = args.variants.split(",")
     variants: list[str] = []
