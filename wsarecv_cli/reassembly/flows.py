@@ -62,7 +62,7 @@ from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirectio
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 TCP = Transport.TCP
-# Flags that take a TCP segment off the common path (TcpDirection.common_segment): ACK must be set
+# A segment for TcpDirection.common_segment has, of these flags, ACK alone (flags & _UNCOMMON == ACK)
 _UNCOMMON = SYN | FIN | RST | URG | ACK
 _new = tuple.__new__
 _NEVER = 1 << 126  # a capture time no packet reaches: the idle UDP sweep is off
@@ -235,7 +235,7 @@ class FlowTracker:
         if transport is TCP:
             if flags & _UNCOMMON == ACK and not missing and (window == 0) is (snd.window == 0) \
                     and snd.common_segment(rcv, seq, ack, payload, ts, frames, flags):
-                snd.window = window  # the rest of the general path below, for this segment
+                snd.window = window  # all _segment does besides (the same zero-ness: no window event)
             else:
                 self._segment(entry, seq, ack, flags, urg, window, payload, missing, ts, frames, mss)
         else:
