@@ -1,10 +1,13 @@
 """The common-segment fast path (TcpDirection.common_segment, taken by FlowTracker.feed) against the
-general path (`ack` then `segment`): the same events, in the same order, and the same flows
-(DirectionStats, closure, initiator) and totals, on generated conversations that mix in-order data
-and pure ACKs with everything that must leave the fast path (reordering, retransmission, overlap
-with conflicting bytes, holes, duplicates, keep-alives and probes, SYN/FIN/RST/URG, zero windows,
-snaplen cuts, large segments, port reuse, sequence numbers near 2**32), and on every sample and
-corpus capture (`flows --json`, `follow --json`, `replay --ndjson` for the samples).
+general path (`ack` then `segment`), in lockstep: after every packet the same events and the same
+value of every field of every TCP direction, and at the end the same flows (DirectionStats,
+closure, initiator) and totals. On generated conversations that mix in-order data and pure ACKs
+with everything that must leave the fast path (reordering, retransmission, overlap with
+conflicting bytes, holes and their late data, duplicates, keep-alives and probes, ACKs and FINs
+ahead of the data, SYN/FIN/RST/URG, zero windows, snaplen cuts, large segments, port reuse,
+sequence numbers near 2**32), on directed scenarios (one per reason to decline: random scripts
+reach some only rarely), and on every sample and corpus capture (`flows --json`, `follow --json`;
+`replay --ndjson` for the samples).
 
 The general path is forced by making `common_segment` decline every segment.
 """
