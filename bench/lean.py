@@ -147,12 +147,17 @@ def child(variant: str, path: str) -> None:
     print(time.process_time() - t0, frames)
 
 
-def run_variant(variant: str, path: str, tree: Path) -> tuple[float, int]:
+def run_child(script: str, name: str, path: str, tree: Path) -> tuple[float, int]:
+    """`script --child name path` in a fresh process importing wsarecv from `tree`: the (seconds,
+    frames) it prints."""
     env = dict(os.environ, PYTHONPATH=str(tree))
-    name = "general" if variant == "before" else variant.removeprefix("before: ")
-    out = subprocess.run([sys.executable, __file__, "--child", name, path],
+    out = subprocess.run([sys.executable, script, "--child", name, path],
                          check=True, capture_output=True, text=True, env=env, cwd=tree).stdout.split()
     return float(out[0]), int(out[1])
+
+
+def run_variant(variant: str, path: str, tree: Path) -> tuple[float, int]:
+    return run_child(__file__, "general" if variant == "before" else variant.removeprefix("before: "), path, tree)
 
 
 def main() -> None:

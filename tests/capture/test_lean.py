@@ -25,6 +25,7 @@ from wsarecv_cli.cli import flows as flows_cli
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.errors import CaptureError
 from wsarecv_cli.net import Transport
+from wsarecv_cli.parallel import follow as parallel_follow
 
 CHUNKS = [pytest.param(64, id="chunk-64"), pytest.param(4096, id="chunk-4k"),
           pytest.param(source.CHUNK, id="chunk-default")]
@@ -208,12 +209,13 @@ def test_generated_pcapngs_read_the_same(caps, simple, chunk, tmp_path, monkeypa
 
 # ------------------------------------------------------------------ the test can fail
 
-def _broken(decode):
-    """A decoder that hands the tracker a wrong window (one field of sixteen) for TCP."""
+def _broken(decode, field: int = 12):
+    """A decoder that hands the tracker one field of sixteen wrong for TCP: the window, or another
+    (8: seq, which moves follow's offsets)."""
     def wrong(buf, start, end, index, ts, feed):
         def feed_wrong(packet):
             fields = list(packet)
-            fields[12] += 1
+            fields[field] += 1
             return feed(tuple(fields))
         return decode(buf, start, end, index, ts, feed_wrong)
     return wrong
@@ -266,3 +268,31 @@ def test_the_lean_way_is_taken(container, tmp_path, monkeypatch) -> None:
     with read_packets(str(path)) as stream:
         handed = [p for batch in lean.lean_batches(stream, fed.append) for p in batch]
     assert len(fed) >= 45 and len(fed) + len(handed) == 50
+
+
+# ------------------------------------------------------------------ follow --json --jobs workers
+
+def _follow_jobs(path: Path) -> str:
+    result = CliRunner().invoke(cli, ["follow", "--json", "--jobs", "2", str(path)])
+    return f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
+
+
+@pytest.mark.parametrize("capture", SAMPLE_CAPTURES + corpus_params())
+def test_follow_jobs_workers_read_as_the_general_path(capture: Path, monkeypatch) -> None:
+    """The workers (forked: they see the patches) read through the lean pass: the same document
+    as through PacketStream."""
+    monkeypatch.setattr(source, "CHUNK", 256)
+    lean_out = _follow_jobs(capture)
+    monkeypatch.setattr(parallel_follow, "lean_batches", _general_batches)
+    assert lean_out == _follow_jobs(capture)
+
+
+def test_follow_jobs_workers_take_the_lean_way(tmp_path, monkeypatch) -> None:
+    """Not vacuous: a decoder giving a wrong window shows in the workers' document."""
+    frames = [b.tcp_frame(b"x" * 10, seq=100 + 10 * i, flags=0x18) for i in range(50)]
+    path = tmp_path / "plain.pcap"
+    path.write_bytes(b.pcap(frames))
+    monkeypatch.setattr(source, "CHUNK", 64)
+    right = _follow_jobs(path)
+    monkeypatch.setitem(lean.DECODERS, 1, _broken(lean.DECODERS[1], 8))
+    assert _follow_jobs(path) != right

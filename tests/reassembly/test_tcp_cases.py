@@ -368,7 +368,7 @@ def _hole_acked_then_traffic(c: Capture, packets: int) -> None:
 def test_acked_hole_waits_for_reordered_data_then_is_lost():
     """An ACK-covered hole is declared lost (with the ACK as evidence) once ACK_REORDER_PACKETS
     more packets passed without the data, while the capture is still being read."""
-    from wsarecv_cli.reassembly.tcp import ACK_REORDER_PACKETS
+    from wsarecv_cli.reassembly.holes import ACK_REORDER_PACKETS
 
     c = Capture()
     _hole_acked_then_traffic(c, ACK_REORDER_PACKETS - 1)
@@ -386,7 +386,7 @@ def test_acked_hole_waits_for_reordered_data_then_is_lost():
 
 
 def test_acked_hole_filled_late_within_the_allowance():
-    from wsarecv_cli.reassembly.tcp import ACK_REORDER_PACKETS
+    from wsarecv_cli.reassembly.holes import ACK_REORDER_PACKETS
 
     c = Capture()
     _hole_acked_then_traffic(c, ACK_REORDER_PACKETS - 1)

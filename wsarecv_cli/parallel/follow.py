@@ -2,18 +2,19 @@
 
 Theory of operation: `JsonFollow` runs one pass over a packet stream. Each direction's events go
 straight into its DirectionDigest (FlowTracker sinks), and each finished flow is handed to
-`on_flow(info, digests)` once and forgotten, so memory follows the live flows.
+`on_flow(info, digests)` once, as the tracker retires it (`on_retire`), and forgotten, so memory
+follows the live flows.
 
-With `--jobs N` (shards.py: which packets a worker takes, how the workers run), each worker
-reassembles only its shard of the flows and moves the capture clock on the other packets
-(`FlowTracker.tick`), so closed flows retire exactly when they would in one process. A worker
-numbers its flows itself; it writes each finished flow's JSON entry (with an empty id) as one line
-to its own temporary file and returns, per flow, the position of its first packet in the packet
-stream (every worker sees the same stream, IP reassembly included). Wireshark's numbering is "by
-first packet", so `global_ids` ranks those positions over all workers' flows per transport to give
-every flow its real index; the parent (cli/follow_json.py) copies the entries to stdout with their
-ids filled in: worker after worker, each in the order its flows finished. Decoding is done N times;
-reassembly, digests and JSON once.
+With `--jobs N` (shards.py: which packets a worker takes, how the workers run), each worker reads
+the capture through the lean pass as one process does, reassembles only its shard of the flows and
+moves the capture clock on the other packets (`FlowTracker.tick`), so closed flows retire exactly
+when they would in one process. A worker numbers its flows itself; it writes each finished flow's
+JSON entry (with an empty id) as one line to its own temporary file and returns, per flow, the
+position of its first packet in the packet stream (every worker sees the same stream, IP reassembly
+included). Wireshark's numbering is "by first packet", so `global_ids` ranks those positions over
+all workers' flows per transport to give every flow its real index; the parent (cli/follow_json.py)
+copies the entries to stdout with their ids filled in: worker after worker, each in the order its
+flows finished. Decoding is done N times; reassembly, digests and JSON once.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-from wsarecv_cli.capture import CaptureLimits, read_packets
+from wsarecv_cli.capture import CaptureLimits, lean_batches, read_packets
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals
@@ -46,9 +47,8 @@ class JsonFollow:
         self._position = 0
         # A flow's digests as a list until it is written (a dict per live flow cost ~250 B more)
         self._digests: dict[FlowId, list[render_follow.DirectionDigest]] = {}
-        self._retired: list[FlowId] = []
-        # No summaries kept: each finished flow is looked at once and forgotten.
-        self.tracker = FlowTracker(limits, summaries=False, on_retire=self._retired.append, sinks=self._sink,
+        # No summaries kept: each finished flow is handed on as the tracker retires it, and forgotten.
+        self.tracker = FlowTracker(limits, summaries=False, on_retire=self._finished, sinks=self._sink,
                                    park_idle_udp=True, on_park=self._parked)
         self._charge = self.tracker.charge  # one bound method, shared by every digest
         self.spool = SegmentSpool()  # every digest's spilled segments (closed by close())
@@ -67,45 +67,47 @@ class JsonFollow:
 
     def run(self, stream: Any, packets: Any = None) -> None:
         """Follow every packet of `stream` (or `packets`, the same stream wrapped, e.g. in a progress bar)."""
-        k, n = self.shard
-        feed, tick, retired = self.tracker.feed, self.tracker.tick, self._retired
+        feed = self._feed()
         self.origin = getattr(stream, "first_ts_ns", None)  # the capture's first frame, as in Wireshark
         for packet in stream if packets is None else packets:
             if self.origin is None:
                 self.origin = packet.ts_ns  # a bare packet iterator: its first packet
-            if n > 1:
-                self._position += 1
-                if (packet[4] ^ packet[6]) % n != k:  # src_port ^ dst_port: the same both ways
-                    tick(packet[1])  # another shard's, but closed flows retire on its time
-                    if retired:
-                        self._flush()
-                    continue
             feed(packet)
-            if retired:
-                self._flush()
         self.tracker.finish()
-        self._flush()
 
     def run_lean(self, stream: Any, batches: Callable[[Callable[[tuple], None]], Iterable[list[Packet]]]) -> None:
-        """`run` unsharded, through the lean pass: `batches(feed)` is capture.lean.lean_batches (perhaps
-        with a progress bar), which sends most packets (as plain tuples) to `feed` as it reads them
-        and hands out the rest."""
-        assert self.shard[1] == 1
-        feed, retired = self.tracker.feed, self._retired
+        """`run` through the lean pass: `batches(feed)` is capture.lean.lean_batches (perhaps with a
+        progress bar), which sends most packets (as plain tuples) to `feed` as it reads them and
+        hands out the rest, in the stream's order (so a shard's positions are the same)."""
+        feed = self._feed()
         self.origin = stream.first_ts_ns
-
-        def feed_lean(packet: tuple) -> None:
-            feed(packet)
-            if retired:
-                self._flush()
-
-        for batch in batches(feed_lean):
+        for batch in batches(feed):
             for packet in batch:
                 feed(packet)
-                if retired:
-                    self._flush()
         self.tracker.finish()
-        self._flush()
+
+    def _feed(self) -> Callable[[tuple], object]:
+        """What takes each packet: the tracker's feed, or with shards the shard's filter in front of it."""
+        k, n = self.shard
+        feed, tick = self.tracker.feed, self.tracker.tick
+        if n == 1:
+            return feed
+
+        def shard_feed(packet: tuple) -> None:
+            self._position += 1
+            if (packet[4] ^ packet[6]) % n != k:  # src_port ^ dst_port: the same both ways
+                tick(packet[1])  # another shard's, but closed flows retire on its time
+            else:
+                feed(packet)
+
+        return shard_feed
+
+    def _finished(self, flow_id: FlowId) -> None:
+        """The tracker retired a flow (its last events are in its digests): hand it on, forget it.
+        Called from inside `feed`, so the lean pass feeds the tracker with no wrapper around it."""
+        digests = self._digests.pop(flow_id, ())
+        self.tracker.charge(-render_follow.DIGEST_COST * sum(d.sha is not None for d in digests))
+        self.on_flow(self.tracker.info(flow_id), {d.sender: d for d in digests})
 
     def _parked(self, flow_id: FlowId) -> None:
         """A quiet UDP flow parked: its digests' segments to the spool too, so it holds none."""
@@ -115,13 +117,6 @@ class JsonFollow:
     def close(self) -> None:
         """The spool's file removed (after the last flow is written)."""
         self.spool.close()
-
-    def _flush(self) -> None:
-        for flow_id in self._retired:
-            digests = self._digests.pop(flow_id, ())
-            self.tracker.charge(-render_follow.DIGEST_COST * sum(d.sha is not None for d in digests))
-            self.on_flow(self.tracker.info(flow_id), {d.sender: d for d in digests})
-        self._retired.clear()
 
 
 class FlowNote(NamedTuple):
@@ -160,7 +155,7 @@ def follow_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLim
 
         follower = JsonFollow(limits, on_flow, shard=shard)
         try:
-            follower.run(stream)
+            follower.run_lean(stream, lambda feed: lean_batches(stream, feed))
         finally:
             follower.close()
         checksums = {name: getattr(stream.stats, name) for name in ("checksum_offload", "checksum_bad")}

@@ -66,6 +66,8 @@ from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirectio
 from wsarecv_cli.reassembly.udp import UdpDirection
 
 TCP = Transport.TCP
+# A segment for TcpDirection.common_segment has, of these flags, ACK alone (flags & _UNCOMMON == ACK)
+_UNCOMMON = SYN | FIN | RST | URG | ACK
 _new = tuple.__new__
 _NEVER = 1 << 126  # a capture time no packet reaches: the idle UDP sweep is off
 # sinks(flow, sender, receiver) -> a callable taking that direction's StreamEvents, or None for
@@ -242,30 +244,40 @@ class FlowTracker:
             else:
                 st.fragments += 1
         if transport is TCP:
-            if flags & SYN:
-                if flow.initiator is None:
-                    flow.initiator = d if not flags & ACK else 1 - d
-                if mss:  # the sender's MSS bounds the segments it receives
-                    rcv.set_mss(mss)
-            if flags & ACK:
-                rcv.ack(ack, ts, frames)
-            if flags & (ACK | RST) == ACK:  # a RST's window field advertises nothing
-                if (window == 0) is not (snd.window == 0) and self._window_events and rcv._emit is not None:
-                    rcv._emit(WindowChange(rcv.nxt, window == 0, ts, frames))  # to the window's owner
-                snd.window = window
-            if self._resegment and len(payload) > snd._large and not flags & (SYN | URG):
-                _resegment(snd, st, seq, flags, payload, missing, ts, frames, rcv.window == 0)
+            if flags & _UNCOMMON == ACK and not missing and (window == 0) is (snd.window == 0) \
+                    and snd.common_segment(rcv, seq, ack, payload, ts, frames, flags):
+                snd.window = window  # all _segment does besides (the same zero-ness: no window event)
             else:
-                snd.segment(seq, flags, payload, missing, urg, ts, frames, rcv.window == 0)
-            if flags & (FIN | RST) and not flow.closing and flow.closure() in ("closed", "reset"):
-                flow.closing = True
-                closing.append((ts + self.limits.closed_linger_ns, flow))
+                self._segment(entry, seq, ack, flags, urg, window, payload, missing, ts, frames, mss)
         else:
             snd.datagram(payload, missing, ts, frames)
         events = self._events
         if events:
             self._events = []
         return events
+
+    def _segment(self, entry: tuple, seq: int, ack: int, flags: int, urg: int, window: int, payload: bytes,
+                 missing: int, ts: int, frames: tuple[int, ...], mss: int) -> None:
+        """Any TCP segment (the general path; `feed` takes the commonest in one call)."""
+        flow, d, snd, rcv, st = entry
+        if flags & SYN:
+            if flow.initiator is None:
+                flow.initiator = d if not flags & ACK else 1 - d
+            if mss:  # the sender's MSS bounds the segments it receives
+                rcv.set_mss(mss)
+        if flags & ACK:
+            rcv.ack(ack, ts, frames)
+        if flags & (ACK | RST) == ACK:  # a RST's window field advertises nothing
+            if (window == 0) is not (snd.window == 0) and self._window_events and rcv._emit is not None:
+                rcv._emit(WindowChange(rcv.nxt, window == 0, ts, frames))  # to the window's owner
+            snd.window = window
+        if self._resegment and len(payload) > snd._large and not flags & (SYN | URG):
+            _resegment(snd, st, seq, flags, payload, missing, ts, frames, rcv.window == 0)
+        else:
+            snd.segment(seq, flags, payload, missing, urg, ts, frames, rcv.window == 0)
+        if flags & (FIN | RST) and not flow.closing and flow.closure() in ("closed", "reset"):
+            flow.closing = True
+            self._closing.append((ts + self.limits.closed_linger_ns, flow))
 
     def tick(self, ts: int) -> None:
         """A packet this tracker does not take (another shard's, with `follow --jobs`): the capture
