@@ -111,7 +111,7 @@ def main() -> None:
     parser.add_argument("--wsarecv", default=shutil.which("wsarecv") or "wsarecv")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    commands = {"flows": ["flows"], "follow --json": ["follow", "--json"]}
+    commands = {"flows": ["flows"], "follow --json": ["follow", "--json"], "replay --ndjson": ["replay", "--ndjson"]}
     with tempfile.TemporaryDirectory(prefix="wsarecv-udpmem-") as tmp:
         captures, flows = {}, {}
         for transport in ("udp", "tcp"):
