@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from json.encoder import encode_basestring
 
-from wsarecv_cli.model.types import Completion, RecvCall, RecvFlags, RecvResult, Win32Error, WsaError
+from wsarecv_cli.model.types import Completion, Event, RecvCall, RecvFlags, RecvResult, Win32Error, WsaError
 from wsarecv_cli.render.records import (
     ReceiverInfo, RecordOptions, Row, RowKind, SummaryAccumulator, data_hex, flag_names,
 )
@@ -48,6 +48,7 @@ _PLAIN_TAIL: dict[tuple[enum.Enum, tuple[str, ...]], str] = {}
 _BLOCKING, _CALL = RowKind.BLOCKING, RowKind.CALL
 _MSGSIZE, _WIN32_OK = WsaError.WSAEMSGSIZE, Win32Error.ERROR_SUCCESS
 _FAILED = '"status":"failed","ret":-1,'
+_DATA, _NO_FLAGS = Event.DATA, RecvFlags.NONE
 
 
 def _value(member: enum.Enum) -> str:
@@ -73,6 +74,9 @@ def _error(error: WsaError | None) -> str:
     return text
 
 
+_NO_FLAGS_OUT = _flags(_NO_FLAGS)
+
+
 def _filled(data: tuple[bytes, ...]) -> str:
     return f"[{len(data[0])}]" if len(data) == 1 else _ints([len(chunk) for chunk in data])
 
@@ -94,6 +98,13 @@ class RowLines:
         self._explain = opts.explain
         self._call: RecvCall | None = None
         self._call_text = ""
+        # plain(): the last return's time (ns, its `t` and that as text) and the last plain tail.
+        self._done_ns: int | None = None
+        self._done_t = 0.0
+        self._done_text = ""
+        self._rules: tuple[str, ...] | None = None
+        self._rules_tail = ""
+        self._plain = not (opts.show_data or opts.explain)  # plain() writes no data_hex, no reason
 
     def __call__(self, row: Row) -> str:
         kind = row.kind
@@ -126,6 +137,36 @@ class RowLines:
                 f'"t_done":{round((done.t_ns - base) / 1e9, 9)!r}{self._call_text}{status},"bytes":{count},'
                 f'"filled":{f"[{len(data[0])}]" if len(data) == 1 else _filled(data)},"flags_out":{flags_out},'
                 f'"lost":{done.lost}{self._tail(done)}')
+
+    def plain(self, result: RecvResult, done: Completion) -> tuple[str, float] | None:
+        """blocking()'s line for the commonest row, and the call's `t` (for the detectors): a call
+        that returned one WSABUF of data with event data, no error, nothing lost, lpFlags 0 in
+        and out, no gap, unknown bytes or notes, on a receiver written without --show-data and
+        --explain. None for any other row (blocking() writes it). A blocking receiver calls again
+        as soon as a call returns, so a call's `t` is nearly always the last return's `t_done`:
+        kept, not rounded and written again. tests/render/test_plain_lines.py holds it to blocking()."""
+        if not (done.event is _DATA and done.flags_out is _NO_FLAGS and done.error is None and len(done.data) == 1
+                and result.call.flags is _NO_FLAGS and self._plain
+                and not (done.lost or done.gap or done.notes or done.unknown)):
+            return None
+        base = self._base
+        t_ns = result.t_ns
+        if t_ns == self._done_ns:
+            t, t_text = self._done_t, self._done_text
+        else:
+            t = round((t_ns - base) / 1e9, 9)
+            t_text = float.__repr__(t)
+        self._done_ns = t_ns = done.t_ns
+        self._done_t = done_t = round((t_ns - base) / 1e9, 9)
+        self._done_text = done_text = float.__repr__(done_t)
+        call, rules = result.call, done.rules
+        if call is not self._call:
+            self._buffers(call)
+        if rules is not self._rules:
+            self._rules, self._rules_tail = rules, self._tail(done)
+        return (f'{self._call_head}{result.n},"t":{t_text},"t_done":{done_text}{self._call_text}{_COMPLETED},'
+                f'"bytes":{done.bytes},"filled":[{len(done.data[0])}],"flags_out":{_NO_FLAGS_OUT},"lost":0'
+                f'{self._rules_tail}'), t
 
     def _result(self, result: RecvResult) -> str:
         """records.call_record's line (with small buffers, most calls complete at once: _seconds

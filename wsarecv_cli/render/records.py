@@ -410,6 +410,13 @@ class SummaryAccumulator:
         if event in _CLOSURE:
             self._add_closure(outcome)
 
+    def add_stream_bytes(self, chunk: bytes) -> None:
+        """add() of a returned call whose data is one WSABUF of normal stream bytes (event data,
+        nothing unknown, no MSG_PEEK/MSG_OOB, a stream protocol): the commonest outcome, for a
+        writer that has tested that already (cli/replay_ndjson.py, with RowLines.plain)."""
+        self._sha.update(chunk)
+        self.bytes += len(chunk)
+
     def add_all(self, outcomes: Iterable[Outcome]) -> None:
         for outcome in outcomes:
             self.add(outcome)
