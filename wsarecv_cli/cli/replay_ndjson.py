@@ -41,7 +41,7 @@ _MSG_PARTIAL = int(RecvFlags.MSG_PARTIAL)
 class _Receiver:
     """One receiver's writing state: its rows paired, counted and formatted."""
 
-    __slots__ = ("info", "pairer", "summary", "line", "state", "plain")
+    __slots__ = ("info", "pairer", "summary", "line", "state", "plain", "add_plain")
 
     def __init__(self, info: ReceiverInfo, opts: RecordOptions, detector: FindingDetector | None) -> None:
         self.info = info
@@ -49,9 +49,11 @@ class _Receiver:
         self.summary = SummaryAccumulator.for_receiver(info)
         self.line = RowLines(info, opts)
         self.state = None if detector is None else detector.open(info.flow, info.receiver, info.protocol)
-        # RowLines.plain for a stream receiver (its plain rows are stream bytes for the summary, not
-        # messages); None: every row goes through the general steps.
-        self.plain = None if self.summary.message_oriented else self.line.plain
+        # The commonest row's steps (RowLines.plain says whether a row is one), and what it adds
+        # to the summary: stream bytes, or a message on a message-oriented receiver.
+        self.plain = self.line.plain
+        summary = self.summary
+        self.add_plain = summary.add_message_bytes if summary.message_oriented else summary.add_stream_bytes
 
 
 def plain_data(row: Row) -> tuple[bool, int, int, bool] | None:
@@ -139,10 +141,9 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
                     continue
             elif outcome.__class__ is Completion and outcome.n == waiting.n:
                 pairer.waiting = None
-                plain = current.plain  # type: ignore[union-attr]
-                made = None if plain is None else plain(waiting, outcome)
+                made = current.plain(waiting, outcome)  # type: ignore[union-attr]
                 if made is not None:  # the commonest row: SummaryAccumulator.add and blocking_written fused
-                    current.summary.add_stream_bytes(outcome.data[0])  # type: ignore[union-attr]
+                    current.add_plain(outcome.data[0])  # type: ignore[union-attr]
                     write_line(made[0])
                     state = current.state  # type: ignore[union-attr]
                     if state is None or handed_over(state, True, made[1], outcome.bytes):
