@@ -9,6 +9,7 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from wsarecv_cli.model.types import Completion, Delivery, Event, RecvCall, RecvFlags, RecvResult, Status, WsaError
+from wsarecv_cli.render import record_lines
 from wsarecv_cli.render.record_lines import RowLines
 from wsarecv_cli.render.records import ReceiverInfo, RecordOptions, SummaryAccumulator
 
@@ -112,3 +113,24 @@ def test_the_shortcut_is_taken_and_an_empty_message_is_not_counted():
     summed = _summed("udp", rows, shortcut=True)
     assert (summed["messages"], summed["bytes"], summed["calls"]) == (1, 2, 2)
     assert summed == _summed("udp", rows, shortcut=False)
+
+
+# ---- times as text ------------------------------------------------------------------------------
+
+EXACT = record_lines._EXACT_NS
+deltas = st.one_of(st.integers(-10**6, 10**6), st.integers(0, 10**12), st.integers(-EXACT * 2, EXACT * 2),
+                   st.integers(EXACT - 10**6, EXACT + 10**6), st.integers(99_000, 101_000),
+                   st.integers(0, 10**6).map(lambda n: n * 10**9), st.integers(0, 10**9).map(lambda n: n * 1000))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(delta=deltas)
+def test_seconds_text_is_the_rounded_floats_repr(delta):
+    assert record_lines.seconds_text(delta) == float.__repr__(round(delta / 1e9, 9))
+    assert float(record_lines.seconds_text(delta)) == round(delta / 1e9, 9)  # what plain() hands the detectors
+
+
+def test_seconds_text_at_its_edges():
+    assert [record_lines.seconds_text(d) for d in (0, 1000, 100_000, 5 * 10**9, 1_500_000_000, EXACT - 1, EXACT)] \
+        == [float.__repr__(round(d / 1e9, 9)) for d in (0, 1000, 100_000, 5 * 10**9, 1_500_000_000, EXACT - 1, EXACT)] \
+        == ["0.0", "1e-06", "0.0001", "5.0", "1.5", "3999999.999999999", "4000000.0"]

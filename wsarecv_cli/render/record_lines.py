@@ -81,9 +81,24 @@ def _filled(data: tuple[bytes, ...]) -> str:
     return f"[{len(data[0])}]" if len(data) == 1 else _ints([len(chunk) for chunk in data])
 
 
+# Below this many ns (2**22 s) a float's ulp is under 1e-9, so a time of whole ns has one nearest
+# float, round(x, 9) is x itself and its repr is the decimal digits of the ns count (checked by
+# tests/render/test_plain_lines.py); from 1e-4 s on, repr writes no exponent.
+_EXACT_NS = 4 * 10**15
+
+
+def seconds_text(delta_ns: int) -> str:
+    """`float.__repr__(round(delta_ns / 1e9, 9))` (records.seconds as json writes it), from the
+    integer: round() and float repr cost ~0.9 us a time, and every call has two."""
+    if 100_000 <= delta_ns < _EXACT_NS:
+        text = ("%d.%09d" % divmod(delta_ns, 1_000_000_000)).rstrip("0")
+        return text + "0" if text[-1] == "." else text
+    return float.__repr__(round(delta_ns / 1e9, 9))
+
+
 def _seconds(t_ns: int, base_ns: int) -> str:
     """records.seconds as json writes the float (its repr)."""
-    return float.__repr__(round((t_ns - base_ns) / 1e9, 9))
+    return seconds_text(t_ns - base_ns)
 
 
 class RowLines:
@@ -98,9 +113,8 @@ class RowLines:
         self._explain = opts.explain
         self._call: RecvCall | None = None
         self._call_text = ""
-        # plain(): the last return's time (ns, its `t` and that as text) and the last plain tail.
+        # plain(): the last return's time (ns, and its `t` as text) and the last plain tail.
         self._done_ns: int | None = None
-        self._done_t = 0.0
         self._done_text = ""
         self._rules: tuple[str, ...] | None = None
         self._rules_tail = ""
@@ -133,8 +147,8 @@ class RowLines:
         call, base, data = result.call, self._base, done.data
         if call is not self._call:
             self._buffers(call)
-        return (f'{self._call_head}{result.n},"t":{round((result.t_ns - base) / 1e9, 9)!r},'
-                f'"t_done":{round((done.t_ns - base) / 1e9, 9)!r}{self._call_text}{status},"bytes":{count},'
+        return (f'{self._call_head}{result.n},"t":{seconds_text(result.t_ns - base)},'
+                f'"t_done":{seconds_text(done.t_ns - base)}{self._call_text}{status},"bytes":{count},'
                 f'"filled":{f"[{len(data[0])}]" if len(data) == 1 else _filled(data)},"flags_out":{flags_out},'
                 f'"lost":{done.lost}{self._tail(done)}')
 
@@ -144,21 +158,15 @@ class RowLines:
         and out, no gap, unknown bytes or notes, on a receiver written without --show-data and
         --explain. None for any other row (blocking() writes it). A blocking receiver calls again
         as soon as a call returns, so a call's `t` is nearly always the last return's `t_done`:
-        kept, not rounded and written again. tests/render/test_plain_lines.py holds it to blocking()."""
+        kept, not written again. tests/render/test_plain_lines.py holds it to blocking()."""
         if not (done.event is _DATA and done.flags_out is _NO_FLAGS and done.error is None and len(done.data) == 1
                 and result.call.flags is _NO_FLAGS and self._plain
                 and not (done.lost or done.gap or done.notes or done.unknown)):
             return None
-        base = self._base
         t_ns = result.t_ns
-        if t_ns == self._done_ns:
-            t, t_text = self._done_t, self._done_text
-        else:
-            t = round((t_ns - base) / 1e9, 9)
-            t_text = float.__repr__(t)
+        t_text = self._done_text if t_ns == self._done_ns else seconds_text(t_ns - self._base)
         self._done_ns = t_ns = done.t_ns
-        self._done_t = done_t = round((t_ns - base) / 1e9, 9)
-        self._done_text = done_text = float.__repr__(done_t)
+        self._done_text = done_text = seconds_text(t_ns - self._base)
         call, rules = result.call, done.rules
         if call is not self._call:
             self._buffers(call)
@@ -166,7 +174,7 @@ class RowLines:
             self._rules, self._rules_tail = rules, self._tail(done)
         return (f'{self._call_head}{result.n},"t":{t_text},"t_done":{done_text}{self._call_text}{_COMPLETED},'
                 f'"bytes":{done.bytes},"filled":[{len(done.data[0])}],"flags_out":{_NO_FLAGS_OUT},"lost":0'
-                f'{self._rules_tail}'), t
+                f'{self._rules_tail}'), float(t_text)  # (the text is round()'s float's repr: it reads back as that float)
 
     def _result(self, result: RecvResult) -> str:
         """records.call_record's line (with small buffers, most calls complete at once: _seconds
@@ -174,7 +182,7 @@ class RowLines:
         count, delivery, call = result.bytes, result.delivery, result.call
         if call is not self._call:
             self._buffers(call)
-        return (f'{self._call_head}{result.n},"t":{round((result.t_ns - self._base) / 1e9, 9)!r}'
+        return (f'{self._call_head}{result.n},"t":{seconds_text(result.t_ns - self._base)}'
                 f'{self._call_text}"status":{_value(result.status)},'
                 f'"ret":{result.ret},{_error(result.error)},"bytes":{"null" if count is None else count},'
                 f'"filled":{_filled(result.data)},"flags_out":{_flags(result.flags_out)},"lost":{result.lost}'
