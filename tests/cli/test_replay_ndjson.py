@@ -65,3 +65,41 @@ def test_the_general_path_is_really_another_path(monkeypatch):
     monkeypatch.setattr(record_lines.RowLines, "blocking", lambda self, result, done: "changed\n")
     direct, general = _both(capture, [], monkeypatch)
     assert "changed" in direct and "changed" not in general
+
+
+# ---- the plain-row shortcut (RowLines.plain + the summary's add_*_bytes + handed_over) ----------
+
+def _direct(capture: str, options: list[str]) -> str:
+    result = CliRunner().invoke(cli, ["replay", capture, "--ndjson", *options])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("options", [[], ["--no-findings"], ["--buffers", "512"], ["--protocol", "reliable-msg"]],
+                         ids=["default", "no-findings", "small-buffer", "reliable-msg"])
+@pytest.mark.parametrize("capture", SAMPLE_CAPTURES, ids=[p.stem for p in SAMPLE_CAPTURES])
+def test_the_plain_row_shortcut_changes_no_byte(capture, options, monkeypatch):
+    """The direct writer with the shortcut off (every row through SummaryAccumulator.add,
+    RowLines.blocking and plain_outcome) writes what it writes with it on."""
+    from wsarecv_cli.render import record_lines
+
+    shortcut = _direct(str(capture), options)
+    monkeypatch.setattr(record_lines.RowLines, "plain", lambda self, result, done: None)
+    assert shortcut == _direct(str(capture), options)
+
+
+def test_the_plain_row_shortcut_is_taken_on_tcp_and_udp(monkeypatch):
+    """With the shortcut's lines changed, the direct output shows them (on a TCP and a UDP capture)
+    and the general path does not: the comparisons above compare two paths."""
+    from wsarecv_cli.render import record_lines
+
+    plain = record_lines.RowLines.plain
+
+    def marked(self, result, done):
+        made = plain(self, result, done)
+        return None if made is None else ("plain\n", made[1])
+
+    monkeypatch.setattr(record_lines.RowLines, "plain", marked)
+    for name in ("http_small_segments.pcap", "udp_big_datagrams.pcap"):
+        direct, general = _both(str(SAMPLES / name), [], monkeypatch)
+        assert "plain\n" in direct and "plain" not in general, name

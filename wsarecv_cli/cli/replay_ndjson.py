@@ -41,7 +41,7 @@ _MSG_PARTIAL = int(RecvFlags.MSG_PARTIAL)
 class _Receiver:
     """One receiver's writing state: its rows paired, counted and formatted."""
 
-    __slots__ = ("info", "pairer", "summary", "line", "state")
+    __slots__ = ("info", "pairer", "summary", "line", "state", "plain", "add_plain")
 
     def __init__(self, info: ReceiverInfo, opts: RecordOptions, detector: FindingDetector | None) -> None:
         self.info = info
@@ -49,6 +49,11 @@ class _Receiver:
         self.summary = SummaryAccumulator.for_receiver(info)
         self.line = RowLines(info, opts)
         self.state = None if detector is None else detector.open(info.flow, info.receiver, info.protocol)
+        # The commonest row's steps (RowLines.plain says whether a row is one), and what it adds
+        # to the summary: stream bytes, or a message on a message-oriented receiver.
+        self.plain = self.line.plain
+        summary = self.summary
+        self.add_plain = summary.add_message_bytes if summary.message_oriented else summary.add_stream_bytes
 
 
 def plain_data(row: Row) -> tuple[bool, int, int, bool] | None:
@@ -136,6 +141,15 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
                     continue
             elif outcome.__class__ is Completion and outcome.n == waiting.n:
                 pairer.waiting = None
+                made = current.plain(waiting, outcome)  # type: ignore[union-attr]
+                if made is not None:  # the commonest row: SummaryAccumulator.add and blocking_written fused
+                    current.add_plain(outcome.data[0])  # type: ignore[union-attr]
+                    write_line(made[0])
+                    state = current.state  # type: ignore[union-attr]
+                    if state is None or handed_over(state, True, made[1], outcome.bytes):
+                        continue
+                    found(findings.feed(row_record(_new(Row, (_BLOCKING, waiting, outcome)), current.info, opts)))  # type: ignore[arg-type,union-attr]
+                    continue
                 current.summary.add(outcome)  # type: ignore[union-attr]
                 blocking_written(current, waiting, outcome)  # type: ignore[arg-type]
                 continue

@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from json.encoder import encode_basestring
 
-from wsarecv_cli.model.types import Completion, RecvCall, RecvFlags, RecvResult, Win32Error, WsaError
+from wsarecv_cli.model.types import Completion, Event, RecvCall, RecvFlags, RecvResult, Win32Error, WsaError
 from wsarecv_cli.render.records import (
     ReceiverInfo, RecordOptions, Row, RowKind, SummaryAccumulator, data_hex, flag_names,
 )
@@ -48,6 +48,7 @@ _PLAIN_TAIL: dict[tuple[enum.Enum, tuple[str, ...]], str] = {}
 _BLOCKING, _CALL = RowKind.BLOCKING, RowKind.CALL
 _MSGSIZE, _WIN32_OK = WsaError.WSAEMSGSIZE, Win32Error.ERROR_SUCCESS
 _FAILED = '"status":"failed","ret":-1,'
+_DATA, _NO_FLAGS = Event.DATA, RecvFlags.NONE
 
 
 def _value(member: enum.Enum) -> str:
@@ -73,13 +74,31 @@ def _error(error: WsaError | None) -> str:
     return text
 
 
+_NO_FLAGS_OUT = _flags(_NO_FLAGS)
+
+
 def _filled(data: tuple[bytes, ...]) -> str:
     return f"[{len(data[0])}]" if len(data) == 1 else _ints([len(chunk) for chunk in data])
 
 
+# Below this many ns (2**22 s) a float's ulp is under 1e-9, so a time of whole ns has one nearest
+# float, round(x, 9) is x itself and its repr is the decimal digits of the ns count (checked by
+# tests/render/test_plain_lines.py); from 1e-4 s on, repr writes no exponent.
+_EXACT_NS = 4 * 10**15
+
+
+def seconds_text(delta_ns: int) -> str:
+    """`float.__repr__(round(delta_ns / 1e9, 9))` (records.seconds as json writes it), from the
+    integer: round() and float repr cost ~0.9 us a time, and every call has two."""
+    if 100_000 <= delta_ns < _EXACT_NS:
+        text = ("%d.%09d" % divmod(delta_ns, 1_000_000_000)).rstrip("0")
+        return text + "0" if text[-1] == "." else text
+    return float.__repr__(round(delta_ns / 1e9, 9))
+
+
 def _seconds(t_ns: int, base_ns: int) -> str:
     """records.seconds as json writes the float (its repr)."""
-    return float.__repr__(round((t_ns - base_ns) / 1e9, 9))
+    return seconds_text(t_ns - base_ns)
 
 
 class RowLines:
@@ -94,6 +113,12 @@ class RowLines:
         self._explain = opts.explain
         self._call: RecvCall | None = None
         self._call_text = ""
+        # plain(): the last return's time (ns, and its `t` as text) and the last plain tail.
+        self._done_ns: int | None = None
+        self._done_text = ""
+        self._rules: tuple[str, ...] | None = None
+        self._rules_tail = ""
+        self._plain = not (opts.show_data or opts.explain)  # plain() writes no data_hex, no reason
 
     def __call__(self, row: Row) -> str:
         kind = row.kind
@@ -122,10 +147,34 @@ class RowLines:
         call, base, data = result.call, self._base, done.data
         if call is not self._call:
             self._buffers(call)
-        return (f'{self._call_head}{result.n},"t":{round((result.t_ns - base) / 1e9, 9)!r},'
-                f'"t_done":{round((done.t_ns - base) / 1e9, 9)!r}{self._call_text}{status},"bytes":{count},'
+        return (f'{self._call_head}{result.n},"t":{seconds_text(result.t_ns - base)},'
+                f'"t_done":{seconds_text(done.t_ns - base)}{self._call_text}{status},"bytes":{count},'
                 f'"filled":{f"[{len(data[0])}]" if len(data) == 1 else _filled(data)},"flags_out":{flags_out},'
                 f'"lost":{done.lost}{self._tail(done)}')
+
+    def plain(self, result: RecvResult, done: Completion) -> tuple[str, float] | None:
+        """blocking()'s line for the commonest row, and the call's `t` (for the detectors): a call
+        that returned one WSABUF of data with event data, no error, nothing lost, lpFlags 0 in
+        and out, no gap, unknown bytes or notes, on a receiver written without --show-data and
+        --explain. None for any other row (blocking() writes it). A blocking receiver calls again
+        as soon as a call returns, so a call's `t` is nearly always the last return's `t_done`:
+        kept, not written again. tests/render/test_plain_lines.py holds it to blocking()."""
+        if not (done.event is _DATA and done.flags_out is _NO_FLAGS and done.error is None and len(done.data) == 1
+                and result.call.flags is _NO_FLAGS and self._plain
+                and not (done.lost or done.gap or done.notes or done.unknown)):
+            return None
+        t_ns = result.t_ns
+        t_text = self._done_text if t_ns == self._done_ns else seconds_text(t_ns - self._base)
+        self._done_ns = t_ns = done.t_ns
+        self._done_text = done_text = seconds_text(t_ns - self._base)
+        call, rules = result.call, done.rules
+        if call is not self._call:
+            self._buffers(call)
+        if rules is not self._rules:
+            self._rules, self._rules_tail = rules, self._tail(done)
+        return (f'{self._call_head}{result.n},"t":{t_text},"t_done":{done_text}{self._call_text}{_COMPLETED},'
+                f'"bytes":{done.bytes},"filled":[{len(done.data[0])}],"flags_out":{_NO_FLAGS_OUT},"lost":0'
+                f'{self._rules_tail}'), float(t_text)  # (the text is round()'s float's repr: it reads back as that float)
 
     def _result(self, result: RecvResult) -> str:
         """records.call_record's line (with small buffers, most calls complete at once: _seconds
@@ -133,7 +182,7 @@ class RowLines:
         count, delivery, call = result.bytes, result.delivery, result.call
         if call is not self._call:
             self._buffers(call)
-        return (f'{self._call_head}{result.n},"t":{round((result.t_ns - self._base) / 1e9, 9)!r}'
+        return (f'{self._call_head}{result.n},"t":{seconds_text(result.t_ns - self._base)}'
                 f'{self._call_text}"status":{_value(result.status)},'
                 f'"ret":{result.ret},{_error(result.error)},"bytes":{"null" if count is None else count},'
                 f'"filled":{_filled(result.data)},"flags_out":{_flags(result.flags_out)},"lost":{result.lost}'

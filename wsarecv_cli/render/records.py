@@ -410,6 +410,23 @@ class SummaryAccumulator:
         if event in _CLOSURE:
             self._add_closure(outcome)
 
+    def add_stream_bytes(self, chunk: bytes) -> None:
+        """add() of a returned call whose data is one WSABUF of normal bytes (event data, nothing
+        unknown or lost, no error, no MSG_PEEK/MSG_OOB in, no MSG_PARTIAL out) on a stream
+        protocol: the commonest outcome, for a writer that has tested that already
+        (cli/replay_ndjson.py, with RowLines.plain; tests/render/test_plain_lines.py)."""
+        self._sha.update(chunk)
+        self.bytes += len(chunk)
+
+    def add_message_bytes(self, chunk: bytes) -> None:
+        """add_stream_bytes for a message-oriented receiver: the call returned a whole message
+        (no MSG_PARTIAL out), counted when it has bytes (add() counts an empty one only as a
+        zero-byte event)."""
+        self._sha.update(chunk)
+        if chunk:
+            self.bytes += len(chunk)
+            self.messages += 1
+
     def add_all(self, outcomes: Iterable[Outcome]) -> None:
         for outcome in outcomes:
             self.add(outcome)
