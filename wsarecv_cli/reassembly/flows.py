@@ -37,9 +37,11 @@ and `iter_flows` merges the snapshots of one index into one. The listing is ther
 whatever the idle time (tests/reassembly/test_udp_idle.py), except where fewer live flows means
 fewer evictions at `max_flows`. The remembered 5-tuples (~0.3 KB each) still grow with the
 number of UDP conversations, as Wireshark's conversation table does. Consumers that take
-`on_retire` as "finished for good" (follow, replay) park instead (`park_idle_udp=True`): a UDP
+`on_retire` as "finished for good" (follow, replay, play) park instead (`park_idle_udp=True`): a UDP
 flow quiet for `limits.udp_park_ns` keeps its object, counters and sinks but leaves the live table
 (parking.py), and the next datagram wakes it; no output changes, so the idle time can be short.
+Parked flows count against `max_flows` and `max_live_bytes` (PARKED_COST each) and are the first
+evicted.
 
 Closed flows: a TCP flow closed both ways (or reset) is finished `limits.closed_linger_ns` of
 capture time after its closing FIN/RST, so streaming consumers (follow --json, replay) can let it
@@ -50,9 +52,9 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from itertools import chain
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal, NamedTuple
 
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
@@ -223,7 +225,7 @@ class FlowTracker:
             self._retire_closed(ts)
         if ts >= self._next_idle_sweep:
             self._sweep_idle_udp(ts)
-        if self.memory.live > self._max_live and len(self._flows) > 1:
+        if self.memory.live > self._max_live and len(self._flows) + len(self._parked) > 1:
             self._evict(ts)  # over --max-flow-memory: as at --max-flows
         key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
