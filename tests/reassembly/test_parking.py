@@ -154,3 +154,14 @@ def output_with_parking(monkeypatch: pytest.MonkeyPatch, path: Path, args: list[
 def test_parking_changes_no_output(monkeypatch: pytest.MonkeyPatch, path: Path, args: list[str]) -> None:
     never = output_with_parking(monkeypatch, path, args, 0)
     assert output_with_parking(monkeypatch, path, args, 1_000_000) == never
+
+
+def test_parked_flows_are_evicted_when_memory_runs_out() -> None:
+    """Over --max-flow-memory with one live flow and many parked ones, the parked ones go first."""
+    limits = replace(PARK, max_live_bytes=FLOW_COST + 3 * PARKED_COST)
+    tracker = FlowTracker(limits, summaries=False, park_idle_udp=True, on_retire=(retired := []).append)
+    for n in range(6):  # at the sixth, five parked flows are over the budget
+        tracker.feed(datagram(n + 1, n * 20, Endpoint.parse(f"10.0.0.1:{6000 + n}"), SERVER))
+    assert tracker.live_flows() == 1  # each earlier one parked 10-15 s after its datagram
+    assert retired == [FlowId(Transport.UDP, 0)]  # the longest parked, not the live one
+    assert tracker.info(FlowId(Transport.UDP, 0)).a_to_b.evicted
