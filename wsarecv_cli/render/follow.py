@@ -284,9 +284,6 @@ class FollowDocument:
             self._started = True
             self._first = True
 
-    def flow(self, entry: dict[str, Any]) -> None:
-        self.flow_json(self._dumps(entry))
-
     def flow_digests(self, info: Any, digests: dict[Endpoint, DirectionDigest]) -> None:
         """One flow's entry from its digests, its segments streamed (write_entry)."""
         self._start()
@@ -296,7 +293,7 @@ class FollowDocument:
         self._first = False
 
     def flow_json(self, text: str) -> None:
-        """One flow entry already encoded (as `flow` encodes it)."""
+        """One flow entry already encoded (as write_entry writes it: a --jobs worker's line)."""
         self._start()
         self._stream.write(("" if self._first else ",") + text)
         self._first = False
