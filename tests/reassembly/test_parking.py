@@ -1,7 +1,8 @@
 """Idle UDP flows parked (FlowTracker(park_idle_udp=True): follow, replay, play): they leave the
-live table and cost less, a later datagram wakes the same flow, and nothing any command writes
-changes — checked event by event on made-up timelines and output by output on every sample and
-corpus capture with parking after 1 ms (nearly every UDP flow parks between datagrams)."""
+live table and cost less (replay's receivers are pickled meanwhile), a later datagram wakes the
+same flow, and nothing any command writes changes — checked event by event on made-up timelines
+and output by output on every sample and corpus capture with parking after 1 ms (nearly every UDP
+flow parks between datagrams), replay under several modes and schedules."""
 
 from __future__ import annotations
 
@@ -134,15 +135,20 @@ COMMANDS = [
     pytest.param(["follow", "--color", "never"], id="follow"),
     pytest.param(["replay", "--ndjson"], id="replay"),
     pytest.param(["replay", "--ndjson", "--mode", "overlapped-event", "--schedule", "drain"], id="replay-overlapped"),
+    pytest.param(["replay", "--ndjson", "--mode", "nonblocking", "--schedule", "interval:5ms", "--buffers", "3,700",
+                  "--show-data"], id="replay-nonblocking"),
+    pytest.param(["replay", "--ndjson", "--mode", "overlapped-routine", "--outstanding", "2", "--schedule", "random:7",
+                  "--platform", "wince"], id="replay-routine-wince"),
 ]
 CAPTURES = [pytest.param(p, id=p.name) for p in sorted(SAMPLES.glob("*.pcap*"))] + corpus_params()
 
 
-def output_with_parking(monkeypatch: pytest.MonkeyPatch, path: Path, args: list[str], park_ns: int) -> tuple:
-    init = FlowTracker.__init__
+TRACKER_INIT = FlowTracker.__init__  # taken once: a second patch must not wrap the first
 
+
+def output_with_parking(monkeypatch: pytest.MonkeyPatch, path: Path, args: list[str], park_ns: int) -> tuple:
     def parking_at(self, limits=None, **kwargs) -> None:
-        init(self, replace(limits or ReassemblyLimits(), udp_park_ns=park_ns), **kwargs)
+        TRACKER_INIT(self, replace(limits or ReassemblyLimits(), udp_park_ns=park_ns), **kwargs)
 
     monkeypatch.setattr(FlowTracker, "__init__", parking_at)
     result = CliRunner().invoke(cli, [*args[:1], str(path), *args[1:]])

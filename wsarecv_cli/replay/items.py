@@ -96,6 +96,9 @@ class ReceiverKey:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"ReceiverKey is immutable: cannot set {name!r}")
 
+    def __reduce__(self) -> tuple:
+        return ReceiverKey, (self.flow, self.receiver)  # pickled (a parked receiver): made anew, hash and all
+
     def __hash__(self) -> int:
         return self._hash
 

@@ -78,6 +78,7 @@ from wsarecv_cli.replay.items import (  # noqa: F401 - ReceiverChoice: the sessi
     ReplayItem,
 )
 from wsarecv_cli.replay.notices import NoticeKind, ReceiverNotice
+from wsarecv_cli.replay.parked import ParkedReceivers
 from wsarecv_cli.replay.reality import RealityWarning, reality_warnings
 from wsarecv_cli.replay.scenario import Step, parse_scenario
 from wsarecv_cli.replay.schedule import ScheduleKind
@@ -101,6 +102,7 @@ class _Receiver:
     # receiver without --framing, Datagram for a datagram receiver of a UDP flow without --framing
     # or --connected-peer (no R21 notice to check for); None: every event takes the general path.
     direct: type | None = None
+    serial: int = 0  # order opened: receivers still open at the end finish in it, parked or not
 
     def source_text(self, source: Endpoint) -> str:
         """str(source), remembered: a receiver's datagrams mostly come from one sender object."""
@@ -138,6 +140,8 @@ class ReplaySession:
     _seen: dict[int, tuple[Endpoint, FlowId, _Receiver]] = field(default_factory=dict)  # see _route
     _script: tuple[Step, ...] = ()
     _bursting: list[_Receiver] = field(default_factory=list)  # receivers with a burst to flush
+    _parked: ParkedReceivers = field(default_factory=ParkedReceivers)  # receivers of parked UDP flows
+    _opened: int = 0
 
     def __iter__(self) -> Iterator[ReplayItem]:
         # The items are made a read buffer of packets at a time and handed out by chain in C:
@@ -152,7 +156,7 @@ class ReplaySession:
         retired: list[FlowId] = []
         # No per-flow summaries (replay never lists flows); a retired flow's receivers end at once.
         tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append,
-                              window_events=True, park_idle_udp=True)
+                              window_events=True, park_idle_udp=True, on_park=self._park_flow)
         self.tracker = tracker
         route, feed, tap = self._route, tracker.feed, self.packet_tap
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
@@ -199,7 +203,9 @@ class ReplaySession:
                 self.warnings.append(
                     f"{self.unreplayed_gaps} capture gap(s) longer than --max-gap-bytes {self.config.max_gap_bytes} "
                     "were not replayed as unknown bytes: the calls after them may differ from the application's")
-        for key in list(self._live):
+        for key in self._parked.keys():
+            self._wake(key)
+        for key in sorted(self._live, key=self._opening_order):  # as opened, woken ones too
             yield self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
             wanted = " ".join(s.option for s in self.config.selectors)
@@ -328,6 +334,10 @@ class ReplaySession:
         if key in self._finished:
             return None
         receiver = self._live.get(key)
+        if receiver is None and self._parked and key in self._parked:
+            receiver = self._wake(key)
+            if id(flow_event.receiver) == receiver.seen_id:  # not an ICMP error's own Endpoint
+                self._seen.setdefault(receiver.seen_id, (flow_event.receiver, flow_event.flow, receiver))
         if receiver is None:
             self._by_flow.setdefault(key.flow, []).append(key)
             client, inferred = self.tracker.client(key.flow) if self.tracker else (None, False)
@@ -347,6 +357,8 @@ class ReplaySession:
         out: list[ReplayItem] = []
         for flow in flows:
             for key in self._by_flow.pop(flow, ()):
+                if self._parked and key in self._parked:
+                    self._wake(key)
                 if key in self._live:
                     out += self._finish(key, t_ns)
                 self._finished.discard(key)
@@ -388,7 +400,8 @@ class ReplaySession:
                 assembler = MessageAssembler(config.framing, config.max_message_bytes)
             elif not message_oriented:
                 audit = FramingAudit(config.framing)
-        receiver = _Receiver(key, protocol, message_oriented, driver, audit, assembler)
+        receiver = _Receiver(key, protocol, message_oriented, driver, audit, assembler, serial=self._opened)
+        self._opened += 1
         if config.framing is None and protocol is Protocol.TCP:
             receiver.direct = StreamData
         elif config.framing is None and message_oriented and transport is Transport.UDP and not config.connected_peer:
@@ -399,6 +412,33 @@ class ReplaySession:
         start = ReceiverStart(key, flow_event.sender, protocol, config.platform, config.mode, config.schedule,
                               config.buffers, "client" if key.receiver == client else "server", inferred)
         return receiver, start
+
+    def _park_flow(self, flow: FlowId) -> None:
+        """The tracker parked a quiet UDP flow: its receivers are kept as blobs until it speaks
+        again (replay/parked.py). Called from inside FlowTracker.feed, before the packet's events."""
+        for key in self._by_flow.get(flow, ()):
+            receiver = self._live.get(key)
+            if receiver is None or receiver.burst:
+                continue
+            cost = self._parked.park(key, receiver)
+            if cost is None:
+                continue
+            del self._live[key]
+            seen = self._seen.get(receiver.seen_id)
+            if seen is not None and seen[2] is receiver:
+                del self._seen[receiver.seen_id]
+            if self.tracker is not None:
+                self.tracker.charge(cost - RECEIVER_COST)
+
+    def _wake(self, key: ReceiverKey) -> _Receiver:
+        receiver, cost = self._parked.wake(key)
+        self._live[key] = receiver
+        if self.tracker is not None:
+            self.tracker.charge(RECEIVER_COST - cost)
+        return receiver
+
+    def _opening_order(self, key: ReceiverKey) -> int:
+        return self._live[key].serial
 
     def _icmp(self, notice: IcmpNotice) -> list[ReplayItem]:
         """An ICMP error quoting a datagram of a UDP flow goes to that datagram's sender (R46)."""
