@@ -17,18 +17,20 @@ import pickle
 import zlib
 from typing import Any
 
-# What a parked receiver costs beyond its blob (the dict entry, the key, the bytes object), counted
-# against --max-flow-memory with the blob's length.
-PARKED_RECEIVER_OVERHEAD = 200
+# What a parked receiver costs beyond its blob, counted against --max-flow-memory with the blob's
+# length: the entry and key here, and what the records writer keeps per receiver (its pairing and
+# summary, sha256 included), which stays live (RSS along bench/udp_memory.py's 200k capture: ~7 KB
+# a parked conversation, of which 1.7 KB the flow and 2 x 1.2 KB the blobs).
+PARKED_RECEIVER_OVERHEAD = 1500
 
 
 class ParkedReceivers:
-    """ReceiverKey -> the receiver's compressed pickle."""
+    """ReceiverKey -> (the receiver's opening order, its compressed pickle)."""
 
     __slots__ = ("_blobs",)
 
     def __init__(self) -> None:
-        self._blobs: dict[Any, bytes] = {}
+        self._blobs: dict[Any, tuple[int, bytes]] = {}
 
     def __contains__(self, key: object) -> bool:
         return key in self._blobs
@@ -42,13 +44,14 @@ class ParkedReceivers:
             blob = zlib.compress(pickle.dumps(receiver, pickle.HIGHEST_PROTOCOL), 1)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return None
-        self._blobs[key] = blob
+        self._blobs[key] = (receiver.serial, blob)
         return len(blob) + PARKED_RECEIVER_OVERHEAD
 
     def wake(self, key: Any) -> tuple[Any, int]:
         """The receiver back (taken out of the store) and the cost `park` counted for it."""
-        blob = self._blobs.pop(key)
+        _, blob = self._blobs.pop(key)
         return pickle.loads(zlib.decompress(blob)), len(blob) + PARKED_RECEIVER_OVERHEAD
 
-    def keys(self) -> list[Any]:
-        return list(self._blobs)
+    def order(self) -> list[tuple[int, Any]]:
+        """(opening order, key) of every parked receiver."""
+        return [(serial, key) for key, (serial, _) in self._blobs.items()]

@@ -203,9 +203,12 @@ class ReplaySession:
                 self.warnings.append(
                     f"{self.unreplayed_gaps} capture gap(s) longer than --max-gap-bytes {self.config.max_gap_bytes} "
                     "were not replayed as unknown bytes: the calls after them may differ from the application's")
-        for key in self._parked.keys():
-            self._wake(key)
-        for key in sorted(self._live, key=self._opening_order):  # as opened, woken ones too
+        # The receivers still open, in the order opened (as without parking); a parked one is
+        # woken only when its turn comes, so they are not all unpickled at once.
+        ending = sorted([(receiver.serial, key) for key, receiver in self._live.items()] + self._parked.order())
+        for _, key in ending:
+            if key in self._parked:
+                self._wake(key)
             yield self._finish(key, last_ts)
         if self.config.selectors and not self._matched_flows:
             wanted = " ".join(s.option for s in self.config.selectors)
@@ -436,9 +439,6 @@ class ReplaySession:
         if self.tracker is not None:
             self.tracker.charge(RECEIVER_COST - cost)
         return receiver
-
-    def _opening_order(self, key: ReceiverKey) -> int:
-        return self._live[key].serial
 
     def _icmp(self, notice: IcmpNotice) -> list[ReplayItem]:
         """An ICMP error quoting a datagram of a UDP flow goes to that datagram's sender (R46)."""
