@@ -19,7 +19,6 @@ import sys
 from array import array
 
 from wsarecv_cli.capture.decode import IPV6_FRAG, l3_offset, walk_ipv6_ext
-from wsarecv_cli.capture.limits import ChecksumPolicy  # noqa: F401 - its home before limits.py
 from wsarecv_cli.capture.stats import SkipReason
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from wsarecv_cli.capture.limits import CaptureLimits  # noqa: F401 - its home before limits.py
 from wsarecv_cli.capture.decode import Fragment, transport_packet, walk_ipv6_ext
+from wsarecv_cli.capture.limits import CaptureLimits
 from wsarecv_cli.capture.stats import DecodeStats, SkipReason
 from wsarecv_cli.net import Packet
 

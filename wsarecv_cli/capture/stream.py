@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from wsarecv_cli.capture.checksums import ChecksumPolicy, ChecksumVerdict, verdict
+from wsarecv_cli.capture.checksums import ChecksumVerdict, verdict
 from wsarecv_cli.capture.decode import Fragment, decode_frame
-from wsarecv_cli.capture.defrag import CaptureLimits, Defragmenter
+from wsarecv_cli.capture.defrag import Defragmenter
+from wsarecv_cli.capture.limits import CaptureLimits, ChecksumPolicy
 from wsarecv_cli.capture.reader import CaptureInfo, CaptureSource, open_capture
 from wsarecv_cli.capture.stats import DecodeStats
 from wsarecv_cli.net import IcmpNotice, Packet, RawFrame, Transport
