@@ -343,7 +343,7 @@ class FlowTracker:
     def endpoints(self, flow_id: FlowId) -> tuple[Endpoint, Endpoint, Endpoint | None]:
         """(a, b, initiator) of a flow, cheaply, while events are being routed (a flow retired by
         this packet stays known until the next `feed`)."""
-        flow = self._flows.get(flow_id) or self._recent.get(flow_id) or self._parked.by_id(flow_id)
+        flow = self._known(flow_id)
         return flow.ends[0], flow.ends[1], None if flow.initiator is None else flow.ends[flow.initiator]
 
     def client(self, flow_id: FlowId) -> tuple[Endpoint, bool]:
@@ -367,9 +367,13 @@ class FlowTracker:
         return entry[0].id
 
     def info(self, flow_id: FlowId) -> FlowInfo:
-        return (self._flows.get(flow_id) or self._recent.get(flow_id) or self._parked.by_id(flow_id)).info()
+        return self._known(flow_id).info()
 
     # --------------------------------------------------------------- private
+
+    def _known(self, flow_id: FlowId) -> _Flow:
+        """A live, parked or just retired flow (retired by this packet: known until the next feed)."""
+        return self._flows.get(flow_id) or self._recent.get(flow_id) or self._parked.by_id(flow_id)
 
     def _new_flow(self, p: Packet, key: tuple) -> tuple:
         """A new flow for the packet's 5-tuple (or a parked one woken); returns the packet's table entry."""

@@ -40,9 +40,6 @@ class ParkedFlows:
     def __len__(self) -> int:
         return len(self._flows)
 
-    def __bool__(self) -> bool:
-        return bool(self._flows)
-
     def park(self, flow: Any, keys: tuple[tuple, tuple]) -> None:
         self._flows[flow.id] = flow
         for key in keys:
