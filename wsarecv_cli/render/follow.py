@@ -237,10 +237,15 @@ class DirectionDigest:
         }
 
 
-def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest], segments: Any = None) -> dict[str, Any]:
-    """One flow of the JSON document; both directions always listed, a→b first (with `segments`
-    in place of each direction's list, if given)."""
-    directions = [digest.as_dict(segments) for digest in _both(info, digests)]
+def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest]) -> dict[str, Any]:
+    """One flow of the JSON document, segments and all (what write_entry writes in pieces)."""
+    return _entry(info, _both(info, digests))
+
+
+def _entry(info: Any, both: list[DirectionDigest], segments: Any = None) -> dict[str, Any]:
+    """The entry of `both` directions, a→b first (with `segments` in place of each direction's
+    list, if given)."""
+    directions = [digest.as_dict(segments) for digest in both]
     return {
         "id": str(info.id), "transport": info.transport.label, "a": str(info.a), "b": str(info.b),
         "initiator": None if info.initiator is None else str(info.initiator), "client": str(info.client),
@@ -249,6 +254,7 @@ def flow_entry(info: Any, digests: dict[Endpoint, DirectionDigest], segments: An
 
 
 def _both(info: Any, digests: dict[Endpoint, DirectionDigest]) -> list[DirectionDigest]:
+    """Both directions' digests, a→b first (an empty one for a direction that sent nothing)."""
     return [digests.get(sender) or DirectionDigest(sender, receiver)
             for sender, receiver in ((info.a, info.b), (info.b, info.a))]
 
@@ -261,10 +267,11 @@ def write_entry(write: Callable[[str], Any], info: Any, digests: dict[Endpoint, 
                 flow_id: str | None = None) -> None:
     """`flow_entry` encoded (its id replaced by `flow_id` if given), written in pieces: the
     segment lists a block at a time from the spool, never all in memory (follow_spool.py)."""
-    entry = flow_entry(info, digests, PLACEHOLDER)
+    both = _both(info, digests)
+    entry = _entry(info, both, PLACEHOLDER)
     if flow_id is not None:
         entry["id"] = flow_id
-    write_flow_entry(write, entry, [d.segment_chunks() for d in _both(info, digests)], encode_compact)
+    write_flow_entry(write, entry, [d.segment_chunks() for d in both], encode_compact)
 
 
 class FollowDocument:
