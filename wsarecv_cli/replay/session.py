@@ -339,8 +339,7 @@ class ReplaySession:
         receiver = self._live.get(key)
         if receiver is None and self._parked and key in self._parked:
             receiver = self._wake(key)
-            if id(flow_event.receiver) == receiver.seen_id:  # not an ICMP error's own Endpoint
-                self._seen.setdefault(receiver.seen_id, (flow_event.receiver, flow_event.flow, receiver))
+            self._cache(receiver, flow_event)  # unless an ICMP error's own Endpoint woke it
         if receiver is None:
             self._by_flow.setdefault(key.flow, []).append(key)
             client, inferred = self.tracker.client(key.flow) if self.tracker else (None, False)
@@ -349,10 +348,21 @@ class ReplaySession:
                 return None
             receiver, start = self._open(key, flow_event, client, inferred)
             out.append(start)
-            endpoint = flow_event.receiver
-            receiver.seen_id = id(endpoint)
-            self._seen.setdefault(receiver.seen_id, (endpoint, flow_event.flow, receiver))
+            receiver.seen_id = id(flow_event.receiver)
+            self._cache(receiver, flow_event)
         return receiver
+
+    def _cache(self, receiver: _Receiver, flow_event: FlowEvent) -> None:
+        """Remember `receiver` for _route's lookup by identity, if the event's receiver Endpoint is
+        the object its seen_id names (the tracker's, not one made for an ICMP error)."""
+        if id(flow_event.receiver) == receiver.seen_id:
+            self._seen.setdefault(receiver.seen_id, (flow_event.receiver, flow_event.flow, receiver))
+
+    def _uncache(self, receiver: _Receiver) -> None:
+        """Forget `receiver` in _route's lookup (finished or parked): its next event takes the keyed path."""
+        seen = self._seen.get(receiver.seen_id)
+        if seen is not None and seen[2] is receiver:
+            del self._seen[receiver.seen_id]
 
     def _end_flows(self, flows: list[FlowId], t_ns: int) -> list[ReplayItem]:
         """Flows the tracker finished for good (port reuse, --max-flows eviction): end their receivers
@@ -427,9 +437,7 @@ class ReplaySession:
             if cost is None:
                 continue
             del self._live[key]
-            seen = self._seen.get(receiver.seen_id)
-            if seen is not None and seen[2] is receiver:
-                del self._seen[receiver.seen_id]
+            self._uncache(receiver)
             if self.tracker is not None:
                 self.tracker.charge(cost - RECEIVER_COST)
 
@@ -521,9 +529,7 @@ class ReplaySession:
         if self.tracker is not None:
             self.tracker.charge(-RECEIVER_COST)
         self._finished.add(key)
-        seen = self._seen.get(receiver.seen_id)
-        if seen is not None and seen[2] is receiver:
-            del self._seen[receiver.seen_id]
+        self._uncache(receiver)
         out: list[ReplayItem] = burst
         self._emit(receiver, receiver.driver.finish(t_ns), out)
         findings = receiver.audit.findings if receiver.audit is not None else receiver.framing_findings
