@@ -11,6 +11,16 @@ SERVER = Endpoint.parse("10.0.0.2:80")
 ISN_C = 1000
 ISN_S = 5000
 
+# Idle-UDP tests (retiring, parking): a DNS-like server, three clients, datagrams at times in seconds.
+SECOND = 1_000_000_000
+DNS_SERVER = Endpoint.parse("10.0.0.2:53")
+UDP_CLIENTS = [Endpoint.parse(f"10.0.0.1:{port}") for port in (5000, 5001, 5002)]
+
+
+def datagram_at(frame: int, ts_s: float, sender: Endpoint, receiver: Endpoint, data: bytes = b"x") -> Packet:
+    return Packet(frame, int(ts_s * SECOND), Transport.UDP, sender.addr, sender.port, receiver.addr, receiver.port,
+                  data)
+
 _FLAG_LETTERS = {"S": TcpFlags.SYN, "A": TcpFlags.ACK, "F": TcpFlags.FIN, "R": TcpFlags.RST,
                  "P": TcpFlags.PSH, "U": TcpFlags.URG}
 

@@ -13,6 +13,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from reasm_builders import DNS_SERVER as SERVER
+from reasm_builders import SECOND
+from reasm_builders import UDP_CLIENTS as CLIENTS
+from reasm_builders import datagram_at as datagram
 
 from tests.conftest import SAMPLES, corpus_params
 from wsarecv_cli.cli.main import cli
@@ -21,15 +25,7 @@ from wsarecv_cli.reassembly import FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.flows import FLOW_COST
 from wsarecv_cli.reassembly.parking import PARKED_COST
 
-SECOND = 1_000_000_000
-SERVER = Endpoint.parse("10.0.0.2:53")
-CLIENTS = [Endpoint.parse(f"10.0.0.1:{port}") for port in (5000, 5001, 5002)]
 PARK = ReassemblyLimits(udp_park_ns=10 * SECOND)
-
-
-def datagram(frame: int, ts_s: float, sender: Endpoint, receiver: Endpoint, data: bytes = b"x") -> Packet:
-    return Packet(frame, int(ts_s * SECOND), Transport.UDP, sender.addr, sender.port, receiver.addr, receiver.port,
-                  data)
 
 
 def tcp_syn(frame: int, ts_s: float, sender: Endpoint, receiver: Endpoint) -> Packet:

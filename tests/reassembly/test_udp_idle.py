@@ -9,19 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsarecv_cli.net import Endpoint, Packet, Transport
+from reasm_builders import DNS_SERVER as SERVER
+from reasm_builders import SECOND
+from reasm_builders import UDP_CLIENTS as CLIENTS
+from reasm_builders import datagram_at as datagram
+from wsarecv_cli.net import Packet
 from wsarecv_cli.reassembly import FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.summaries import FlowSummaries
 
-SECOND = 1_000_000_000
-SERVER = Endpoint.parse("10.0.0.2:53")
-CLIENTS = [Endpoint.parse(f"10.0.0.1:{port}") for port in (5000, 5001, 5002)]
 IDLE = ReassemblyLimits(udp_idle_ns=10 * SECOND)
-
-
-def datagram(frame: int, ts_s: float, sender: Endpoint, receiver: Endpoint, data: bytes = b"x") -> Packet:
-    return Packet(frame, int(ts_s * SECOND), Transport.UDP, sender.addr, sender.port, receiver.addr, receiver.port,
-                  data)
 
 
 def listing(packets: list[Packet], limits: ReassemblyLimits, retire: bool) -> tuple[list, FlowTracker]:
