@@ -9,6 +9,7 @@ from tests.conftest import SAMPLES
 from wsarecv_cli.errors import ModelError
 from wsarecv_cli.model.types import Completion, Protocol, RecvResult
 from wsarecv_cli.reassembly.events import UrgentData
+from wsarecv_cli.replay import session as session_module
 from wsarecv_cli.replay.session import ReceiverEnd, ReceiverOutcome, ReceiverStart, ReplayConfig, ReplaySession
 
 
@@ -16,14 +17,14 @@ def test_items_made_before_a_model_error_still_come_out(monkeypatch):
     """tcp_urgent.pcap's second segment completes call 2 and carries the urgent byte; a model
     error raised at that byte (simulated here: the urgent byte is legal input) must not swallow
     call 2's completion, nor the call the application made next: they come out first."""
-    arrivals = ReplaySession._arrivals
+    arrivals = session_module.arrivals
 
-    def failing_at_urgent(self, receiver, event):
+    def failing_at_urgent(receiver, event, max_gap_bytes):
         if isinstance(event, UrgentData):
             raise ModelError("state: test; input: the urgent byte")
-        return arrivals(self, receiver, event)
+        return arrivals(receiver, event, max_gap_bytes)
 
-    monkeypatch.setattr(ReplaySession, "_arrivals", failing_at_urgent)
+    monkeypatch.setattr(session_module, "arrivals", failing_at_urgent)
     session = ReplaySession(str(SAMPLES / "tcp_urgent.pcap"), ReplayConfig(protocol=Protocol.RELIABLE_MSG))
     items = []
     with pytest.raises(ModelError, match="the urgent byte"):

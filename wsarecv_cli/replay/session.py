@@ -26,18 +26,11 @@ from wsarecv_cli.model.socket import Socket
 from wsarecv_cli.model.types import (
     Arrival,
     Burst,
-    CaptureGap,
-    Discon,
-    Fin,
-    IcmpError,
-    IcmpKind,
     Message,
     Protocol,
     RecvFlags,
-    Reset,
     SocketConfig,
     StreamBytes,
-    UrgentByte,
 )
 from wsarecv_cli.net import (
     Endpoint,
@@ -55,14 +48,13 @@ from wsarecv_cli.reassembly.events import (
     StreamFin,
     StreamGap,
     StreamReset,
-    UrgentData,
 )
 from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
 from wsarecv_cli.reassembly.stats import limit_warnings
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
+from wsarecv_cli.replay.event_arrivals import arrivals
 from wsarecv_cli.replay.framing import (
     FramingAudit,
-    FramingError,
     FramingFindings,
     MessageAssembler,
 )
@@ -282,7 +274,7 @@ class ReplaySession:
             self._flush_burst(receiver, out)
         driver = receiver.driver
         filtered = driver.socket.stats.filtered if self.config.connected_peer else None
-        for arrival in self._arrivals(receiver, event):
+        for arrival in arrivals(receiver, event, self.config.max_gap_bytes):
             self._emit(receiver, driver.arrive(arrival, t_ns), out)
         if filtered is not None and driver.socket.stats.filtered != filtered:
             out.append(ReceiverNotice(receiver.key, NoticeKind.DATAGRAM_DROPPED, t_ns,
@@ -303,7 +295,7 @@ class ReplaySession:
         if not receiver.burst:
             receiver.burst_t = t_ns
             self._bursting.append(receiver)
-        receiver.burst += self._arrivals(receiver, event)
+        receiver.burst += arrivals(receiver, event, self.config.max_gap_bytes)
 
     def _flush_bursts(self, out: list[ReplayItem]) -> None:
         for receiver in self._bursting:
@@ -458,57 +450,6 @@ class ReplaySession:
             self._route(FlowEvent(flow, Endpoint(notice.dst_addr, notice.dst_port),
                                   Endpoint(notice.src_addr, notice.src_port), notice), out)
         return out
-
-    def _arrivals(self, receiver: _Receiver, event) -> list[Arrival]:
-        """Reassembly event -> model arrivals, through the message framing when one applies."""
-        kind = event.__class__  # the event classes are final NamedTuples: `is` tests, data first
-        message_oriented = receiver.message_oriented
-        if kind is StreamData:
-            if receiver.assembler is not None:
-                return self._framed_messages(receiver, event.data)
-            if message_oriented:
-                return [Message(event.data)]  # no framing given: each segment is a message
-            return [_new(StreamBytes, (event.data, event.push))]
-        if kind is Datagram:
-            if message_oriented:
-                return [_new(Message, (event.data, receiver.source_text(event.source), event.wire_length))]
-            return [StreamBytes(event.data)]
-        if kind is IcmpNotice:
-            return [IcmpError(IcmpKind(event.kind))] if receiver.protocol is Protocol.UDP else []
-        if isinstance(event, StreamGap):
-            if receiver.assembler is not None:
-                receiver.framing_findings = FramingFindings(error=f"capture gap of {event.length} B at offset "
-                                                            f"{event.offset}: message framing lost")
-                receiver.assembler = None
-            # A message socket never sees a partial message: bytes the capture lacks are messages
-            # (or parts of them) that did not arrive, like a lost datagram. A gap beyond
-            # --max-gap-bytes is skipped rather than made into millions of unknown bytes.
-            if message_oriented or event.length > self.config.max_gap_bytes:
-                return []
-            return [CaptureGap(event.length)]
-        if isinstance(event, UrgentData):
-            if not message_oriented:
-                return [UrgentByte(event.byte)]
-            # Messages over a TCP capture have no out-of-band channel: the urgent byte is a byte of
-            # the stream, framed with its neighbours (or, without --framing, a message of its own).
-            if receiver.assembler is not None:
-                return self._framed_messages(receiver, bytes([event.byte]))
-            return [Message(bytes([event.byte]))]
-        if isinstance(event, StreamFin):
-            if receiver.protocol is Protocol.TCP:
-                return [Fin()]
-            return [Discon()] if receiver.protocol is Protocol.RELIABLE_MSG else []
-        if isinstance(event, StreamReset):
-            return [Reset()]
-        return []
-
-    def _framed_messages(self, receiver: _Receiver, data: bytes) -> list[Arrival]:
-        try:
-            return [Message(m) for m in receiver.assembler.feed(data)]
-        except FramingError as exc:
-            receiver.framing_findings = FramingFindings(error=str(exc))
-            receiver.assembler = None
-            return []
 
     def _emit(self, receiver: _Receiver, outcomes: list[Outcome], out: list[ReplayItem]) -> None:
         key, audit = receiver.key, receiver.audit
