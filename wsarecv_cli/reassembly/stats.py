@@ -86,8 +86,11 @@ class ReassemblyLimits:
         the flow (Wireshark keeps it for good). 10 s covers retransmission timeouts several times over.
     udp_idle_ns: a UDP flow that sent nothing for this long (capture time) is retired and only its
         5-tuple and index kept; a later datagram continues the same flow (FlowTracker with
-        retire_idle_udp, i.e. `wsarecv flows`). 120 s: Linux conntrack's timeout for a UDP stream
-        (nf_conntrack_udp_timeout_stream); DNS and most request/response exchanges are far shorter.
+        retire_idle_udp, i.e. `wsarecv flows`), and the listing joins the parts, so it is the same
+        whatever this is. 10 s, as udp_park_ns: with 120 s (conntrack's UDP stream timeout, the
+        value before) every UDP conversation of a 50 s capture stayed live to its end, ~2 KB
+        each, and `flows`' memory grew with the capture's length (bench/RESULTS.md, flat memory);
+        a conversation back after a pause costs one more snapshot, spilled to disk (summaries.py).
     udp_park_ns: a UDP flow quiet for this long is parked (FlowTracker with park_idle_udp: follow
         and replay, whose flows are finished once): its live state made light until its next
         datagram, which changes no output (parking.py). 10 s: far beyond the duplicate window, and
@@ -109,7 +112,7 @@ class ReassemblyLimits:
     max_flows: int = 50_000
     max_live_bytes: int = 128 * 1024 * 1024
     closed_linger_ns: int = 10_000_000_000
-    udp_idle_ns: int = 120_000_000_000
+    udp_idle_ns: int = 10_000_000_000
     udp_park_ns: int = 10_000_000_000
 
 

@@ -126,9 +126,10 @@ class PlainFlowTable:
 
     rich renders a whole renderable into a list of Segments before writing it, so a big table is
     printed in pieces of PIECE_ROWS rows that share the column widths (`plain_table_pieces`): the
-    output is the same, the memory is one piece's."""
+    output is the same, the memory is one piece's (100 rows: with 500 a piece's Segments and text
+    were ~2 MB more peak memory on a 5,000-flow capture than on a 1,000-flow one)."""
 
-    PIECE_ROWS = 500
+    PIECE_ROWS = 100
 
     def __init__(self, rows: list[tuple[tuple[str, ...], str]], widths: list[int] | None = None,
                  header: bool = True, headers: tuple[str, ...] = _HEADERS) -> None:
