@@ -1,11 +1,13 @@
-"""Receivers of parked UDP flows, kept as compressed pickles while their flow is quiet.
+"""Receivers of parked UDP flows, kept on disk as compressed pickles while their flow is quiet.
 
 The flow tracker parks a UDP flow that sent nothing for a while (reassembly/parking.py), but the
 receiving sockets of that flow are still open for the application: ending them would end what it
 sees. A live receiver (model socket, driver, framing audit) is ~6.5 KB of objects; pickled and
-compressed it is a few hundred bytes, and unpickled when its flow's next datagram (or an ICMP
-error quoting it, or the end of the capture) comes, it carries on exactly where it was — the
-replay session checks that no output changes (tests/reassembly/test_parking.py).
+compressed it is ~1.2 KB, written to the run's spool file (spool.py), so a parked receiver costs
+only its entry here (~0.1 KB): a long capture's finished UDP conversations do not add up in
+memory. Unpickled when its flow's next datagram (or an ICMP error quoting it, or the end of the
+capture) comes, it carries on exactly where it was — the replay session checks that no output
+changes (tests/reassembly/test_parking.py).
 
 A receiver that cannot be pickled (nothing in the model should stop it, but a failure here must
 never change an output) simply stays live.
@@ -17,20 +19,23 @@ import pickle
 import zlib
 from typing import Any
 
-# What a parked receiver costs beyond its blob, counted against --max-flow-memory with the blob's
-# length: the entry and key here, and what the records writer keeps per receiver (its pairing and
-# summary, sha256 included), which stays live (RSS along bench/udp_memory.py's 200k capture: ~7 KB
-# a parked conversation, of which 1.7 KB the flow and 2 x 1.2 KB the blobs).
+from wsarecv_cli.spool import Spool
+
+# What a parked receiver costs in memory, counted against --max-flow-memory: the entry and key
+# here, and what the records writer keeps per receiver (its pairing and summary, sha256
+# included), which stays live (RSS along bench/udp_memory.py's 200k capture: ~7 KB a parked
+# conversation before the blobs went to disk, of which 1.7 KB the flow and 2 x 1.2 KB the blobs).
 PARKED_RECEIVER_OVERHEAD = 1500
 
 
 class ParkedReceivers:
-    """ReceiverKey -> (the receiver's opening order, its compressed pickle)."""
+    """ReceiverKey -> (the receiver's opening order, where its compressed pickle is in the spool)."""
 
-    __slots__ = ("_blobs",)
+    __slots__ = ("_blobs", "_spool")
 
     def __init__(self) -> None:
-        self._blobs: dict[Any, tuple[int, bytes]] = {}
+        self._blobs: dict[Any, tuple[int, int, int]] = {}  # key -> (serial, position, size)
+        self._spool = Spool()
 
     def __contains__(self, key: object) -> bool:
         return key in self._blobs
@@ -44,14 +49,18 @@ class ParkedReceivers:
             blob = zlib.compress(pickle.dumps(receiver, pickle.HIGHEST_PROTOCOL), 1)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return None
-        self._blobs[key] = (receiver.serial, blob)
-        return len(blob) + PARKED_RECEIVER_OVERHEAD
+        self._blobs[key] = (receiver.serial, self._spool.write(blob), len(blob))
+        return PARKED_RECEIVER_OVERHEAD
 
     def wake(self, key: Any) -> tuple[Any, int]:
         """The receiver back (taken out of the store) and the cost `park` counted for it."""
-        _, blob = self._blobs.pop(key)
-        return pickle.loads(zlib.decompress(blob)), len(blob) + PARKED_RECEIVER_OVERHEAD
+        _, pos, size = self._blobs.pop(key)
+        return pickle.loads(zlib.decompress(self._spool.read(pos, size))), PARKED_RECEIVER_OVERHEAD
 
     def order(self) -> list[tuple[int, Any]]:
         """(opening order, key) of every parked receiver."""
-        return [(serial, key) for key, (serial, _) in self._blobs.items()]
+        return [(serial, key) for key, (serial, _, _) in self._blobs.items()]
+
+    def close(self) -> None:
+        """The spool's file removed (every receiver has been woken or is no longer wanted)."""
+        self._spool.close()

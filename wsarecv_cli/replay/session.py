@@ -202,6 +202,7 @@ class ReplaySession:
             if key in self._parked:
                 self._wake(key)
             yield self._finish(key, last_ts)
+        self._parked.close()
         if self.config.selectors and not self._matched_flows:
             wanted = " ".join(s.option for s in self.config.selectors)
             raise SelectionError(f"no flow matches {wanted}")
