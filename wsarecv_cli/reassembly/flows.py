@@ -67,8 +67,6 @@ from wsarecv_cli.reassembly.held import MemoryBudget
 from wsarecv_cli.reassembly.parking import PARKED_COST, ParkedFlows
 from wsarecv_cli.reassembly.tcp import ACK, FIN, PSH, RST, SYN, URG, TcpDirection
 from wsarecv_cli.reassembly.udp import UdpDirection
-from wsarecv_cli.reassembly.seq import HALF, SEQ_MASK
-from wsarecv_cli.reassembly.events import StreamData
 
 TCP = Transport.TCP
 # A segment for TcpDirection.common_segment has, of these flags, ACK alone (flags & _UNCOMMON == ACK)
@@ -269,81 +267,7 @@ class FlowTracker:
         """`take_common` for a reader that decodes the commonest TCP frames itself (capture/lean.py),
         or None when this tracker hands events back from `feed` (events=True without sinks): a
         taken segment returns none, so only trackers whose events go to sinks or nowhere offer it."""
-        if not (self._sinks is not None or not self._want_events):
-            return None
-        raw_get = self._raw.get
-        closing = self._closing
-        memory = self.memory
-        tracker = self
-        max_live = self._max_live
-        dup_window = self.limits.duplicate_window_ns
-
-        def take(key, ts, frames, seq, ack, flags, window, payload):
-            if flags & _UNCOMMON != ACK or ts >= tracker._next_idle_sweep or memory.live > max_live \
-                    or (closing and closing[0][0] <= ts):
-                return False
-            entry = raw_get(key)
-            if entry is None:
-                return False
-            flow, d, snd, rcv, st = entry
-            if (window == 0) is not (snd.window == 0):
-                return False
-            base = snd.base
-            if base is None or snd._store is not None or snd._proof is not None or snd._urgent \
-                    or rcv._store is not None or rcv._proof is not None \
-                    or (snd.fin_at is not None and not snd.fin_done) or (rcv.fin_at is not None and not rcv.fin_done):
-                return False
-            n = len(payload)
-            nxt = snd.nxt
-            off = nxt + ((seq - base - nxt + HALF) & SEQ_MASK) - HALF
-            if n:
-                if off != nxt or n == 1 or n > snd._large:
-                    return False
-                last = (seq, n, flags, payload)
-                if last == snd._last and ts - snd._last_ts <= dup_window:
-                    return False
-            elif off == snd.hi - 1:
-                return False
-            rbase = rcv.base
-            if rbase is not None:
-                rnxt = rcv.nxt
-                acked = rnxt + ((ack - rbase - rnxt + HALF) & SEQ_MASK) - HALF
-                if acked > rcv.acked:
-                    rcv.acked = acked
-                    rcv._ack_frames = frames
-                    rcv._acked_ts = ts
-                rcv._ack_ts = ts
-                rcv._ticks += 1
-            if n:
-                st.payload_bytes += n
-                st.stream_bytes += n
-                snd._last = last
-                snd._last_ts = ts
-                emit = snd._emit
-                if emit is not None:
-                    emit(_new(StreamData, (nxt, payload, ts, frames, bool(flags & PSH), ts)))
-                tail = snd._tail
-                if tail.__class__ is bytes:
-                    snd._tail = tail = bytearray()
-                tail += payload
-                memory.live += n
-                window_ = snd._window
-                if len(tail) > window_ + 4096:
-                    memory.live -= len(tail) - window_
-                    del tail[:len(tail) - window_]
-                snd.nxt = end = nxt + n
-                if end > snd.hi:
-                    snd.hi = end
-            snd._ticks += 1
-            snd.window = window
-            flow.last_ts = ts
-            tracker._last_ts = ts
-            st.packets += 1
-            if tracker._recent:
-                tracker._recent = {}
-            return True
-
-        return take
+        return self.take_common if self._sinks is not None or not self._want_events else None
 
     def take_common(self, key: bytes, ts: int, frames: tuple[int], seq: int, ack: int, flags: int, window: int,
                     payload: bytes) -> bool:
