@@ -43,9 +43,6 @@ _IP6 = struct.Struct("!B3xHBx16s16sHHIIBBH2xH").unpack_from
 # Ethernet from the type field (offset 12), as decode.fast_decode reads it: one call per frame.
 _ETH_IP4 = struct.Struct("!HBxH2xHxB2x4s4sHHIIBBH2xH").unpack_from
 _u16 = struct.Struct("!H").unpack_from
-# The same for the fused common case (Ethernet, IPv4, TCP): the addresses and ports as one 12-byte
-# key (flows.raw_key), no urgent pointer (a segment with URG is not a common one).
-_ETH_TCP4 = struct.Struct("!HBxH2xHxB2x12sIIBBH").unpack_from
 
 Feed = Callable[[tuple], object]  # FlowTracker.feed: a Packet, or a plain tuple of its 16 fields
 # A link type's decoder: (buf, start, end, frame number, time, feed) -> 6 or 17 when it fed a
@@ -215,28 +212,14 @@ def frame_takers(stream: PacketStream, feed: Feed) -> tuple[Callable[..., None],
     return take, take_frame
 
 
-def common_taker(feed: Feed) -> Callable[..., bool] | None:
-    """The flow tracker's `take_common` when `feed` is a FlowTracker's own `feed` that offers it
-    (FlowTracker.common_taker), else None."""
-    offer = getattr(getattr(feed, "__self__", None), "common_taker", None)
-    return None if offer is None else offer()
-
-
 def record_taker(stream: PacketStream, feed: Feed) -> Callable[[bytes, int, int, int], tuple[int, int]] | None:
     """Classic pcap's `RecordSlot.take`: a buffer's records decoded into `feed` (module
-    docstring), or None when the capture's link type is not one the lean pass decodes.
-
-    Fused common case: when `feed` is a flow tracker's and the capture is Ethernet, a TCP segment
-    over untagged IPv4 without options or fragmentation, complete, is first offered to the
-    tracker's `take_common` with its raw address/port key (one unpack, one call, no tuple of
-    fields); what it declines is decoded and fed as every other frame is."""
+    docstring), or None when the capture's link type is not one the lean pass decodes."""
     hdr = stream.source.pcap_header
     assert hdr is not None
     decode = DECODERS.get(hdr.linktype)
     if decode is None:
         return None
-    take_common = common_taker(feed) if hdr.linktype == 1 else None
-    fused = take_common is not None
     unpack = struct.Struct(hdr.endian + "IIII").unpack_from
     frac_ns, rec_hdr, linktype, limit = hdr.frac_ns, hdr.rec_hdr, hdr.linktype, hdr.record_limit
     stats, general_feed = stream.stats, _general_feed(stream, feed)
@@ -254,13 +237,6 @@ def record_taker(stream: PacketStream, feed: Feed) -> Callable[[bytes, int, int,
                 break
             index += 1
             ts = sec * 1_000_000_000 + frac * frac_ns
-            if fused and caplen >= 54 and buf[start + 23] == 6:  # IPv4's protocol byte: TCP (checked below)
-                et, vihl, total, frag, proto, key, seq, ack, doff, flags, win = _ETH_TCP4(buf, start + 12)
-                if et == ETH_IPV4 and vihl == 0x45 and proto == 6 and not frag & 0x3FFF and \
-                        40 <= (hl := (doff >> 4) * 4 + 20) <= total <= caplen - 14 and \
-                        take_common(key, ts, (index,), seq, ack, flags, win, buf[start + 14 + hl:start + 14 + total]):
-                    tcp += 1
-                    continue
             proto = decode(buf, start, pos, index, ts, feed)
             if proto == 6:
                 tcp += 1

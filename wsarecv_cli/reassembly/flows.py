@@ -51,7 +51,6 @@ go while the capture goes on; a late retransmission or RST within the linger sti
 from __future__ import annotations
 
 import heapq
-import struct
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -72,7 +71,6 @@ TCP = Transport.TCP
 # A segment for TcpDirection.common_segment has, of these flags, ACK alone (flags & _UNCOMMON == ACK)
 _UNCOMMON = SYN | FIN | RST | URG | ACK
 _new = tuple.__new__
-_PORTS = struct.Struct("!HH").pack
 _NEVER = 1 << 126  # a capture time no packet reaches: the idle UDP sweep is off
 # sinks(flow, sender, receiver) -> a callable taking that direction's StreamEvents, or None for
 # none (the direction then only counts)
@@ -197,9 +195,6 @@ class FlowTracker:
         self._want_events = events
         self._sinks = sinks
         self._table: dict[tuple, tuple] = {}
-        # The TCP entries of _table again, keyed by the packet's own bytes (`raw_key`): what
-        # `take_common` looks up, kept in step with _table (made in _new_flow, dropped in _retire).
-        self._raw: dict[bytes, tuple] = {}
         self._flows: dict[FlowId, _Flow] = {}  # live flows; insertion order is the eviction sweep's order
         self._recent: dict[FlowId, _Flow] = {}  # retired since the last feed (endpoints() still answers)
         self._closing: deque[tuple[int, _Flow]] = deque()  # (retire after, flow): closed TCP flows
@@ -262,42 +257,6 @@ class FlowTracker:
         if events:
             self._events = []
         return events
-
-    def common_taker(self) -> Callable[..., bool] | None:
-        """`take_common` for a reader that decodes the commonest TCP frames itself (capture/lean.py),
-        or None when this tracker hands events back from `feed` (events=True without sinks): a
-        taken segment returns none, so only trackers whose events go to sinks or nowhere offer it."""
-        return self.take_common if self._sinks is not None or not self._want_events else None
-
-    def take_common(self, key: bytes, ts: int, frames: tuple[int], seq: int, ack: int, flags: int, window: int,
-                    payload: bytes) -> bool:
-        """`feed` of a complete one-frame TCP segment of a known flow, found by its `raw_key`
-        (the packet's source and destination address and ports, as they stand in an IPv4 or IPv6
-        + TCP header), when it is the commonest case: ACK set, no SYN/FIN/RST/URG, no window
-        event, nothing due (closed-flow linger, idle sweep, memory limit), and
-        `TcpDirection.common_segment` takes it. Returns False, having changed nothing, for any
-        other: the caller then feeds the packet the general way.
-
-        Why: the lean pass decodes most frames of a capture into this call, without the 16-field
-        tuple, the 5-tuple key and the unpacking `feed` needs (bench/LEAN.md, round 3)."""
-        closing = self._closing
-        if flags & _UNCOMMON != ACK or ts >= self._next_idle_sweep or self.memory.live > self._max_live \
-                or (closing and closing[0][0] <= ts):
-            return False
-        entry = self._raw.get(key)
-        if entry is None:
-            return False
-        flow, d, snd, rcv, st = entry
-        if (window == 0) is not (snd.window == 0) or not snd.common_segment(rcv, seq, ack, payload, ts, frames,
-                                                                            flags):
-            return False
-        snd.window = window  # what feed does besides, for such a segment
-        flow.last_ts = ts
-        self._last_ts = ts
-        st.packets += 1
-        if self._recent:
-            self._recent = {}
-        return True
 
     def _segment(self, entry: tuple, seq: int, ack: int, flags: int, urg: int, window: int, payload: bytes,
                  missing: int, ts: int, frames: tuple[int, ...], mss: int) -> None:
@@ -455,13 +414,9 @@ class FlowTracker:
         d0, d1 = flow.dirs
         if d:
             key, back = back, key  # the packet is b's: `back` is the a->b key
-        self._table[key] = forth = (flow, 0, d0, d1, flow.stats[0])
-        self._table[back] = backward = (flow, 1, d1, d0, flow.stats[1])
-        if transport is TCP:
-            raw_a, raw_b = raw_keys(flow.ends)
-            self._raw[raw_a] = forth
-            self._raw[raw_b] = backward
-        return backward if d else forth
+        self._table[key] = (flow, 0, d0, d1, flow.stats[0])
+        self._table[back] = (flow, 1, d1, d0, flow.stats[1])
+        return self._table[back if d else key]
 
     def _emitter(self, flow: _Flow, sender: Endpoint, receiver: Endpoint):
         if self._sinks is not None:
@@ -488,11 +443,6 @@ class FlowTracker:
         for key in flow.table_keys():
             if table.get(key, (None,))[0] is flow:
                 del table[key]
-        if flow.id.transport is TCP:
-            raw = self._raw
-            for key in raw_keys(flow.ends):
-                if raw.get(key, (None,))[0] is flow:
-                    del raw[key]
         self._recent[flow.id] = flow  # endpoints() still answers until the next feed
         if self._on_retire is not None:
             self._on_retire(flow.id)
@@ -591,19 +541,6 @@ def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payl
             return
         snd.segment((seq + at) & 0xFFFFFFFF, flags & ~(FIN | PSH), payload[at:at + size], 0, 0, ts, frames,
                     peer_window_zero)
-
-
-def raw_key(src: Endpoint, dst: Endpoint) -> bytes:
-    """A TCP packet's key in the table `take_common` reads: its source and destination
-    addresses and ports as its IPv4 or IPv6 header and TCP header hold them, one after the other
-    (IPv4: bytes 12-24 from the IP header; IPv6: bytes 8-44), so a reader can slice it from the frame."""
-    return src.addr + dst.addr + _PORTS(src.port, dst.port)
-
-
-def raw_keys(ends: tuple[Endpoint, Endpoint]) -> tuple[bytes, bytes]:
-    """A flow's two raw keys: a->b, b->a."""
-    a, b = ends
-    return raw_key(a, b), raw_key(b, a)
 
 
 def _creation_order(flow: _Flow) -> int:
