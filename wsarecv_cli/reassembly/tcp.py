@@ -71,11 +71,11 @@ _MAX_DROPPED_RANGES = 1024
 _MAX_URGENT = 1024
 
 # The delivered-bytes tail may exceed `conflict_window` by this much before it is trimmed, so the
-# trim runs every few segments rather than on each one.
+# trim runs every few segments rather than on each one (deleting a bytearray's head is cheap).
 _TAIL_SLACK = 4096
 _new = tuple.__new__
 _ACK, _RST, _END = GapEvidence.ACK, GapEvidence.RST, GapEvidence.END_OF_CAPTURE
-_NO_TAIL: tuple[()] = ()  # `_tail` before any data (an empty list per direction is 56 B)
+_NO_TAIL = b""  # `_tail` before any data (an empty bytearray per direction is 56 B)
 
 
 class TcpDirection(HoleDecisions):
@@ -85,7 +85,7 @@ class TcpDirection(HoleDecisions):
         "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_store",
         "_budget", "_dropped", "_urgent", "fin_at", "fin_done",
         "reset", "_last", "ws_base", "_ticks", "_proof", "_ack_frames", "_large", "_window",
-        "_ack_ts", "_acked_ts", "_ready", "_last_ts", "_tail_len", "_tail_held",
+        "_ack_ts", "_acked_ts", "_ready", "_last_ts",
     )
 
     def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None,
@@ -101,15 +101,7 @@ class TcpDirection(HoleDecisions):
         self.hi = 0  # highest offset seen (Wireshark's nextseq)
         self.window = -1  # last window this sender advertised (-1: none yet)
         self.acked = 0  # highest offset of this direction the peer acknowledged
-        # The delivered-bytes window, to compare retransmitted bytes with (`conflict_window`): the
-        # delivered chunks themselves, oldest first (a list once data came), not a copy of their
-        # bytes: copying each segment into a bytearray and trimming its head cost 0.5-0.9 us a
-        # packet on the benchmark captures (bench/LEAN.md, round 3). `_tail_len`: how many of
-        # their last bytes the window holds (counted in the budget); `_tail_held`: their length
-        # (at most one chunk more than `_tail_len` once trimmed).
-        self._tail: list[bytes] | tuple[()] = _NO_TAIL
-        self._tail_len = 0
-        self._tail_held = 0
+        self._tail = _NO_TAIL  # the last delivered bytes, ending at nxt (a bytearray once data came)
         # Made on first use, and None again once empty: most directions never hold data out of
         # order, and with 100k live flows the empty containers were ~1 KB each.
         self._store: HeldChunks | None = None  # data held behind a hole
@@ -250,7 +242,16 @@ class TcpDirection(HoleDecisions):
             emit = self._emit
             if emit is not None:
                 emit(_new(StreamData, (nxt, payload, ts, frames, bool(flags & PSH), ts)))
-            self._append_tail(payload)
+            tail = self._tail
+            if tail.__class__ is bytes:
+                self._tail = tail = bytearray()
+            tail += payload
+            budget = self._budget
+            budget.live += n
+            window = self._window
+            if len(tail) > window + _TAIL_SLACK:
+                budget.live -= len(tail) - window
+                del tail[:len(tail) - window]
             self.nxt = end = nxt + n
             if end > self.hi:
                 self.hi = end
@@ -390,14 +391,12 @@ class TcpDirection(HoleDecisions):
         self._store.put(start, stop, data, ts, frames)
 
     def _compare_delivered(self, off: int, payload: bytes) -> None:
-        nxt = self.nxt
-        a = max(off, nxt - self._tail_len)
-        b = min(off + len(payload), nxt)
-        if a < b:
-            held = b"".join(self._tail)  # the delivered bytes, ending at nxt (rare: a retransmission)
-            old = held[len(held) - nxt + a:len(held) - nxt + b]
-            if old != payload[a - off:b - off]:
-                self._conflict(old, payload[a - off:b - off])
+        tail = self._tail
+        tail_start = self.nxt - len(tail)
+        a = max(off, tail_start)
+        b = min(off + len(payload), self.nxt)
+        if a < b and tail[a - tail_start:b - tail_start] != payload[a - off:b - off]:
+            self._conflict(tail[a - tail_start:b - tail_start], payload[a - off:b - off])
 
     def _conflict(self, old: bytes | bytearray, new: bytes) -> None:
         self.stats.overlap_conflicts += 1
@@ -493,35 +492,20 @@ class TcpDirection(HoleDecisions):
         self.nxt += len(data)
 
     def _append_tail(self, data: bytes) -> None:
-        """Delivered bytes into the window; past `conflict_window` + slack, the window is cut back
-        to `conflict_window` bytes and the chunks wholly before it are let go."""
         tail = self._tail
-        if tail.__class__ is tuple:
-            self._tail = tail = []
-        tail.append(data)
-        n = len(data)
-        self._budget.live += n
-        size = self._tail_len + n
-        held = self._tail_held + n
+        if tail.__class__ is bytes:
+            self._tail = tail = bytearray()
+        tail += data
+        self._budget.live += len(data)
         window = self._window
-        if size > window + _TAIL_SLACK:
-            self._budget.live -= size - window
-            size = window
-            while tail and held - len(tail[0]) >= size:
-                held -= len(tail.pop(0))
-        self._tail_len = size
-        self._tail_held = held
+        if len(tail) > window + _TAIL_SLACK:
+            self._budget.live -= len(tail) - window
+            del tail[:len(tail) - window]
 
     def _drop_tail(self) -> None:
         """Forget the delivered-bytes window (a gap, a FIN, the end): nothing to compare with."""
-        self._budget.live -= self._tail_len
+        self._budget.live -= len(self._tail)
         self._tail = _NO_TAIL
-        self._tail_len = self._tail_held = 0
-
-    def delivered_tail(self) -> bytes:
-        """The delivered-bytes window: the last `_tail_len` bytes delivered (for tests)."""
-        held = b"".join(self._tail)
-        return held[len(held) - self._tail_len:]
 
     @property
     def held_bytes(self) -> int:
