@@ -9,7 +9,11 @@ For each capture, variants run round-robin, each in a fresh subprocess that time
   general   read_packets -> FlowTracker.feed, what `wsarecv flows` did before the lean pass;
   lean      capture.lean.lean_batches -> FlowTracker.feed, tuples (what `wsarecv flows` does now);
   general-read, lean-read (with --read): the same readers feeding nothing (what reading costs);
-  before    `general` run on the source tree given by --before (e.g. main), when given;
+  bound-inline, bound-call (with --bounds): bench/baselines/lean_floor.py, the lowest a flows pass
+            costs in pure Python (decoding + a minimal raw-key flow table; inline, or one call a packet);
+  lean-minimal (with --bounds): today's lean reader feeding the same minimal table;
+  before    `general` (or with --before-pass lean, `lean`) run on the source tree given by --before
+            (e.g. main), when given;
   with --commands: `wsarecv flows --json` and `follow --json` whole (output to /dev/null), here
   and, with --before, on that tree ("before: flows --json").
 Each child sets the collector thresholds `wsarecv` sets (cli/main.py). Every pass builds the flow table of `flows` (events=False, retire_idle_udp) and finishes it;
@@ -57,6 +61,53 @@ def floor_pass(path: str) -> int:
     with contextlib.redirect_stdout(io.StringIO()) as out:
         struct_loop.main(path)
     return int(out.getvalue().split()[0])
+
+
+def _bound(path: str, mode: str) -> int:
+    sys.path.insert(0, str(BENCH / "baselines"))
+    import io
+
+    import lean_floor
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        lean_floor.main(path, mode)
+    return int(out.getvalue().split()[0])
+
+
+def bound_inline_pass(path: str) -> int:
+    """bench/baselines/lean_floor.py: record loop + decoding + a minimal raw-key flow table, inline."""
+    return _bound(path, "inline")
+
+
+def bound_call_pass(path: str) -> int:
+    """The same with the flow work in one call per packet."""
+    return _bound(path, "call")
+
+
+def lean_minimal_pass(path: str) -> int:
+    """Today's lean reader into a minimal flow table instead of the tracker: a dict keyed by the
+    packet's addresses and ports, packets and bytes counted, one sequence-number comparison (the
+    work bound-call does per packet, behind the reader `wsarecv flows` has)."""
+    from wsarecv_cli.capture import read_packets
+    from wsarecv_cli.capture.lean import lean_batches
+    table: dict[tuple, list[int]] = {}
+    get = table.get
+
+    def feed(p: tuple) -> None:
+        key = p[3:7]
+        entry = get(key)
+        if entry is None:
+            table[key] = entry = [0, 0, p[8]]
+        n = len(p[7])
+        entry[0] += 1
+        entry[1] += n
+        if p[8] == entry[2]:
+            entry[2] = (p[8] + n) & 0xFFFFFFFF
+
+    with read_packets(path) as stream:
+        for batch in lean_batches(stream, feed):
+            for packet in batch:
+                feed(packet)
+        return stream.stats.frames
 
 
 def general_pass(path: str) -> int:
@@ -129,7 +180,8 @@ def follow_command(path: str) -> int:
 
 
 PASSES = {"floor": floor_pass, "general": general_pass, "lean": lean_pass, "general-read": general_read_pass,
-          "lean-read": lean_read_pass, "flows --json": flows_command, "follow --json": follow_command}
+          "lean-read": lean_read_pass, "bound-inline": bound_inline_pass, "bound-call": bound_call_pass,
+          "lean-minimal": lean_minimal_pass, "flows --json": flows_command, "follow --json": follow_command}
 
 
 def child(variant: str, path: str) -> None:
@@ -156,8 +208,11 @@ def run_child(script: str, name: str, path: str, tree: Path) -> tuple[float, int
     return float(out[0]), int(out[1])
 
 
+BEFORE_PASS = "general"  # what the variant `before` runs on the --before tree (--before-pass)
+
+
 def run_variant(variant: str, path: str, tree: Path) -> tuple[float, int]:
-    return run_child(__file__, "general" if variant == "before" else variant.removeprefix("before: "), path, tree)
+    return run_child(__file__, BEFORE_PASS if variant == "before" else variant.removeprefix("before: "), path, tree)
 
 
 def main() -> None:
@@ -165,23 +220,29 @@ def main() -> None:
     ap.add_argument("captures", nargs="*")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--read", action="store_true", help="also time the readers alone")
+    ap.add_argument("--bounds", action="store_true",
+                    help="also time the lower bounds of a flows pass (baselines/lean_floor.py, inline and call)")
     ap.add_argument("--commands", action="store_true", help="also time flows --json and follow --json whole")
     ap.add_argument("--pcapng", action="store_true",
                     help="time the passes on a pcapng copy of each capture (written beside it); the floor reads the pcap")
     ap.add_argument("--before", type=Path, help="source tree to run the general pass from (e.g. /work/main)")
+    ap.add_argument("--before-pass", choices=["general", "lean"], default="general",
+                    help="the pass `before` runs on the --before tree (lean: a tree that has the lean pass)")
     ap.add_argument("--child", nargs=2, metavar=("VARIANT", "FILE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(*args.child)
         return
     here = BENCH.parent
+    global BEFORE_PASS
+    BEFORE_PASS = args.before_pass
     variants = ["floor", "general", "lean"] + (["general-read", "lean-read"] if args.read else []) \
-        + (["before"] if args.before else [])
+        + (["before"] if args.before else []) + (["bound-inline", "bound-call", "lean-minimal"] if args.bounds else [])
     if args.commands:
         variants += ["flows --json", "follow --json"]
         variants += ["before: flows --json", "before: follow --json"] if args.before else []
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; median of {args.runs} runs")
-    for path in args.captures:
+    for path in map(os.path.abspath, args.captures):  # the children run in their tree's directory
         times: dict[str, list[float]] = {v: [] for v in variants}
         frames = 0
         read = path
