@@ -160,10 +160,61 @@ def test_parking_changes_no_output(monkeypatch: pytest.MonkeyPatch, path: Path, 
 
 def test_parked_flows_are_evicted_when_memory_runs_out() -> None:
     """Over --max-flow-memory with one live flow and many parked ones, the parked ones go first."""
-    limits = replace(PARK, max_live_bytes=FLOW_COST + 3 * PARKED_COST)
+    limits = replace(PARK, max_live_bytes=4 * PARKED_COST)
     tracker = FlowTracker(limits, summaries=False, park_idle_udp=True, on_retire=(retired := []).append)
-    for n in range(6):  # at the sixth, five parked flows are over the budget
+    for n in range(6):  # at the sixth, five parked flows (the fifth parked by that datagram's sweep) are over
         tracker.feed(datagram(n + 1, n * 20, Endpoint.parse(f"10.0.0.1:{6000 + n}"), SERVER))
     assert tracker.live_flows() == 1  # each earlier one parked 10-15 s after its datagram
     assert retired == [FlowId(Transport.UDP, 0)]  # the longest parked, not the live one
     assert tracker.info(FlowId(Transport.UDP, 0)).a_to_b.evicted
+
+
+class _Sink:
+    """A consumer's event sink (follow's digests are callables like this): it must come back from
+    parking as the very same object, with what it gathered."""
+
+    def __init__(self) -> None:
+        self.events: list = []
+
+    def __call__(self, event) -> None:
+        self.events.append(event)
+
+
+def sinks_per_direction(made: dict) -> object:
+    def sinks(flow_id: FlowId, sender: Endpoint, receiver: Endpoint) -> _Sink:
+        return made.setdefault((flow_id, sender), _Sink())
+    return sinks
+
+
+def test_a_parked_flow_is_frozen_and_thaws_with_its_sinks_and_counters() -> None:
+    """Parked, a flow's objects are gone from memory (only its pickle on disk, its sinks by
+    reference); woken, its counters are as they were and its events go to the same sinks."""
+    made: dict = {}
+    tracker = FlowTracker(PARK, summaries=False, park_idle_udp=True, sinks=sinks_per_direction(made))
+    tracker.feed(datagram(1, 0, CLIENTS[0], SERVER, b"query"))
+    tracker.feed(datagram(2, 1, SERVER, CLIENTS[0], b"answer!"))
+    sink_objects = dict(made)
+    before = tracker.info(FlowId(Transport.UDP, 0))
+    tracker.feed(datagram(3, 30, CLIENTS[1], SERVER))  # udp:0 parks
+    parked = [flow for flow in tracker._parked._flows.values()]
+    assert len(parked) == 1 and parked[0].__class__.__name__ == "_Frozen"
+    assert tracker.info(FlowId(Transport.UDP, 0)) == before  # read from the pickle, left parked
+    tracker.feed(datagram(4, 31, CLIENTS[0], SERVER, b"again"))  # wakes it
+    after = tracker.info(FlowId(Transport.UDP, 0))
+    assert (after.a_to_b.packets, after.a_to_b.payload_bytes, after.b_to_a.packets) == (2, 10, 1)
+    assert all(made[key] is sink for key, sink in sink_objects.items())  # no sink made again on waking
+    first = made[(FlowId(Transport.UDP, 0), CLIENTS[0])]
+    assert [event.data for event in first.events] == [b"query", b"again"]  # the same sink before and after
+
+
+def test_a_flow_that_cannot_be_pickled_stays_parked_as_it_is() -> None:
+    """Parking must never change an output: a sink the pickle cannot leave out by reference (here
+    one made unpicklable on purpose inside the flow's stats) keeps the flow parked as objects."""
+    tracker = FlowTracker(PARK, summaries=False, park_idle_udp=True, sinks=sinks_per_direction({}))
+    tracker.feed(datagram(1, 0, CLIENTS[0], SERVER))
+    flow = tracker._flows[FlowId(Transport.UDP, 0)]
+    flow.stats[0]._rare = {"unpicklable": lambda: None}
+    tracker.feed(datagram(2, 30, CLIENTS[1], SERVER))
+    assert tracker._parked._flows[FlowId(Transport.UDP, 0)] is flow
+    tracker.feed(datagram(3, 31, SERVER, CLIENTS[0]))
+    assert tracker._flows[FlowId(Transport.UDP, 0)] is flow

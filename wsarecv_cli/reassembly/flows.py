@@ -362,8 +362,7 @@ class FlowTracker:
         key = (transport, src_addr, src_port, dst_addr, dst_port)
         entry = self._table.get(key)
         if entry is None:
-            parked = self._parked.get(key)
-            return None if parked is None else parked.id
+            return self._parked.get(key)
         return entry[0].id
 
     def info(self, flow_id: FlowId) -> FlowInfo:

@@ -2,12 +2,20 @@
 
 UDP has no close, so a streaming consumer (follow, replay) would keep every UDP conversation live
 to the end of the capture: on a long capture the live flows grow with its length, not with what
-is open. A flow parked here keeps its identity and everything it has counted (the same `_Flow`
-object: id, a/b, DirectionStats, the consumer's sinks) but leaves the live table, the eviction
-sweep and the packet path, and drops what only a live flow needs (each direction's last datagram,
-kept to spot a frame captured twice within microseconds: parked flows have been quiet for
-seconds). A later datagram of either direction wakes the same object, so parking changes no
-event, no counter and no index: it is invisible in every output (tests/reassembly/test_parking.py).
+is open. A flow parked here keeps its identity and everything it has counted (id, a/b,
+DirectionStats, the consumer's sinks) but leaves the live table, the eviction sweep and the packet
+path, and drops what only a live flow needs (each direction's last datagram, kept to spot a frame
+captured twice within microseconds: parked flows have been quiet for seconds). A later datagram of
+either direction wakes it, so parking changes no event, no counter and no index: it is invisible
+in every output (tests/reassembly/test_parking.py).
+
+A parked flow is kept frozen: pickled to the tracker's spool file (spool.py), only its index
+entries and its two event sinks left in memory (the sinks belong to the consumer, e.g. follow's
+digests, and come back as they were, by reference). Frozen, a parked flow costs ~0.6 KB against
+~1.9 KB as objects, so a long capture's finished UDP conversations hardly add up; thawing it (its
+next datagram, an ICMP error quoting it, eviction, the end) gives an equal flow, the sinks the same
+objects. A flow that cannot be pickled (nothing in it should stop that, but parking must never
+change an output) stays parked as it is.
 
 Parked flows still cost memory (PARKED_COST each, counted in MemoryBudget.live) and count against
 --max-flows: the tracker evicts the longest-parked first (they are the idlest flows there are).
@@ -17,73 +25,122 @@ were made, as they would be without parking.
 
 from __future__ import annotations
 
+import io
+import pickle
+import zlib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from wsarecv_cli.net import FlowId
+from wsarecv_cli.spool import Spool
 
-# A parked UDP flow's memory (tracemalloc, 5,000 flows: the flow, its stats and directions, its
-# two table keys here; 1.66 KB, against 2.06 KB live with 100-byte datagrams — live, each
-# direction's last datagram comes on top), counted in MemoryBudget.live instead of FLOW_COST.
-PARKED_COST = 1700
+# A parked UDP flow's memory: its entries here (the id, both 5-tuple keys, the spool position, the
+# sinks; tracemalloc, 3,000 flows: ~0.6 KB) — counted in MemoryBudget.live instead of FLOW_COST.
+# As objects it was 1.9 KB (the flow, its stats and directions), live 2.1 KB plus its last datagrams.
+PARKED_COST = 700
+
+
+class _Frozen(NamedTuple):
+    """A parked flow on disk: where its pickle is, and its sinks (kept by reference)."""
+
+    pos: int
+    size: int
+    sinks: tuple
+
+
+class _SinksByReference(pickle.Pickler):
+    """Pickles a flow with its directions' sinks left out, as persistent ids (their index in
+    `sinks`): they are the consumer's objects (bound methods, digests), not the flow's."""
+
+    def __init__(self, file: io.BytesIO, sinks: tuple) -> None:
+        super().__init__(file, pickle.HIGHEST_PROTOCOL)
+        self._ids = {id(sink): i for i, sink in enumerate(sinks) if sink is not None}
+
+    def persistent_id(self, obj: Any) -> int | None:
+        return self._ids.get(id(obj))
+
+
+class _SinksBack(pickle.Unpickler):
+    def __init__(self, file: io.BytesIO, sinks: tuple) -> None:
+        super().__init__(file)
+        self._sinks = sinks
+
+    def persistent_load(self, pid: Any) -> Any:
+        return self._sinks[pid]
 
 
 class ParkedFlows:
-    """The parked flows, oldest parked first, and the 5-tuples that wake them."""
+    """The parked flows, oldest parked first (frozen on disk), and the 5-tuples that wake them."""
 
-    __slots__ = ("_flows", "_keys")
+    __slots__ = ("_flows", "_keys", "_spool")
 
     def __init__(self) -> None:
-        self._flows: dict[FlowId, Any] = {}  # insertion order: the order parked
-        self._keys: dict[tuple, Any] = {}  # both directions' 5-tuple keys -> the flow
+        self._flows: dict[FlowId, Any] = {}  # insertion order: the order parked; a _Frozen or a flow
+        self._keys: dict[tuple, FlowId] = {}  # both directions' 5-tuple keys -> the flow's id
+        self._spool = Spool()
 
     def __len__(self) -> int:
         return len(self._flows)
 
     def park(self, flow: Any, keys: tuple[tuple, tuple]) -> None:
-        self._flows[flow.id] = flow
+        self._flows[flow.id] = self._freeze(flow)
         for key in keys:
-            self._keys[key] = flow
+            self._keys[key] = flow.id
 
     def wake(self, key: tuple) -> Any | None:
         """The parked flow of a 5-tuple (either direction), taken out of the store; None if none."""
-        flow = self._keys.get(key)
-        if flow is not None:
-            self._take(flow)
-        return flow
+        flow_id = self._keys.get(key)
+        return None if flow_id is None else self._take(flow_id)
 
-    def get(self, key: tuple) -> Any | None:
-        """The parked flow of a 5-tuple, left parked (an ICMP error quoting a quiet flow)."""
+    def get(self, key: tuple) -> FlowId | None:
+        """The id of the parked flow of a 5-tuple, left parked (an ICMP error quoting a quiet flow)."""
         return self._keys.get(key)
 
     def by_id(self, flow_id: FlowId) -> Any | None:
-        return self._flows.get(flow_id)
+        """A copy of a parked flow, left parked (to read its endpoints or counters)."""
+        kept = self._flows.get(flow_id)
+        return None if kept is None else self._thaw(kept)
 
     def flows(self) -> Iterable[Any]:
-        """The parked flows, oldest parked first, left parked."""
-        return self._flows.values()
+        """Copies of the parked flows, oldest parked first, left parked."""
+        return (self._thaw(kept) for kept in self._flows.values())
 
     def oldest(self, count: int) -> list[Any]:
         """Up to `count` flows parked longest ago, taken out of the store (to be finished)."""
         victims = []
-        for flow in self._flows.values():
+        for flow_id in self._flows:
             if len(victims) == count:
                 break
-            victims.append(flow)
-        for flow in victims:
-            self._take(flow)
-        return victims
+            victims.append(flow_id)
+        return [self._take(flow_id) for flow_id in victims]
 
     def drain(self) -> list[Any]:
         """Every parked flow, oldest parked first, all taken out (taking them one by one from the
         front of the dict would rescan its deleted slots each time)."""
-        flows = list(self._flows.values())
+        flows = [self._thaw(kept) for kept in self._flows.values()]
         self._flows.clear()
         self._keys.clear()
+        self._spool.close()
         return flows
 
-    def _take(self, flow: Any) -> None:
-        del self._flows[flow.id]
+    def _take(self, flow_id: FlowId) -> Any:
+        flow = self._thaw(self._flows.pop(flow_id))
         for key in flow.table_keys():
-            if self._keys.get(key) is flow:
+            if self._keys.get(key) == flow_id:
                 del self._keys[key]
+        return flow
+
+    def _freeze(self, flow: Any) -> Any:
+        sinks = tuple(direction.sink() for direction in flow.dirs)
+        out = io.BytesIO()
+        try:
+            _SinksByReference(out, sinks).dump(flow)
+        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            return flow
+        blob = zlib.compress(out.getvalue(), 1)
+        return _Frozen(self._spool.write(blob), len(blob), sinks)
+
+    def _thaw(self, kept: Any) -> Any:
+        if kept.__class__ is not _Frozen:
+            return kept
+        return _SinksBack(io.BytesIO(zlib.decompress(self._spool.read(kept.pos, kept.size))), kept.sinks).load()
