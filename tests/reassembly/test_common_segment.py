@@ -66,13 +66,13 @@ def replay(packets: list[Packet], limits: ReassemblyLimits, window_events: bool)
             tracker.memory.live, tracker.memory.refused)
 
 
-_OPAQUE = {"limits", "_emit", "_budget", "stats", "_store", "_dropped", "_tail"}
+_OPAQUE = {"limits", "_emit", "_budget", "stats", "_store", "_dropped", "_tail"}  # _tail: by value below
 
 
 def direction_state(d: TcpDirection) -> dict:
     """Every field of a direction, the containers by value."""
     state = {name: getattr(d, name) for name in TcpDirection.__slots__ if name not in _OPAQUE}
-    state.update(stats=d.stats.as_dict(), held=d.pending(), held_bytes=d.held_bytes, tail=bytes(d._tail),
+    state.update(stats=d.stats.as_dict(), held=d.pending(), held_bytes=d.held_bytes, tail=d.delivered_tail(),
                  dropped=None if d._dropped is None else list(d._dropped))
     return state
 
