@@ -36,6 +36,7 @@ from wsarecv_cli.reassembly import (
 from wsarecv_cli.render.follow_spool import (
     PLACEHOLDER,
     SPOOL_AT,
+    Block,
     SegmentSpool,
     pack_block,
     segment_dicts,
@@ -216,16 +217,16 @@ class DirectionDigest:
         self._segs, self._times = array("q"), array("d")
         self._multi = ()
 
-    def segment_chunks(self) -> Iterator[list[dict[str, Any]]]:
-        """The segments, in order, as lists of [{"offset", "length", "t" (s from the capture's
-        first frame), "frames"}]: a spooled block at a time, then those in memory."""
+    def segment_blocks(self) -> Iterator[Block]:
+        """The segments, in order, as (segs, times, multi) blocks: the spooled ones, then those in memory."""
         for pos, size, count, flat in self._blocks:
-            yield segment_dicts(*unpack_block(self.spool.read(pos, size), count, flat))
+            yield unpack_block(self.spool.read(pos, size), count, flat)
         if self._segs is not None:
-            yield segment_dicts(self._segs, self._times, self._multi)
+            yield self._segs, self._times, self._multi
 
     def segments(self) -> list[dict[str, Any]]:
-        return [segment for chunk in self.segment_chunks() for segment in chunk]
+        """[{"offset", "length", "t" (s from the capture's first frame), "frames"}], in order."""
+        return [segment for block in self.segment_blocks() for segment in segment_dicts(*block)]
 
     def as_dict(self, segments: Any = None) -> dict[str, Any]:
         """The direction's part of the document (`segments` in place of the list, if given)."""
@@ -260,7 +261,8 @@ def _both(info: Any, digests: dict[Endpoint, DirectionDigest]) -> list[Direction
 
 
 # The document's one JSON encoding (also used by `follow --jobs` workers for their entries).
-encode_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+encode_compact = COMPACT.encode
 
 
 def write_entry(write: Callable[[str], Any], info: Any, digests: dict[Endpoint, DirectionDigest],
@@ -271,7 +273,7 @@ def write_entry(write: Callable[[str], Any], info: Any, digests: dict[Endpoint, 
     entry = _entry(info, both, PLACEHOLDER)
     if flow_id is not None:
         entry["id"] = flow_id
-    write_flow_entry(write, entry, [d.segment_chunks() for d in both], encode_compact)
+    write_flow_entry(write, entry, [d.segment_blocks() for d in both], COMPACT)
 
 
 class FollowDocument:
