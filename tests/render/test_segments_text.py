@@ -1,8 +1,9 @@
 """follow --json's segments written by %-formatting (render/follow_spool.py `segments_text`) are the
 text the json encoder writes for the same segments: on made-up blocks (hypothesis: offsets,
 lengths, multi-frame tuples, every kind of float, several encoders), and as whole `follow --json`
-documents on every sample and corpus capture, against the dict-and-encoder writer it replaced
-(kept here as the reference) and against re-encoding the parsed document."""
+documents on every sample and corpus capture, against the writers they replaced (kept here as the
+reference: a dict per segment through the encoder; an entry naming each endpoint with str() every
+time) and against re-encoding the parsed document."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import SAMPLES, corpus_params
 from wsarecv_cli.cli.main import cli
+from wsarecv_cli.render import follow as render_follow
 from wsarecv_cli.render import follow_spool
 from wsarecv_cli.render.follow import COMPACT, encode_compact
 from wsarecv_cli.render.follow_spool import pack_block, segment_dicts, segment_format, segments_text, unpack_block
@@ -128,10 +130,22 @@ def follow_json(path: Path, jobs: int = 1):
     return result.exit_code, result.stdout, result.stderr
 
 
+def reference_entry(info, both, segments=None) -> dict:
+    """The flow entry as render/follow.py `_entry` made it before it named each endpoint once."""
+    directions = [dict(digest.as_dict(segments), sender=str(digest.sender), receiver=str(digest.receiver))
+                  for digest in both]
+    return {
+        "id": str(info.id), "transport": info.transport.label, "a": str(info.a), "b": str(info.b),
+        "initiator": None if info.initiator is None else str(info.initiator), "client": str(info.client),
+        "roles": "inferred" if info.roles_inferred else "syn", "directions": directions,
+    }
+
+
 @pytest.mark.parametrize("path", CAPTURES)
 def test_follow_json_is_the_dict_writers(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     formatted = follow_json(path)
     monkeypatch.setattr(follow_spool, "segments_text", reference_segments_text)
+    monkeypatch.setattr(render_follow, "_entry", reference_entry)
     assert formatted == follow_json(path)
 
 
