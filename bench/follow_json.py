@@ -34,7 +34,7 @@ def main() -> None:
     args = ap.parse_args()
     trees = {"before": args.before, "after": BENCH.parent}
     print(f"load average before: {os.getloadavg()[0]:.2f}; {os.cpu_count()} CPUs; median of {args.runs} runs")
-    for path in args.captures:
+    for path in (str(Path(c).resolve()) for c in args.captures):  # the children run in their tree
         frames = packets(path)
         times: dict[str, list[float]] = {name: [] for name in trees}
         for _ in range(args.runs):
