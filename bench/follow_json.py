@@ -43,8 +43,10 @@ def main() -> None:
         med = {name: statistics.median(runs) for name, runs in times.items()}
         print(f"{Path(path).name}: {frames} frames")
         for name in trees:
-            print(f"  {name:7} {med[name] * 1e6 / frames:5.2f} us/pkt  (runs: {', '.join(f'{t:.3f}' for t in times[name])} s)")
-        print(f"  after/before {med['after'] / med['before']:.3f}; saved {(med['before'] - med['after']) * 1e6 / frames:.2f} us/pkt")
+            runs = ", ".join(f"{t:.3f}" for t in times[name])
+            print(f"  {name:7} {med[name] * 1e6 / frames:5.2f} us/pkt  (runs: {runs} s)")
+        saved = (med["before"] - med["after"]) * 1e6 / frames
+        print(f"  after/before {med['after'] / med['before']:.3f}; saved {saved:.2f} us/pkt")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
