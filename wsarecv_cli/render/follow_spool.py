@@ -30,6 +30,7 @@ WRITE_BUFFER = 1 << 16  # the spool file's buffer: one write(2) per ~30 blocks
 _pread = getattr(os, "pread", None)  # POSIX only
 _SLOT = '"\\u0000segments\\u0000"'  # what the placeholder below encodes to (never a real value)
 PLACEHOLDER = "\x00segments\x00"
+Block = tuple[array, array, list[tuple[int, ...]]]  # (segs, times, multi) as DirectionDigest holds them
 
 
 class SegmentSpool:
@@ -37,8 +38,8 @@ class SegmentSpool:
 
     The file is only ever appended to, WRITE_BUFFER bytes at a time, and blocks are read back with
     os.pread, which leaves its position alone: a seek (as each write and read once made) flushes
-    the file's buffer and is a system call itself, and a block (~2 KB) cost ~23 us to spill and
-    read back that way (bench/FOLLOW.md). Without os.pread (Windows) a read seeks, and the next
+    the file's buffer and is a system call itself; spilling a block (~2 KB) and reading it back
+    cost ~23 us that way (bench/FOLLOW.md). Without os.pread (Windows) a read seeks, and the next
     write seeks back to the end."""
 
     def __init__(self) -> None:
@@ -138,13 +139,11 @@ def segments_text(segs: array, times: array, multi: list[tuple[int, ...]], encod
     return encoder.item_separator.join([form] * count) % tuple(values)
 
 
-Block = tuple[array, array, list[tuple[int, ...]]]  # (segs, times, multi) as DirectionDigest holds them
-
-
 def write_flow_entry(write: Callable[[str], Any], entry: dict[str, Any], blocks: list[Iterator[Block]],
                      encoder: json.JSONEncoder) -> None:
     """Write `entry` encoded, each direction's "segments" (PLACEHOLDER in `entry`) taken from its
     iterator of segment blocks: the same text as encoding the entry with the segment lists in place."""
+    assert encoder.indent is None, "an indented list's text depends on its depth: not written in pieces"
     parts = encoder.encode(entry).split(_SLOT)
     assert len(parts) == len(blocks) + 1, "one placeholder per direction"
     item = encoder.item_separator
