@@ -10,41 +10,65 @@ the `t` doubles, and the frame tuples of the segments made of several frames (IP
 merged retransmissions). `write_flow_entry` writes the flow's entry with its segments read back a
 block at a time, byte for byte what encoding the whole entry at once gives
 (tests/render/test_follow_spool.py).
+
+A block's segments are written by %-formatting (`segments_text`), not as a dict each through the
+json encoder: ~0.5 us a segment less (bench/FOLLOW.md), the same text (tests/render/test_segments_text.py).
 """
 
 from __future__ import annotations
 
+import json
+import math
+import os
 import tempfile
 from array import array
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 SPOOL_AT = 64  # segments a direction holds in memory (2 KB) before they go to the spool
+WRITE_BUFFER = 1 << 16  # the spool file's buffer: one write(2) per ~30 blocks
+_pread = getattr(os, "pread", None)  # POSIX only
 _SLOT = '"\\u0000segments\\u0000"'  # what the placeholder below encodes to (never a real value)
 PLACEHOLDER = "\x00segments\x00"
+Block = tuple[array, array, list[tuple[int, ...]]]  # (segs, times, multi) as DirectionDigest holds them
 
 
 class SegmentSpool:
-    """The spilled segment blocks of one run (one process), in one temporary file."""
+    """The spilled segment blocks of one run (one process), in one temporary file.
+
+    The file is only ever appended to, WRITE_BUFFER bytes at a time, and blocks are read back with
+    os.pread, which leaves its position alone: a seek (as each write and read once made) flushes
+    the file's buffer and is a system call itself; spilling a block (~2 KB) and reading it back
+    cost ~23 us that way (bench/FOLLOW.md). Without os.pread (Windows) a read seeks, and the next
+    write seeks back to the end."""
 
     def __init__(self) -> None:
         self._file: IO[bytes] | None = None  # made on the first spill: most runs never need it
         self._end = 0
+        self._moved = False  # a read (without os.pread) left the position before the end
 
     def write(self, data: bytes) -> int:
         """Append a block; its position in the file."""
         if self._file is None:
-            self._file = tempfile.TemporaryFile()
+            self._file = tempfile.TemporaryFile(buffering=WRITE_BUFFER)
+        elif self._moved:
+            self._file.seek(self._end)
+            self._moved = False
         pos = self._end
-        self._file.seek(pos)
         self._file.write(data)
         self._end = pos + len(data)
         return pos
 
     def read(self, pos: int, size: int) -> bytes:
         assert self._file is not None
-        self._file.seek(pos)
-        return self._file.read(size)
+        if _pread is None:
+            self._file.seek(pos)
+            self._moved = True
+            return self._file.read(size)
+        self._file.flush()  # nothing to do unless a block was written since the last read
+        data = _pread(self._file.fileno(), size, pos)
+        assert len(data) == size, "a spooled block is all in the file"
+        return data
 
     def close(self) -> None:
         if self._file is not None:
@@ -81,18 +105,55 @@ def segment_dicts(segs: array, times: array, multi: list[tuple[int, ...]]) -> li
             for i, t in enumerate(times)]
 
 
-def write_flow_entry(write: Callable[[str], Any], entry: dict[str, Any], chunks: list[Iterator[list[dict]]],
-                     encode: Callable[[Any], str]) -> None:
+def segment_format(encoder: json.JSONEncoder) -> str | None:
+    """One segment as `encoder` writes segment_dicts' dict, as a %-format of (offset, length, t,
+    frames joined): None when it writes them in a way this does not copy (indent, sorted keys, a
+    subclass, a '%' in a separator). Its separators are the encoder's own."""
+    item, key = encoder.item_separator, encoder.key_separator
+    if type(encoder) is not json.JSONEncoder or encoder.indent is not None or encoder.sort_keys or "%" in item + key:
+        return None
+    return "{" + item.join(f'"{name}"{key}%s' for name in ("offset", "length", "t")) + f'{item}"frames"{key}[%s]}}'
+
+
+def segments_text(segs: array, times: array, multi: list[tuple[int, ...]], encoder: json.JSONEncoder) -> str:
+    """A block's segments as `encoder` writes the list segment_dicts makes, without its brackets.
+
+    '%s' writes an int as int.__repr__ and a float as float.__repr__, as the encoder does, but a
+    non-finite float as inf/nan where the encoder writes Infinity/NaN (or refuses): a block with
+    one (never made by a digest: its times are int ns / 1e9) goes through the encoder, as does
+    everything when segment_format gives None."""
+    form = segment_format(encoder)
+    if form is None or not math.isfinite(sum(times)):  # an overflowing sum only costs the slow path
+        return encoder.encode(segment_dicts(segs, times, multi))[1:-1]
+    count = len(times)
+    values: list[Any] = [None] * (4 * count)
+    values[0::4] = segs[0::3]
+    values[1::4] = segs[1::3]
+    values[2::4] = times
+    if multi:
+        item = encoder.item_separator
+        joined = [item.join(map(int.__repr__, frames)) for frames in multi]
+        values[3::4] = [frame if frame >= 0 else joined[-1 - frame] for frame in segs[2::3]]
+    else:
+        values[3::4] = segs[2::3]
+    return encoder.item_separator.join([form] * count) % tuple(values)
+
+
+def write_flow_entry(write: Callable[[str], Any], entry: dict[str, Any], blocks: list[Iterator[Block]],
+                     encoder: json.JSONEncoder) -> None:
     """Write `entry` encoded, each direction's "segments" (PLACEHOLDER in `entry`) taken from its
-    iterator of segment lists: the same text as encoding the entry with the lists joined."""
-    parts = encode(entry).split(_SLOT)
-    assert len(parts) == len(chunks) + 1, "one placeholder per direction"
+    iterator of segment blocks: the same text as encoding the entry with the segment lists in place."""
+    assert encoder.indent is None, "an indented list's text depends on its depth: not written in pieces"
+    parts = encoder.encode(entry).split(_SLOT)
+    assert len(parts) == len(blocks) + 1, "one placeholder per direction"
+    item = encoder.item_separator
     write(parts[0])
-    for chunk_iter, after in zip(chunks, parts[1:]):
+    for block_iter, after in zip(blocks, parts[1:]):
         write("[")
         first = True
-        for chunk in chunk_iter:
-            if chunk:
-                write(encode(chunk)[1:-1] if first else "," + encode(chunk)[1:-1])
+        for block in block_iter:
+            if block[1]:
+                text = segments_text(*block, encoder)
+                write(text if first else item + text)
                 first = False
         write("]" + after)
