@@ -18,7 +18,6 @@ from wsarecv_cli.cli.main import cli
 from wsarecv_cli.net import Endpoint, FlowId, Transport
 from wsarecv_cli.reassembly import Datagram, GapReason, StreamData, StreamFin, StreamGap, UrgentData
 from wsarecv_cli.render import follow as render_follow
-from wsarecv_cli.render import follow_spool
 from wsarecv_cli.render.follow import DirectionDigest, encode_compact, flow_entry, write_entry
 from wsarecv_cli.render.follow_spool import SegmentSpool
 
@@ -89,26 +88,6 @@ def test_a_long_flow_holds_at_most_spool_at_segments() -> None:
     assert len(segments) == 100_000
     assert segments[-1] == {"offset": 99_999, "length": 1, "t": 9.9999e-05, "frames": [100_000]}
     assert segments[7]["frames"] == [8, 9]
-    spool.close()
-
-
-@pytest.mark.parametrize("pread", [True, False], ids=["pread", "seek-without-pread"])
-def test_the_spool_gives_back_every_block_between_writes(monkeypatch: pytest.MonkeyPatch, pread: bool) -> None:
-    """Reads between writes (as flows finish while others spill), past the write buffer, of blocks
-    still in it and of blocks long written; with os.pread and without it (Windows)."""
-    if not pread:
-        monkeypatch.setattr(follow_spool, "_pread", None)
-    elif follow_spool._pread is None:
-        pytest.skip("no os.pread on this system")
-    spool = SegmentSpool()
-    blocks = []
-    for n in range(300):
-        data = bytes([n % 251]) * (n * 37 % 5000 + 1)
-        blocks.append((spool.write(data), data))
-        for pos, want in (blocks[-1], blocks[n // 2]) if n % 3 == 0 else ():  # the last read not at the end
-            assert spool.read(pos, len(want)) == want
-    assert sum(len(data) for _, data in blocks) > 2 * follow_spool.WRITE_BUFFER
-    assert [spool.read(pos, len(data)) for pos, data in blocks] == [data for _, data in blocks]
     spool.close()
 
 

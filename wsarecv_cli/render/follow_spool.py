@@ -19,61 +19,19 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from array import array
 from collections.abc import Callable, Iterator
-from typing import IO, Any
+from typing import Any
+
+from wsarecv_cli.spool import Spool
 
 SPOOL_AT = 64  # segments a direction holds in memory (2 KB) before they go to the spool
-WRITE_BUFFER = 1 << 16  # the spool file's buffer: one write(2) per ~30 blocks
-_pread = getattr(os, "pread", None)  # POSIX only
 _SLOT = '"\\u0000segments\\u0000"'  # what the placeholder below encodes to (never a real value)
 PLACEHOLDER = "\x00segments\x00"
 Block = tuple[array, array, list[tuple[int, ...]]]  # (segs, times, multi) as DirectionDigest holds them
 
 
-class SegmentSpool:
-    """The spilled segment blocks of one run (one process), in one temporary file.
-
-    The file is only ever appended to, WRITE_BUFFER bytes at a time, and blocks are read back with
-    os.pread, which leaves its position alone: a seek (as each write and read once made) flushes
-    the file's buffer and is a system call itself; spilling a block (~2 KB) and reading it back
-    cost ~23 us that way (bench/FOLLOW.md). Without os.pread (Windows) a read seeks, and the next
-    write seeks back to the end."""
-
-    def __init__(self) -> None:
-        self._file: IO[bytes] | None = None  # made on the first spill: most runs never need it
-        self._end = 0
-        self._moved = False  # a read (without os.pread) left the position before the end
-
-    def write(self, data: bytes) -> int:
-        """Append a block; its position in the file."""
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(buffering=WRITE_BUFFER)
-        elif self._moved:
-            self._file.seek(self._end)
-            self._moved = False
-        pos = self._end
-        self._file.write(data)
-        self._end = pos + len(data)
-        return pos
-
-    def read(self, pos: int, size: int) -> bytes:
-        assert self._file is not None
-        if _pread is None:
-            self._file.seek(pos)
-            self._moved = True
-            return self._file.read(size)
-        self._file.flush()  # nothing to do unless a block was written since the last read
-        data = _pread(self._file.fileno(), size, pos)
-        assert len(data) == size, "a spooled block is all in the file"
-        return data
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+SegmentSpool = Spool  # the run's spool file (spool.py), named for what follow puts in it
 
 
 def pack_block(segs: array, times: array, multi: list[tuple[int, ...]]) -> tuple[bytes, int, int]:
