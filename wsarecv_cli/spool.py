@@ -56,6 +56,9 @@ class Spool:
         return data
 
     def close(self) -> None:
+        """The file removed, every block gone; a later write starts a new file."""
         if self._file is not None:
             self._file.close()
             self._file = None
+        self._end = 0
+        self._moved = False

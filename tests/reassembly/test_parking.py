@@ -20,6 +20,7 @@ from reasm_builders import datagram_at as datagram
 
 from tests.conftest import SAMPLES, corpus_params
 from wsarecv_cli.cli.main import cli
+from wsarecv_cli.frozen import Frozen
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly import FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.flows import FLOW_COST
@@ -130,6 +131,9 @@ COMMANDS = [
     pytest.param(["follow", "--json"], id="follow-json"),
     pytest.param(["follow", "--color", "never"], id="follow"),
     pytest.param(["replay", "--ndjson"], id="replay"),
+    pytest.param(["replay", "--ndjson", "--no-findings", "--explain"], id="replay-no-findings-explain"),
+    pytest.param(["replay", "--json"], id="replay-json"),
+    pytest.param(["replay", "--color", "never", "--width", "200"], id="replay-tables"),
     pytest.param(["replay", "--ndjson", "--mode", "overlapped-event", "--schedule", "drain"], id="replay-overlapped"),
     pytest.param(["replay", "--ndjson", "--mode", "nonblocking", "--schedule", "interval:5ms", "--buffers", "3,700",
                   "--show-data"], id="replay-nonblocking"),
@@ -197,7 +201,7 @@ def test_a_parked_flow_is_frozen_and_thaws_with_its_sinks_and_counters() -> None
     before = tracker.info(FlowId(Transport.UDP, 0))
     tracker.feed(datagram(3, 30, CLIENTS[1], SERVER))  # udp:0 parks
     parked = [flow for flow in tracker._parked._flows.values()]
-    assert len(parked) == 1 and parked[0].__class__.__name__ == "_Frozen"
+    assert len(parked) == 1 and parked[0][1].__class__ is Frozen  # (creation order, on disk)
     assert tracker.info(FlowId(Transport.UDP, 0)) == before  # read from the pickle, left parked
     tracker.feed(datagram(4, 31, CLIENTS[0], SERVER, b"again"))  # wakes it
     after = tracker.info(FlowId(Transport.UDP, 0))
@@ -215,6 +219,6 @@ def test_a_flow_that_cannot_be_pickled_stays_parked_as_it_is() -> None:
     flow = tracker._flows[FlowId(Transport.UDP, 0)]
     flow.stats[0]._rare = {"unpicklable": lambda: None}
     tracker.feed(datagram(2, 30, CLIENTS[1], SERVER))
-    assert tracker._parked._flows[FlowId(Transport.UDP, 0)] is flow
+    assert tracker._parked._flows[FlowId(Transport.UDP, 0)][1] is flow
     tracker.feed(datagram(3, 31, SERVER, CLIENTS[0]))
     assert tracker._flows[FlowId(Transport.UDP, 0)] is flow

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from wsarecv_cli.cli.replay_findings import ReplayFindings
 from wsarecv_cli.cli.replay_output import info_for, notice_record
+from wsarecv_cli.cli.replay_quiet import QuietReceivers
 from wsarecv_cli.diagnose.detect import FindingDetector
 from wsarecv_cli.model.types import Completion, Event, RecvFlags, RecvResult, Status
 from wsarecv_cli.render.record_lines import RowLines, flow_line, summary_line
@@ -27,7 +28,7 @@ from wsarecv_cli.render.records import (
 )
 from wsarecv_cli.replay.notices import ReceiverNotice
 from wsarecv_cli.replay.session import (
-    ReceiverEnd, ReceiverGap, ReceiverOutcome, ReceiverStart, ReplayItem, ReplaySession,
+    ReceiverEnd, ReceiverGap, ReceiverOutcome, ReceiverQuiet, ReceiverStart, ReplayItem, ReplaySession,
 )
 
 # Module constants: Enum.MEMBER lookups are slow on Python 3.11 (see render/records.py).
@@ -92,7 +93,9 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
     detector = findings.detector if findings.enabled else None
     handed_over = FindingDetector.handed_over
     write, write_line = writer.write, writer.line_writer
-    receivers: dict = {}
+    # Each receiver's writing state; a quiet one's on disk until its next item (replay_quiet.py),
+    # the detector's state for it kept by reference (the detector holds it too).
+    receivers = QuietReceivers(lambda receiver: () if receiver.state is None else (receiver.state,))
     opts: RecordOptions | None = None
     base = 0
     last_key = current = None
@@ -166,6 +169,10 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
             receivers[item.key] = _Receiver(info, opts, detector)
             write_line(flow_line(info))
             continue
+        if kind is ReceiverQuiet:
+            receivers.set_aside(item.key)
+            last_key = None  # `current` may be the state just set aside
+            continue
         receiver: _Receiver = receivers[item.key]
         if kind is ReceiverGap:
             receiver.summary.add_gap(item.length)  # type: ignore[union-attr]
@@ -193,3 +200,4 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
                 write_line(line)
                 if detector is not None:
                     found(findings.placed(detector.close(receiver.info.flow, receiver.info.receiver)))
+    receivers.close()

@@ -300,14 +300,17 @@ class FlowTracker:
         """`finish`, as lists of events handed out flow by flow once `batch_events` are gathered:
         a capture ending with many live flows (or much held data) is flushed in bounded batches,
         as the rest of the capture is, not as one list of every event."""
-        pending = list(self._flows.values())
-        if self._udp_park:  # parked flows too, and all in creation order, as without parking
-            self.memory.live += (FLOW_COST - PARKED_COST) * len(self._parked)
-            pending += self._parked.drain()
-            pending.sort(key=_creation_order)  # a woken flow went back into _flows at the end
+        pending: list[tuple[int, _Flow | FlowId]] = [(flow.serial, flow) for flow in self._flows.values()]
+        if self._udp_park:  # parked flows too, all in creation order as without parking, each
+            pending += self._parked.order()  # thawed only in its turn (parked: its id)
+            pending.sort(key=_first)
         pending.reverse()
         while pending:  # popped: no flow is kept alive here once retired, while its events are read
-            self._retire(pending.pop(), self._last_ts)
+            flow = pending.pop()[1]
+            if flow.__class__ is not _Flow:
+                flow = self._parked.take(flow)
+                self.memory.live += FLOW_COST - PARKED_COST  # _retire takes FLOW_COST off
+            self._retire(flow, self._last_ts)
             if len(self._events) >= batch_events:
                 events, self._events = self._events, []
                 yield events
@@ -542,8 +545,8 @@ def _resegment(snd: TcpDirection, st: DirectionStats, seq: int, flags: int, payl
                     peer_window_zero)
 
 
-def _creation_order(flow: _Flow) -> int:
-    return flow.serial
+def _first(pair: tuple[int, object]) -> int:
+    return pair[0]
 
 
 def _eviction_order(flow: _Flow) -> tuple[bool, int, int]:

@@ -9,7 +9,7 @@ captured twice within microseconds: parked flows have been quiet for seconds). A
 either direction wakes it, so parking changes no event, no counter and no index: it is invisible
 in every output (tests/reassembly/test_parking.py).
 
-A parked flow is kept frozen: pickled to the tracker's spool file (spool.py), only its index
+A parked flow is kept frozen (frozen.py): pickled to the tracker's spool file, only its index
 entries and its two event sinks left in memory (the sinks belong to the consumer, e.g. follow's
 digests, and come back as they were, by reference). Frozen, a parked flow costs ~0.6 KB against
 ~1.9 KB as objects, so a long capture's finished UDP conversations hardly add up; thawing it (its
@@ -25,14 +25,11 @@ were made, as they would be without parking.
 
 from __future__ import annotations
 
-import io
-import pickle
-import zlib
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
+from wsarecv_cli.frozen import Freezer, Frozen
 from wsarecv_cli.net import FlowId
-from wsarecv_cli.spool import Spool
 
 # A parked UDP flow's memory: its entries here (the id, both 5-tuple keys, the spool position, the
 # sinks; tracemalloc, 3,000 flows: ~0.6 KB) — counted in MemoryBudget.live instead of FLOW_COST.
@@ -40,44 +37,16 @@ from wsarecv_cli.spool import Spool
 PARKED_COST = 700
 
 
-class _Frozen(NamedTuple):
-    """A parked flow on disk: where its pickle is, and its sinks (kept by reference)."""
-
-    pos: int
-    size: int
-    sinks: tuple
-
-
-class _SinksByReference(pickle.Pickler):
-    """Pickles a flow with its directions' sinks left out, as persistent ids (their index in
-    `sinks`): they are the consumer's objects (bound methods, digests), not the flow's."""
-
-    def __init__(self, file: io.BytesIO, sinks: tuple) -> None:
-        super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self._ids = {id(sink): i for i, sink in enumerate(sinks) if sink is not None}
-
-    def persistent_id(self, obj: Any) -> int | None:
-        return self._ids.get(id(obj))
-
-
-class _SinksBack(pickle.Unpickler):
-    def __init__(self, file: io.BytesIO, sinks: tuple) -> None:
-        super().__init__(file)
-        self._sinks = sinks
-
-    def persistent_load(self, pid: Any) -> Any:
-        return self._sinks[pid]
-
-
 class ParkedFlows:
     """The parked flows, oldest parked first (frozen on disk), and the 5-tuples that wake them."""
 
-    __slots__ = ("_flows", "_keys", "_spool")
+    __slots__ = ("_flows", "_keys", "_freezer")
 
     def __init__(self) -> None:
-        self._flows: dict[FlowId, Any] = {}  # insertion order: the order parked; a _Frozen or a flow
+        # insertion order: the order parked; (creation order, Frozen or a flow that would not pickle)
+        self._flows: dict[FlowId, tuple[int, Any]] = {}
         self._keys: dict[tuple, FlowId] = {}  # both directions' 5-tuple keys -> the flow's id
-        self._spool = Spool()
+        self._freezer = Freezer()
 
     def __len__(self) -> int:
         return len(self._flows)
@@ -90,7 +59,7 @@ class ParkedFlows:
     def wake(self, key: tuple) -> Any | None:
         """The parked flow of a 5-tuple (either direction), taken out of the store; None if none."""
         flow_id = self._keys.get(key)
-        return None if flow_id is None else self._take(flow_id)
+        return None if flow_id is None else self.take(flow_id)
 
     def get(self, key: tuple) -> FlowId | None:
         """The id of the parked flow of a 5-tuple, left parked (an ICMP error quoting a quiet flow)."""
@@ -99,11 +68,11 @@ class ParkedFlows:
     def by_id(self, flow_id: FlowId) -> Any | None:
         """A copy of a parked flow, left parked (to read its endpoints or counters)."""
         kept = self._flows.get(flow_id)
-        return None if kept is None else self._thaw(kept)
+        return None if kept is None else self._thaw(kept[1])
 
     def flows(self) -> Iterable[Any]:
         """Copies of the parked flows, oldest parked first, left parked."""
-        return (self._thaw(kept) for kept in self._flows.values())
+        return (self._thaw(kept) for _, kept in self._flows.values())
 
     def oldest(self, count: int) -> list[Any]:
         """Up to `count` flows parked longest ago, taken out of the store (to be finished)."""
@@ -112,35 +81,28 @@ class ParkedFlows:
             if len(victims) == count:
                 break
             victims.append(flow_id)
-        return [self._take(flow_id) for flow_id in victims]
+        return [self.take(flow_id) for flow_id in victims]
 
-    def drain(self) -> list[Any]:
-        """Every parked flow, oldest parked first, all taken out (taking them one by one from the
-        front of the dict would rescan its deleted slots each time)."""
-        flows = [self._thaw(kept) for kept in self._flows.values()]
-        self._flows.clear()
-        self._keys.clear()
-        self._spool.close()
-        return flows
+    def order(self) -> list[tuple[int, FlowId]]:
+        """(creation order, id) of every parked flow, left parked: the end of the capture takes them
+        one at a time in their turn (`take`), so they are never all thawed at once."""
+        return [(serial, flow_id) for flow_id, (serial, _) in self._flows.items()]
 
-    def _take(self, flow_id: FlowId) -> Any:
-        flow = self._thaw(self._flows.pop(flow_id))
+    def take(self, flow_id: FlowId) -> Any:
+        """A parked flow, taken out of the store."""
+        flow = self._thaw(self._flows.pop(flow_id)[1])
         for key in flow.table_keys():
             if self._keys.get(key) == flow_id:
                 del self._keys[key]
+        if not self._flows:
+            self._freezer.close()  # every blob read back: the file goes (made again if one parks)
         return flow
 
-    def _freeze(self, flow: Any) -> Any:
-        sinks = tuple(direction.sink() for direction in flow.dirs)
-        out = io.BytesIO()
-        try:
-            _SinksByReference(out, sinks).dump(flow)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            return flow
-        blob = zlib.compress(out.getvalue(), 1)
-        return _Frozen(self._spool.write(blob), len(blob), sinks)
+    def _freeze(self, flow: Any) -> tuple[int, Any]:
+        """(creation order, the flow on disk), its directions' sinks (the consumer's objects) kept
+        by reference; the flow itself if it cannot be pickled."""
+        frozen = self._freezer.freeze(flow, keep=tuple(d.sink() for d in flow.dirs if d.sink() is not None))
+        return flow.serial, flow if frozen is None else frozen
 
     def _thaw(self, kept: Any) -> Any:
-        if kept.__class__ is not _Frozen:
-            return kept
-        return _SinksBack(io.BytesIO(zlib.decompress(self._spool.read(kept.pos, kept.size))), kept.sinks).load()
+        return self._freezer.thaw(kept) if kept.__class__ is Frozen else kept

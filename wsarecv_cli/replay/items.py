@@ -158,4 +158,13 @@ class ReceiverEnd:
     open_calls: int  # calls still pending / waiting when the capture ended
 
 
-ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverGap | ReceiverEnd | ReceiverNotice
+@dataclass(frozen=True, slots=True)
+class ReceiverQuiet:
+    """The receiver's UDP flow went quiet and the receiver was set aside (replay/parked.py): no item
+    of it comes until its flow speaks again or the capture ends, so a consumer may set its own
+    state for it aside too (cli/replay_ndjson.py does); one that ignores this item loses nothing."""
+
+    key: ReceiverKey
+
+
+ReplayItem = ReceiverStart | ReceiverOutcome | ReceiverGap | ReceiverEnd | ReceiverNotice | ReceiverQuiet

@@ -3,7 +3,7 @@
 The flow tracker parks a UDP flow that sent nothing for a while (reassembly/parking.py), but the
 receiving sockets of that flow are still open for the application: ending them would end what it
 sees. A live receiver (model socket, driver, framing audit) is ~6.5 KB of objects; pickled and
-compressed it is ~1.2 KB, written to the run's spool file (spool.py), so a parked receiver costs
+compressed it is ~1.2 KB, written to the run's spool file (frozen.py), so a parked receiver costs
 only its entry here (~0.1 KB): a long capture's finished UDP conversations do not add up in
 memory. Unpickled when its flow's next datagram (or an ICMP error quoting it, or the end of the
 capture) comes, it carries on exactly where it was — the replay session checks that no output
@@ -15,11 +15,9 @@ never change an output) simply stays live.
 
 from __future__ import annotations
 
-import pickle
-import zlib
 from typing import Any
 
-from wsarecv_cli.spool import Spool
+from wsarecv_cli.frozen import Freezer, Frozen
 
 # What a parked receiver costs in memory, counted against --max-flow-memory: the entry and key
 # here, and what the records writer keeps per receiver (its pairing and summary, sha256
@@ -29,13 +27,13 @@ PARKED_RECEIVER_OVERHEAD = 1500
 
 
 class ParkedReceivers:
-    """ReceiverKey -> (the receiver's opening order, where its compressed pickle is in the spool)."""
+    """ReceiverKey -> (the receiver's opening order, the receiver frozen on disk)."""
 
-    __slots__ = ("_blobs", "_spool")
+    __slots__ = ("_blobs", "_freezer")
 
     def __init__(self) -> None:
-        self._blobs: dict[Any, tuple[int, int, int]] = {}  # key -> (serial, position, size)
-        self._spool = Spool()
+        self._blobs: dict[Any, tuple[int, Frozen]] = {}
+        self._freezer = Freezer()
 
     def __contains__(self, key: object) -> bool:
         return key in self._blobs
@@ -44,23 +42,22 @@ class ParkedReceivers:
         return bool(self._blobs)
 
     def park(self, key: Any, receiver: Any) -> int | None:
-        """Keep `receiver` as a blob; its cost in bytes, or None if it cannot be pickled (it stays live)."""
-        try:
-            blob = zlib.compress(pickle.dumps(receiver, pickle.HIGHEST_PROTOCOL), 1)
-        except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        """Keep `receiver` on disk; its cost in bytes, or None if it cannot be pickled (it stays live)."""
+        frozen = self._freezer.freeze(receiver)
+        if frozen is None:
             return None
-        self._blobs[key] = (receiver.serial, self._spool.write(blob), len(blob))
+        self._blobs[key] = (receiver.serial, frozen)
         return PARKED_RECEIVER_OVERHEAD
 
     def wake(self, key: Any) -> tuple[Any, int]:
         """The receiver back (taken out of the store) and the cost `park` counted for it."""
-        _, pos, size = self._blobs.pop(key)
-        return pickle.loads(zlib.decompress(self._spool.read(pos, size))), PARKED_RECEIVER_OVERHEAD
+        _, frozen = self._blobs.pop(key)
+        return self._freezer.thaw(frozen), PARKED_RECEIVER_OVERHEAD
 
     def order(self) -> list[tuple[int, Any]]:
         """(opening order, key) of every parked receiver."""
-        return [(serial, key) for key, (serial, _, _) in self._blobs.items()]
+        return [(serial, key) for key, (serial, _) in self._blobs.items()]
 
     def close(self) -> None:
         """The spool's file removed (every receiver has been woken or is no longer wanted)."""
-        self._spool.close()
+        self._freezer.close()

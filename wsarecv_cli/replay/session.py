@@ -64,6 +64,7 @@ from wsarecv_cli.replay.items import (  # noqa: F401 - ReceiverChoice: the sessi
     ReceiverGap,
     ReceiverKey,
     ReceiverOutcome,
+    ReceiverQuiet,
     ReceiverRole,
     ReceiverStart,
     ReplayConfig,
@@ -133,6 +134,7 @@ class ReplaySession:
     _script: tuple[Step, ...] = ()
     _bursting: list[_Receiver] = field(default_factory=list)  # receivers with a burst to flush
     _parked: ParkedReceivers = field(default_factory=ParkedReceivers)  # receivers of parked UDP flows
+    _quiet: list[ReceiverQuiet] = field(default_factory=list)  # receivers parked by the packet being fed
     _opened: int = 0
 
     def __iter__(self) -> Iterator[ReplayItem]:
@@ -150,7 +152,7 @@ class ReplaySession:
         tracker = FlowTracker(self.config.reassembly_limits, summaries=False, on_retire=retired.append,
                               window_events=True, park_idle_udp=True, on_park=self._park_flow)
         self.tracker = tracker
-        route, feed, tap = self._route, tracker.feed, self.packet_tap
+        route, feed, tap, quiet = self._route, tracker.feed, self.packet_tap, self._quiet
         with read_packets(self.path, self.config.capture_limits, icmp=True) as packets:
             self.total_bytes = packets.total_bytes
             self.stats = packets.stats
@@ -166,7 +168,11 @@ class ReplaySession:
                         if packet.__class__ is IcmpNotice:
                             items += self._icmp(packet)
                             continue
-                        for event in feed(packet):
+                        events = feed(packet)  # may park quiet flows' receivers, before its own events
+                        if quiet:
+                            items += quiet
+                            quiet.clear()
+                        for event in events:
                             route(event, items)
                         if self._bursting:
                             self._flush_bursts(items)
@@ -420,8 +426,9 @@ class ReplaySession:
         return receiver, start
 
     def _park_flow(self, flow: FlowId) -> None:
-        """The tracker parked a quiet UDP flow: its receivers are kept as blobs until it speaks
-        again (replay/parked.py). Called from inside FlowTracker.feed, before the packet's events."""
+        """The tracker parked a quiet UDP flow: its receivers are kept on disk until it speaks
+        again (replay/parked.py), and a ReceiverQuiet item for each (ahead of the packet's own
+        items) lets the writers set theirs aside too. Called from inside FlowTracker.feed."""
         for key in self._by_flow.get(flow, ()):
             receiver = self._live.get(key)
             if receiver is None or receiver.burst:
@@ -431,6 +438,7 @@ class ReplaySession:
                 continue
             del self._live[key]
             self._uncache(receiver)
+            self._quiet.append(ReceiverQuiet(key))
             if self.tracker is not None:
                 self.tracker.charge(cost - RECEIVER_COST)
 
