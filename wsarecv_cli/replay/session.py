@@ -129,7 +129,7 @@ class ReplaySession:
     _live: dict[ReceiverKey, _Receiver] = field(default_factory=dict)
     _finished: set[ReceiverKey] = field(default_factory=set)
     _by_flow: dict[FlowId, list[ReceiverKey]] = field(default_factory=dict)  # receivers seen, per live flow
-    _matched_flows: set[FlowId] = field(default_factory=set)
+    _matched_a_flow: bool = False  # a --flow selector matched (a set of the flows grew with the capture)
     _seen: dict[int, tuple[Endpoint, FlowId, _Receiver]] = field(default_factory=dict)  # see _route
     _script: tuple[Step, ...] = ()
     _bursting: list[_Receiver] = field(default_factory=list)  # receivers with a burst to flush
@@ -209,7 +209,7 @@ class ReplaySession:
                 self._wake(key)
             yield self._finish(key, last_ts)
         self._parked.close()
-        if self.config.selectors and not self._matched_flows:
+        if self.config.selectors and not self._matched_a_flow:
             wanted = " ".join(s.option for s in self.config.selectors)
             raise SelectionError(f"no flow matches {wanted}")
         if self._inferred_flows and self.config.receiver.role in (ReceiverRole.CLIENT, ReceiverRole.SERVER):
@@ -380,7 +380,7 @@ class ReplaySession:
         if self.config.selectors:
             if not selects(self.config.selectors, flow_event.flow, flow_event.sender, flow_event.receiver):
                 return False
-            self._matched_flows.add(flow_event.flow)
+            self._matched_a_flow = True
         choice = self.config.receiver
         role = "client" if flow_event.receiver == client else "server"
         if len(self._receivers_seen) < _SEEN_LISTED:
