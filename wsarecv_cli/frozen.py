@@ -2,12 +2,12 @@
 
 A long capture's finished-for-now things (a parked UDP flow, its replay receivers, a replay
 writer's state for a quiet receiver) would otherwise stay in memory as objects, and their number
-grows with the capture's length, not with what is open. `Freezer.freeze` pickles an object graph
+grows with the capture's length, not with what is open. `FrozenStore.put` pickles an object graph
 into a Spool (spool.py) and keeps in memory only what must stay the same object or cannot be
 pickled, by reference (persistent ids): the objects named in `keep` (e.g. a consumer's event
-sinks, which others hold too) and every hashlib hash (a running sha256 has no pickle). `thaw`
-gives back an equal graph with those very objects in place. Nothing here may change an output,
-so an object that cannot be pickled is not frozen (`freeze` returns None and the caller keeps it).
+sinks, which others hold too) and every hashlib hash (a running sha256 has no pickle). Reading it
+back gives an equal graph with those very objects in place. Nothing here may change an output, so
+an object that cannot be pickled is not stored (`put` says so and the caller keeps it).
 """
 
 from __future__ import annotations
@@ -56,28 +56,65 @@ class _Unpickler(pickle.Unpickler):
         return self._kept[pid]
 
 
-class Freezer:
-    """Objects frozen into one spool file."""
+class FrozenStore:
+    """key -> an object frozen into one spool file. Blobs read back leave dead space behind, so the
+    file is rewritten with just the live blobs whenever it is over COMPACT_AT and over twice their
+    size: the disk it takes stays within twice what is set aside (plus COMPACT_AT), whatever number
+    of flows parked and woke before (a capture of millions of one-datagram conversations would
+    otherwise leave a blob on disk for each)."""
 
-    __slots__ = ("_spool",)
+    COMPACT_AT = 8 << 20
+
+    __slots__ = ("_where", "_spool", "_live")
 
     def __init__(self) -> None:
+        self._where: dict[Any, Frozen] = {}
         self._spool = Spool()
+        self._live = 0  # bytes of the blobs still wanted
 
-    def freeze(self, obj: Any, keep: tuple = ()) -> Frozen | None:
-        """`obj` on disk (`keep`'s objects and any hash by reference); None if it cannot be pickled."""
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def put(self, key: Any, obj: Any, keep: tuple = ()) -> bool:
+        """`obj` on disk under `key` (`keep`'s objects and any hash by reference); False, and
+        nothing stored, if it cannot be pickled (the caller keeps it as it is)."""
         out = io.BytesIO()
         pickler = _Pickler(out, keep)
         try:
             pickler.dump(obj)
         except _CANNOT:
-            return None
+            return False
         blob = zlib.compress(out.getvalue(), 1)
-        return Frozen(self._spool.write(blob), len(blob), tuple(pickler.kept))
+        if self._spool.size > self.COMPACT_AT and self._spool.size > 2 * self._live:
+            self._compact()
+        self._where[key] = Frozen(self._spool.write(blob), len(blob), tuple(pickler.kept))
+        self._live += len(blob)
+        return True
 
-    def thaw(self, frozen: Frozen) -> Any:
-        """An equal object graph back, the kept objects themselves in place (the blob stays on disk)."""
+    def peek(self, key: Any) -> Any:
+        """A copy of what is stored under `key`, left stored; the kept objects themselves in place."""
+        frozen = self._where[key]
         return _Unpickler(io.BytesIO(zlib.decompress(self._spool.read(frozen.pos, frozen.size))), frozen.kept).load()
 
+    def take(self, key: Any) -> Any:
+        """What is stored under `key`, no longer stored."""
+        obj = self.peek(key)
+        self._live -= self._where.pop(key).size
+        if not self._where:
+            self._spool.close()  # nothing wanted: the file goes (a new one is made for the next)
+        return obj
+
     def close(self) -> None:
+        self._where.clear()
+        self._live = 0
         self._spool.close()
+
+    def _compact(self) -> None:
+        """The live blobs into a new file, the old one (mostly dead space) removed."""
+        old, self._spool = self._spool, Spool()
+        for key, frozen in self._where.items():
+            self._where[key] = frozen._replace(pos=self._spool.write(old.read(frozen.pos, frozen.size)))
+        old.close()

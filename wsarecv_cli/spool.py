@@ -32,6 +32,11 @@ class Spool:
         self._end = 0
         self._moved = False  # a read (without os.pread) left the position before the end
 
+    @property
+    def size(self) -> int:
+        """Bytes written to the file (live or not)."""
+        return self._end
+
     def write(self, data: bytes) -> int:
         """Append a block; its position in the file."""
         if self._file is None:

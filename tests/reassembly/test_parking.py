@@ -20,7 +20,6 @@ from reasm_builders import datagram_at as datagram
 
 from tests.conftest import SAMPLES, corpus_params
 from wsarecv_cli.cli.main import cli
-from wsarecv_cli.frozen import Frozen
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly import FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.flows import FLOW_COST
@@ -201,7 +200,7 @@ def test_a_parked_flow_is_frozen_and_thaws_with_its_sinks_and_counters() -> None
     before = tracker.info(FlowId(Transport.UDP, 0))
     tracker.feed(datagram(3, 30, CLIENTS[1], SERVER))  # udp:0 parks
     parked = [flow for flow in tracker._parked._flows.values()]
-    assert len(parked) == 1 and parked[0][1].__class__ is Frozen  # (creation order, on disk)
+    assert parked == [(0, None)] and len(tracker._parked._store) == 1  # (creation order, None: on disk)
     assert tracker.info(FlowId(Transport.UDP, 0)) == before  # read from the pickle, left parked
     tracker.feed(datagram(4, 31, CLIENTS[0], SERVER, b"again"))  # wakes it
     after = tracker.info(FlowId(Transport.UDP, 0))
@@ -219,6 +218,6 @@ def test_a_flow_that_cannot_be_pickled_stays_parked_as_it_is() -> None:
     flow = tracker._flows[FlowId(Transport.UDP, 0)]
     flow.stats[0]._rare = {"unpicklable": lambda: None}
     tracker.feed(datagram(2, 30, CLIENTS[1], SERVER))
-    assert tracker._parked._flows[FlowId(Transport.UDP, 0)][1] is flow
+    assert tracker._parked._flows[FlowId(Transport.UDP, 0)][1] is flow and not len(tracker._parked._store)
     tracker.feed(datagram(3, 31, SERVER, CLIENTS[0]))
     assert tracker._flows[FlowId(Transport.UDP, 0)] is flow

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from wsarecv_cli.frozen import Freezer, Frozen
+from wsarecv_cli.frozen import FrozenStore
 
 
 class QuietReceivers(dict):
@@ -23,22 +23,17 @@ class QuietReceivers(dict):
     def __init__(self, shared: Callable[[Any], tuple] = lambda state: ()) -> None:
         super().__init__()
         self._shared = shared  # what of a state others hold too (kept by reference)
-        self._aside: dict[Any, Frozen] = {}
-        self._freezer = Freezer()
+        self._aside = FrozenStore()
 
     def set_aside(self, key: Any) -> None:
         """The receiver of `key` is quiet: its state to disk (left here if it cannot be pickled)."""
         state = self.get(key)
-        if state is None:
-            return
-        frozen = self._freezer.freeze(state, keep=self._shared(state))
-        if frozen is not None:
+        if state is not None and self._aside.put(key, state, keep=self._shared(state)):
             del self[key]
-            self._aside[key] = frozen
 
     def __missing__(self, key: Any) -> Any:
-        state = self[key] = self._freezer.thaw(self._aside.pop(key))
+        state = self[key] = self._aside.take(key)
         return state
 
     def close(self) -> None:
-        self._freezer.close()
+        self._aside.close()

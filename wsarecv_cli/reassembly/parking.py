@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from wsarecv_cli.frozen import Freezer, Frozen
+from wsarecv_cli.frozen import FrozenStore
 from wsarecv_cli.net import FlowId
 
 # A parked UDP flow's memory: its entries here (the id, both 5-tuple keys, the spool position, the
@@ -40,19 +40,22 @@ PARKED_COST = 700
 class ParkedFlows:
     """The parked flows, oldest parked first (frozen on disk), and the 5-tuples that wake them."""
 
-    __slots__ = ("_flows", "_keys", "_freezer")
+    __slots__ = ("_flows", "_keys", "_store")
 
     def __init__(self) -> None:
-        # insertion order: the order parked; (creation order, Frozen or a flow that would not pickle)
+        # insertion order: the order parked; (creation order, None when frozen in _store, else
+        # the flow itself: one that would not pickle)
         self._flows: dict[FlowId, tuple[int, Any]] = {}
         self._keys: dict[tuple, FlowId] = {}  # both directions' 5-tuple keys -> the flow's id
-        self._freezer = Freezer()
+        self._store = FrozenStore()
 
     def __len__(self) -> int:
         return len(self._flows)
 
     def park(self, flow: Any, keys: tuple[tuple, tuple]) -> None:
-        self._flows[flow.id] = self._freeze(flow)
+        sinks = tuple(d.sink() for d in flow.dirs if d.sink() is not None)  # the consumer's: by reference
+        frozen = self._store.put(flow.id, flow, keep=sinks)
+        self._flows[flow.id] = (flow.serial, None if frozen else flow)
         for key in keys:
             self._keys[key] = flow.id
 
@@ -67,12 +70,14 @@ class ParkedFlows:
 
     def by_id(self, flow_id: FlowId) -> Any | None:
         """A copy of a parked flow, left parked (to read its endpoints or counters)."""
-        kept = self._flows.get(flow_id)
-        return None if kept is None else self._thaw(kept[1])
+        entry = self._flows.get(flow_id)
+        if entry is None:
+            return None
+        return self._store.peek(flow_id) if entry[1] is None else entry[1]
 
     def flows(self) -> Iterable[Any]:
         """Copies of the parked flows, oldest parked first, left parked."""
-        return (self._thaw(kept) for _, kept in self._flows.values())
+        return (self.by_id(flow_id) for flow_id in self._flows)
 
     def oldest(self, count: int) -> list[Any]:
         """Up to `count` flows parked longest ago, taken out of the store (to be finished)."""
@@ -90,19 +95,10 @@ class ParkedFlows:
 
     def take(self, flow_id: FlowId) -> Any:
         """A parked flow, taken out of the store."""
-        flow = self._thaw(self._flows.pop(flow_id)[1])
+        flow = self._flows.pop(flow_id)[1]
+        if flow is None:
+            flow = self._store.take(flow_id)
         for key in flow.table_keys():
             if self._keys.get(key) == flow_id:
                 del self._keys[key]
-        if not self._flows:
-            self._freezer.close()  # every blob read back: the file goes (made again if one parks)
         return flow
-
-    def _freeze(self, flow: Any) -> tuple[int, Any]:
-        """(creation order, the flow on disk), its directions' sinks (the consumer's objects) kept
-        by reference; the flow itself if it cannot be pickled."""
-        frozen = self._freezer.freeze(flow, keep=tuple(d.sink() for d in flow.dirs if d.sink() is not None))
-        return flow.serial, flow if frozen is None else frozen
-
-    def _thaw(self, kept: Any) -> Any:
-        return self._freezer.thaw(kept) if kept.__class__ is Frozen else kept

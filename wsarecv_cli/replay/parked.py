@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wsarecv_cli.frozen import Freezer, Frozen
+from wsarecv_cli.frozen import FrozenStore
 
 # What a parked receiver costs in memory, counted against --max-flow-memory: the entry and key
 # here, and what the records writer keeps per receiver (its pairing and summary, sha256
@@ -27,37 +27,36 @@ PARKED_RECEIVER_OVERHEAD = 1500
 
 
 class ParkedReceivers:
-    """ReceiverKey -> (the receiver's opening order, the receiver frozen on disk)."""
+    """ReceiverKey -> the receiver frozen on disk, with its opening order."""
 
-    __slots__ = ("_blobs", "_freezer")
+    __slots__ = ("_serials", "_store")
 
     def __init__(self) -> None:
-        self._blobs: dict[Any, tuple[int, Frozen]] = {}
-        self._freezer = Freezer()
+        self._serials: dict[Any, int] = {}
+        self._store = FrozenStore()
 
     def __contains__(self, key: object) -> bool:
-        return key in self._blobs
+        return key in self._serials
 
     def __bool__(self) -> bool:
-        return bool(self._blobs)
+        return bool(self._serials)
 
     def park(self, key: Any, receiver: Any) -> int | None:
         """Keep `receiver` on disk; its cost in bytes, or None if it cannot be pickled (it stays live)."""
-        frozen = self._freezer.freeze(receiver)
-        if frozen is None:
+        if not self._store.put(key, receiver):
             return None
-        self._blobs[key] = (receiver.serial, frozen)
+        self._serials[key] = receiver.serial
         return PARKED_RECEIVER_OVERHEAD
 
     def wake(self, key: Any) -> tuple[Any, int]:
         """The receiver back (taken out of the store) and the cost `park` counted for it."""
-        _, frozen = self._blobs.pop(key)
-        return self._freezer.thaw(frozen), PARKED_RECEIVER_OVERHEAD
+        del self._serials[key]
+        return self._store.take(key), PARKED_RECEIVER_OVERHEAD
 
     def order(self) -> list[tuple[int, Any]]:
         """(opening order, key) of every parked receiver."""
-        return [(serial, key) for key, (serial, _) in self._blobs.items()]
+        return [(serial, key) for key, serial in self._serials.items()]
 
     def close(self) -> None:
-        """The spool's file removed (every receiver has been woken or is no longer wanted)."""
-        self._freezer.close()
+        """The store's file removed (every receiver has been woken or is no longer wanted)."""
+        self._store.close()
