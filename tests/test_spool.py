@@ -3,9 +3,12 @@ however reads and writes interleave (follow's segment blocks, parked flows and r
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from wsarecv_cli import spool as spool_module
+from wsarecv_cli.frozen import FrozenStore
 from wsarecv_cli.spool import Spool
 
 
@@ -32,39 +35,29 @@ def test_the_spool_gives_back_every_block_between_writes(monkeypatch: pytest.Mon
 def test_the_frozen_store_compacts_its_file_and_gives_back_what_it_stored(monkeypatch: pytest.MonkeyPatch) -> None:
     """Thousands of objects stored and taken back, a few kept: the file is rewritten with the live
     blobs once dead space dominates (so it stays within twice them plus COMPACT_AT), and what comes
-    back is what went in, the objects named in `keep` and the hashes the very same objects."""
-    import hashlib
-
-    from wsarecv_cli.frozen import FrozenStore
-
+    back is what went in, with the very `kept` object handed over beside it."""
     monkeypatch.setattr(FrozenStore, "COMPACT_AT", 4096)
     store = FrozenStore()
-    shared, running = object.__new__(Shared), hashlib.sha256(b"so far")
+    shared = object()
     kept = {}
     for n in range(3000):
-        value = {"n": n, "payload": bytes([n % 256]) * (n % 300), "shared": shared, "sha": running}
-        assert store.put(n, value, keep=(shared,))
+        value = {"n": n, "payload": bytes([n % 256]) * (n % 300)}
+        assert store.put(n, value, (shared, n))
         if n % 100 == 0:
             kept[n] = value
         else:
-            got = store.take(n)
-            assert got["n"] == n and got["payload"] == value["payload"]
-            assert got["shared"] is shared and got["sha"] is running
+            got, beside = store.take(n)
+            assert got == value and beside[0] is shared and beside[1] == n
         assert store._spool.size <= 2 * store._live + FrozenStore.COMPACT_AT + 1024
     assert len(store) == len(kept)
     for n, value in kept.items():
-        assert store.peek(n)["payload"] == value["payload"]
-        assert store.take(n)["shared"] is shared
+        assert store.peek(n)[0] == value
+        assert store.take(n) == (value, (shared, n))
     assert len(store) == 0 and store._spool.size == 0  # nothing left: the file is gone
 
 
-class Shared:
-    """Stands for an object others hold too (a consumer's sink): it must not be copied."""
-
-
-def test_what_cannot_be_pickled_is_not_stored() -> None:
-    from wsarecv_cli.frozen import FrozenStore
-
+@pytest.mark.parametrize("unpicklable", [lambda: None, hashlib.sha256()], ids=["lambda", "running-hash"])
+def test_what_cannot_be_pickled_is_not_stored(unpicklable: object) -> None:
     store = FrozenStore()
-    assert not store.put("k", {"f": lambda: None})
+    assert not store.put("k", {"f": unpicklable})
     assert "k" not in store and len(store) == 0

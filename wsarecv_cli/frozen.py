@@ -1,59 +1,35 @@
-"""State set aside on disk while it is not needed: pickled, compressed, into the run's spool file.
+"""State set aside on disk while it is not needed: pickled into the run's spool file.
 
 A long capture's finished-for-now things (a parked UDP flow, its replay receivers, a replay
 writer's state for a quiet receiver) would otherwise stay in memory as objects, and their number
 grows with the capture's length, not with what is open. `FrozenStore.put` pickles an object graph
-into a Spool (spool.py) and keeps in memory only what must stay the same object or cannot be
-pickled, by reference (persistent ids): the objects named in `keep` (e.g. a consumer's event
-sinks, which others hold too) and every hashlib hash (a running sha256 has no pickle). Reading it
-back gives an equal graph with those very objects in place. Nothing here may change an output, so
-an object that cannot be pickled is not stored (`put` says so and the caller keeps it).
+into a Spool (spool.py) under a key; `take` gives an equal graph back. What must stay the same
+object or cannot be pickled (a consumer's event sinks, which others hold too; a running sha256)
+the caller takes out of the graph first and hands over as `kept`, which stays in memory beside the
+blob and comes back with it. Nothing here may change an output, so an object that cannot be
+pickled is not stored (`put` says so and the caller keeps it as it is).
+
+Why no pickling hooks (persistent_id) and no compression: both run per object or per byte in the
+hot moment a flow goes quiet; with them, freezing cost ~150 us an object graph and made replay
+of a capture of 5,000 short UDP conversations 60 % slower (bench/MEMORY.md). The blobs are on disk.
 """
 
 from __future__ import annotations
 
-import io
 import pickle
-import zlib
 from typing import Any, NamedTuple
 
 from wsarecv_cli.spool import Spool
 
-# hashlib's objects, by their type's module: OpenSSL's (one type for every algorithm) and the
-# builtin fallbacks. Not by importing hashlib here: that loads libcrypto (~3.7 MB of RSS) into
-# commands that never hash (`flows`).
-_HASH_MODULES = frozenset({"_hashlib", "_sha256", "_sha1", "_md5", "_sha512", "_blake2", "_sha3"})
 _CANNOT = (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError)
 
 
 class Frozen(NamedTuple):
-    """Where a frozen object's pickle is in the spool, and what it kept by reference."""
+    """Where a frozen object's pickle is in the spool, and what was kept out of it, in memory."""
 
     pos: int
     size: int
-    kept: tuple
-
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, keep: tuple) -> None:
-        super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self._named = {id(obj) for obj in keep}
-        self.kept: list[Any] = []
-
-    def persistent_id(self, obj: Any) -> int | None:
-        if id(obj) in self._named or obj.__class__.__module__ in _HASH_MODULES:
-            self.kept.append(obj)
-            return len(self.kept) - 1
-        return None
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: io.BytesIO, kept: tuple) -> None:
-        super().__init__(file)
-        self._kept = kept
-
-    def persistent_load(self, pid: Any) -> Any:
-        return self._kept[pid]
+    kept: Any
 
 
 class FrozenStore:
@@ -78,34 +54,31 @@ class FrozenStore:
     def __contains__(self, key: object) -> bool:
         return key in self._where
 
-    def put(self, key: Any, obj: Any, keep: tuple = ()) -> bool:
-        """`obj` on disk under `key` (`keep`'s objects and any hash by reference); False, and
-        nothing stored, if it cannot be pickled (the caller keeps it as it is)."""
-        out = io.BytesIO()
-        pickler = _Pickler(out, keep)
+    def put(self, key: Any, obj: Any, kept: Any = None) -> bool:
+        """`obj` on disk under `key`, `kept` (what the caller took out of it) in memory beside it;
+        False, and nothing stored, if it cannot be pickled (the caller keeps it as it is)."""
         try:
-            pickler.dump(obj)
+            blob = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
         except _CANNOT:
             return False
-        blob = zlib.compress(out.getvalue(), 1)
         if self._spool.size > self.COMPACT_AT and self._spool.size > 2 * self._live:
             self._compact()
-        self._where[key] = Frozen(self._spool.write(blob), len(blob), tuple(pickler.kept))
+        self._where[key] = Frozen(self._spool.write(blob), len(blob), kept)
         self._live += len(blob)
         return True
 
-    def peek(self, key: Any) -> Any:
-        """A copy of what is stored under `key`, left stored; the kept objects themselves in place."""
+    def peek(self, key: Any) -> tuple[Any, Any]:
+        """(a copy of what is stored under `key`, its `kept`), left stored."""
         frozen = self._where[key]
-        return _Unpickler(io.BytesIO(zlib.decompress(self._spool.read(frozen.pos, frozen.size))), frozen.kept).load()
+        return pickle.loads(self._spool.read(frozen.pos, frozen.size)), frozen.kept
 
-    def take(self, key: Any) -> Any:
-        """What is stored under `key`, no longer stored."""
-        obj = self.peek(key)
+    def take(self, key: Any) -> tuple[Any, Any]:
+        """(what is stored under `key`, its `kept`), no longer stored."""
+        got = self.peek(key)
         self._live -= self._where.pop(key).size
         if not self._where:
             self._spool.close()  # nothing wanted: the file goes (a new one is made for the next)
-        return obj
+        return got
 
     def close(self) -> None:
         self._where.clear()

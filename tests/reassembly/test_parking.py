@@ -94,17 +94,17 @@ def test_parked_flows_count_against_max_flows_and_are_evicted_first() -> None:
 
 def run_events(packets: list[Packet], park_ns: int) -> tuple[list, list, list]:
     """Every event, every finished flow's snapshot (in order) and the memory after each packet."""
-    retired: list[FlowId] = []
-    tracker = FlowTracker(replace(PARK, udp_park_ns=park_ns), summaries=False, park_idle_udp=True,
-                          on_retire=retired.append)
     events, infos = [], []
+
+    def retired(flow: FlowId) -> None:  # a finished flow's snapshot, read when it is finished
+        infos.append(tracker.info(flow))
+
+    tracker = FlowTracker(replace(PARK, udp_park_ns=park_ns), summaries=False, park_idle_udp=True,
+                          on_retire=retired)
     for packet in packets:
         events += tracker.feed(packet)
-        infos += [tracker.info(f) for f in retired]
-        retired.clear()
     for batch in tracker.finish_batches():
         events += batch
-    infos += [tracker.info(f) for f in retired]
     assert tracker.memory.live == 0
     return events, infos, tracker.flows
 
@@ -189,9 +189,8 @@ def sinks_per_direction(made: dict) -> object:
     return sinks
 
 
-def test_a_parked_flow_is_frozen_and_thaws_with_its_sinks_and_counters() -> None:
-    """Parked, a flow's objects are gone from memory (only its pickle on disk, its sinks by
-    reference); woken, its counters are as they were and its events go to the same sinks."""
+def test_a_woken_flow_keeps_its_sinks_and_counters() -> None:
+    """Woken, a parked flow's counters are as they were and its events go to the same sinks."""
     made: dict = {}
     tracker = FlowTracker(PARK, summaries=False, park_idle_udp=True, sinks=sinks_per_direction(made))
     tracker.feed(datagram(1, 0, CLIENTS[0], SERVER, b"query"))
@@ -199,25 +198,11 @@ def test_a_parked_flow_is_frozen_and_thaws_with_its_sinks_and_counters() -> None
     sink_objects = dict(made)
     before = tracker.info(FlowId(Transport.UDP, 0))
     tracker.feed(datagram(3, 30, CLIENTS[1], SERVER))  # udp:0 parks
-    parked = [flow for flow in tracker._parked._flows.values()]
-    assert parked == [(0, None)] and len(tracker._parked._store) == 1  # (creation order, None: on disk)
-    assert tracker.info(FlowId(Transport.UDP, 0)) == before  # read from the pickle, left parked
+    assert tracker.live_flows() == 1  # udp:0 parked
+    assert tracker.info(FlowId(Transport.UDP, 0)) == before
     tracker.feed(datagram(4, 31, CLIENTS[0], SERVER, b"again"))  # wakes it
     after = tracker.info(FlowId(Transport.UDP, 0))
     assert (after.a_to_b.packets, after.a_to_b.payload_bytes, after.b_to_a.packets) == (2, 10, 1)
     assert all(made[key] is sink for key, sink in sink_objects.items())  # no sink made again on waking
     first = made[(FlowId(Transport.UDP, 0), CLIENTS[0])]
     assert [event.data for event in first.events] == [b"query", b"again"]  # the same sink before and after
-
-
-def test_a_flow_that_cannot_be_pickled_stays_parked_as_it_is() -> None:
-    """Parking must never change an output: a sink the pickle cannot leave out by reference (here
-    one made unpicklable on purpose inside the flow's stats) keeps the flow parked as objects."""
-    tracker = FlowTracker(PARK, summaries=False, park_idle_udp=True, sinks=sinks_per_direction({}))
-    tracker.feed(datagram(1, 0, CLIENTS[0], SERVER))
-    flow = tracker._flows[FlowId(Transport.UDP, 0)]
-    flow.stats[0]._rare = {"unpicklable": lambda: None}
-    tracker.feed(datagram(2, 30, CLIENTS[1], SERVER))
-    assert tracker._parked._flows[FlowId(Transport.UDP, 0)][1] is flow and not len(tracker._parked._store)
-    tracker.feed(datagram(3, 31, SERVER, CLIENTS[0]))
-    assert tracker._flows[FlowId(Transport.UDP, 0)] is flow

@@ -131,7 +131,7 @@ def _flows_here(stream: Any, limits: ReassemblyLimits, quiet: bool = False) -> F
     for batch in lean_packet_batches(stream, tracker.feed, quiet):
         for packet in batch:
             feed(packet)
-    tracker.finish()
+    tracker.finish_all()
     return FlowsRun(tracker.iter_flows, stream.info, stream.stats, list(stream.warnings), stream.first_ts_ns or 0, limits,
                     tracker.evicted_flows)
 

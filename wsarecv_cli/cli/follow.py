@@ -220,7 +220,8 @@ def _follow_events(path: str, selectors: tuple[FlowSelector, ...], raw: str | No
                 note_retired()
         for events in tracker.finish_batches():
             handle(events)
-        note_retired()
+            note_retired()  # while the batch's flows are known
+        note_retired()  # those finished after the last batch
         facts.check_selectors()
         warnings = list(stream.warnings) + facts.limit_lines(reassembly_limits, tracker.evicted_flows)
         warn(warnings + [w.text for w in facts.reality_checks(stream.stats, reassembly_limits)])

@@ -16,6 +16,7 @@ the sample and shared captures with several options and compares them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from wsarecv_cli.cli.replay_findings import ReplayFindings
 from wsarecv_cli.cli.replay_output import info_for, notice_record
@@ -56,6 +57,18 @@ class _Receiver:
         summary = self.summary
         self.add_plain = summary.add_message_bytes if summary.message_oriented else summary.add_stream_bytes
 
+    def detach(self, detector: FindingDetector | None) -> Any:
+        """What must not be pickled with this state (set aside while the receiver is quiet): the
+        running stream hash. The detector's state for it goes with it, out of the detector."""
+        if self.state is not None and detector is not None:
+            detector.set_aside(self.state)
+        return self.summary.detach_hash()
+
+    def attach(self, sha: Any, detector: FindingDetector | None) -> None:
+        self.summary.attach_hash(sha)
+        if self.state is not None and detector is not None:
+            detector.take_back(self.state)
+
 
 def plain_data(row: Row) -> tuple[bool, int, int, bool] | None:
     """(a call record?, its `t` in ns, its `bytes`, a graceful close?) of a row whose record is
@@ -93,9 +106,9 @@ def write_ndjson(items: Iterable[ReplayItem], session: ReplaySession, show_data:
     detector = findings.detector if findings.enabled else None
     handed_over = FindingDetector.handed_over
     write, write_line = writer.write, writer.line_writer
-    # Each receiver's writing state; a quiet one's on disk until its next item (replay_quiet.py),
-    # the detector's state for it kept by reference (the detector holds it too).
-    receivers = QuietReceivers(lambda receiver: () if receiver.state is None else (receiver.state,))
+    # Each receiver's writing state; a quiet one's on disk until its next item (replay_quiet.py).
+    receivers = QuietReceivers(lambda receiver: receiver.detach(detector),
+                               lambda receiver, sha: receiver.attach(sha, detector))
     opts: RecordOptions | None = None
     base = 0
     last_key = current = None

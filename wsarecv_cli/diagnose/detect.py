@@ -92,6 +92,14 @@ class FindingDetector:
         state = self._receivers[(flow, receiver)] = _Receiver(flow, receiver, protocol != "tcp", protocol == "udp")
         return state
 
+    def set_aside(self, state: _Receiver) -> None:
+        """A quiet receiver's state out of the table: its writer keeps it, frozen with its own
+        (cli/replay_quiet.py), and gives it back (`take_back`) before its next record."""
+        self._receivers.pop((state.flow, state.receiver), None)
+
+    def take_back(self, state: _Receiver) -> None:
+        self._receivers[(state.flow, state.receiver)] = state
+
     def close(self, flow: str | None, receiver: str | None) -> list[Finding]:
         """What a `summary` record does: the findings the receiver's end completes; state dropped."""
         state = self._receivers.pop((flow, receiver), None)

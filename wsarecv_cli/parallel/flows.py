@@ -56,7 +56,7 @@ def flows_shard(path: str, capture_limits: CaptureLimits, limits: ReassemblyLimi
                 tracker.tick(packet[1])
                 continue
             tracker.feed(packet)
-        tracker.finish()
+        tracker.finish_all()
         with open(out_path, "wb") as out:
             pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
             for info in tracker.iter_flows():

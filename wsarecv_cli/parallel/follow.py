@@ -73,7 +73,7 @@ class JsonFollow:
             if self.origin is None:
                 self.origin = packet.ts_ns  # a bare packet iterator: its first packet
             feed(packet)
-        self.tracker.finish()
+        self.tracker.finish_all()
 
     def run_lean(self, stream: Any, batches: Callable[[Callable[[tuple], None]], Iterable[list[Packet]]]) -> None:
         """`run` through the lean pass: `batches(feed)` is capture.lean.lean_batches (perhaps with a
@@ -84,7 +84,7 @@ class JsonFollow:
         for batch in batches(feed):
             for packet in batch:
                 feed(packet)
-        self.tracker.finish()
+        self.tracker.finish_all()
 
     def _feed(self) -> Callable[[tuple], object]:
         """What takes each packet: the tracker's feed, or with shards the shard's filter in front of it."""

@@ -44,7 +44,8 @@ def load_script(path: str, selector: FlowSelector, role: Role,
                     break  # finished for good: the rest of the capture cannot add to it
             retired.clear()
         else:
-            events.extend(fe for fe in tracker.finish() if fe.flow == chosen)
+            for batch in tracker.finish_batches():
+                events.extend(fe for fe in batch if fe.flow == chosen)
         warnings = tuple(stream.warnings)
     if chosen is None or ends is None:
         raise SelectionError(f"no flow in the capture matches --flow {selector}")

@@ -6,6 +6,7 @@ Public API:
         .feed(packet) -> list[FlowEvent]      events the packet released, in order
         .finish() -> list[FlowEvent]          end of capture: holes become gaps, held data is released
         .finish_batches() -> Iterator[list[FlowEvent]]   the same, in bounded batches (what commands use)
+        .finish_all()                         the same for sink or count-only consumers
         .flows -> list[FlowInfo]              snapshots, TCP then UDP, in Wireshark stream order
     FlowInfo, DirectionStats, ReassemblyLimits, UrgentMode
     events: StreamData, StreamGap, GapReason, UrgentData, StreamFin, StreamReset, Datagram, FlowEvent

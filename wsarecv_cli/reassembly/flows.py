@@ -293,13 +293,21 @@ class FlowTracker:
 
     def finish(self) -> list[FlowEvent]:
         """End of capture: flush every flow (pending holes become gaps, held data is released).
-        All the events in one list: the commands stream them with `finish_batches` instead."""
-        return [event for batch in self.finish_batches() for event in batch]
+        All the events in one list (every flow finished stays known to `endpoints` until the next
+        feed): the commands stream them with `finish_batches` instead."""
+        return [event for batch in self.finish_batches(_NEVER) for event in batch]
+
+    def finish_all(self) -> None:
+        """`finish` for a consumer that takes no events from it (sinks, or events=False): every
+        flow finished in bounded batches, its `on_retire` told as it goes."""
+        for _ in self.finish_batches():
+            pass
 
     def finish_batches(self, batch_events: int = FINISH_BATCH_EVENTS) -> Iterator[list[FlowEvent]]:
-        """`finish`, as lists of events handed out flow by flow once `batch_events` are gathered:
-        a capture ending with many live flows (or much held data) is flushed in bounded batches,
-        as the rest of the capture is, not as one list of every event."""
+        """`finish`, as lists of events handed out flow by flow once `batch_events` are gathered
+        (or that many flows finished): a capture ending with many live flows (or much held data)
+        is flushed in bounded batches, as the rest of the capture is, not as one list of every
+        event. The flows finished for a batch stay known until the next one is asked for."""
         pending: list[tuple[int, _Flow | FlowId]] = [(flow.serial, flow) for flow in self._flows.values()]
         if self._udp_park:  # parked flows too, all in creation order as without parking, each
             pending += self._parked.order()  # thawed only in its turn (parked: its id)
@@ -311,9 +319,13 @@ class FlowTracker:
                 flow = self._parked.take(flow)
                 self.memory.live += FLOW_COST - PARKED_COST  # _retire takes FLOW_COST off
             self._retire(flow, self._last_ts)
-            if len(self._events) >= batch_events:
+            # A batch out once enough events, or enough finished flows (each stays known to
+            # `endpoints`/`info` until the consumer has taken the batch they finished in: else every
+            # flow finished here stayed in memory to the end, thawed parked ones too)
+            if len(self._events) >= batch_events or len(self._recent) >= batch_events:
                 events, self._events = self._events, []
                 yield events
+                self._recent = {}
         events, self._events = self._events, []
         if events:
             yield events

@@ -28,10 +28,6 @@ class UdpDirection:
         self._last: tuple[bytes, int] | None = None
         self._last_ts = 0
 
-    def sink(self) -> Callable[[StreamEvent], None] | None:
-        """Where this direction's events go (the consumer's: parking.py keeps it by reference)."""
-        return self._emit
-
     def quiet(self) -> None:
         """The flow is parked (parking.py): after seconds of silence the next datagram cannot be
         the last one captured twice, so the last one is not kept."""

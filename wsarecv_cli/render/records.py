@@ -382,6 +382,14 @@ class SummaryAccumulator:
     def for_receiver(cls, info: ReceiverInfo) -> SummaryAccumulator:
         return cls(info=info, message_oriented=info.protocol != "tcp")
 
+    def detach_hash(self) -> Any:
+        """The running stream hash, taken out (a hash object cannot be pickled; replay_quiet.py)."""
+        sha, self._sha = self._sha, None
+        return sha
+
+    def attach_hash(self, sha: Any) -> None:
+        self._sha = sha
+
     def add_gap(self, length: int) -> None:
         """A capture gap in this receiver's stream (a `gap` record)."""
         self.gaps += 1

@@ -2,8 +2,8 @@
 
 The flow tracker parks a UDP flow that sent nothing for a while (reassembly/parking.py), but the
 receiving sockets of that flow are still open for the application: ending them would end what it
-sees. A live receiver (model socket, driver, framing audit) is ~6.5 KB of objects; pickled and
-compressed it is ~1.2 KB, written to the run's spool file (frozen.py), so a parked receiver costs
+sees. A live receiver (model socket, driver, framing audit) is ~6.5 KB of objects; pickled, it
+is a few KB, written to the run's spool file (frozen.py), so a parked receiver costs
 only its entry here (~0.1 KB): a long capture's finished UDP conversations do not add up in
 memory. Unpickled when its flow's next datagram (or an ICMP error quoting it, or the end of the
 capture) comes, it carries on exactly where it was — the replay session checks that no output
@@ -51,7 +51,7 @@ class ParkedReceivers:
     def wake(self, key: Any) -> tuple[Any, int]:
         """The receiver back (taken out of the store) and the cost `park` counted for it."""
         del self._serials[key]
-        return self._store.take(key), PARKED_RECEIVER_OVERHEAD
+        return self._store.take(key)[0], PARKED_RECEIVER_OVERHEAD
 
     def order(self) -> list[tuple[int, Any]]:
         """(opening order, key) of every parked receiver."""
