@@ -36,3 +36,30 @@ def test_finish_batches_are_bounded_and_give_what_finish_gives() -> None:
     assert len(everything) >= 2000  # a gap and the held byte per flow
     assert len(batches) >= 20
     assert all(len(batch) < 100 + 3 for batch in batches)  # at most one flow's events beyond the mark
+
+
+def test_flows_finished_at_the_end_are_forgotten_batch_by_batch() -> None:
+    """A sink consumer (follow --json) finishing 3,000 live flows: each is still known to `info`
+    when its on_retire comes, and the tracker holds at most a batch's worth of finished flows —
+    before, every flow finished at the end stayed in memory until the process ended."""
+    known_at_retire, most_held = [], [0]
+
+    def retired(flow) -> None:
+        known_at_retire.append(tracker.info(flow).id == flow)
+        most_held[0] = max(most_held[0], len(tracker._recent))
+
+    tracker = FlowTracker(on_retire=retired, sinks=lambda flow, sender, receiver: lambda event: None)
+    for p in _held_in_many_flows(3000):
+        tracker.feed(p)
+    for _ in tracker.finish_batches(batch_events=100):
+        pass
+    assert len(known_at_retire) == 3000 and all(known_at_retire)
+    assert most_held[0] <= 100 + 1
+    assert len(tracker._recent) <= 100
+
+
+def test_finish_keeps_every_finished_flow_known_for_its_list() -> None:
+    """`finish` hands back one list: every flow in it stays known until the next feed."""
+    tracker = _tracker(_held_in_many_flows(300))
+    events = tracker.finish()
+    assert {tracker.endpoints(e.flow)[1] for e in events} == {SERVER}
