@@ -1,12 +1,11 @@
 """State set aside on disk while it is not needed: pickled into the run's spool file.
 
-A long capture's finished-for-now things (a parked UDP flow, its replay receivers, a replay
+A long capture's finished-for-now things (the replay receivers of a parked UDP flow, a replay
 writer's state for a quiet receiver) would otherwise stay in memory as objects, and their number
 grows with the capture's length, not with what is open. `FrozenStore.put` pickles an object graph
 into a Spool (spool.py) under a key; `take` gives an equal graph back. What must stay the same
-object or cannot be pickled (a consumer's event sinks, which others hold too; a running sha256)
-the caller takes out of the graph first and hands over as `kept`, which stays in memory beside the
-blob and comes back with it. Nothing here may change an output, so an object that cannot be
+object or cannot be pickled (what others hold too; a running sha256) the caller takes out of the
+graph first and hands over as `kept`, which stays in memory beside the blob and comes back with it. Nothing here may change an output, so an object that cannot be
 pickled is not stored (`put` says so and the caller keeps it as it is).
 
 Why no pickling hooks (persistent_id) and no compression: both run per object or per byte in the

@@ -1,4 +1,4 @@
-"""Receivers of parked UDP flows, kept on disk as compressed pickles while their flow is quiet.
+"""Receivers of parked UDP flows, kept on disk as pickles while their flow is quiet.
 
 The flow tracker parks a UDP flow that sent nothing for a while (reassembly/parking.py), but the
 receiving sockets of that flow are still open for the application: ending them would end what it
@@ -19,10 +19,10 @@ from typing import Any
 
 from wsarecv_cli.frozen import FrozenStore
 
-# What a parked receiver costs in memory, counted against --max-flow-memory: the entry and key
-# here, and what the records writer keeps per receiver (its pairing and summary, sha256
-# included), which stays live (RSS along bench/udp_memory.py's 200k capture: ~7 KB a parked
-# conversation before the blobs went to disk, of which 1.7 KB the flow and 2 x 1.2 KB the blobs).
+# What a parked receiver still costs in memory, counted against --max-flow-memory: its entries
+# here and in the session, and what the NDJSON writer keeps of it (its entry, its running sha256;
+# the rest is set aside too: cli/replay_quiet.py). Along bench/udp_memory.py's captures a parked
+# conversation (two receivers and the parked flow, 1.9 KB) costs ~4-5 KB of RSS.
 PARKED_RECEIVER_OVERHEAD = 1500
 
 
