@@ -5,8 +5,9 @@ writer's state for a quiet receiver) would otherwise stay in memory as objects, 
 grows with the capture's length, not with what is open. `FrozenStore.put` pickles an object graph
 into a Spool (spool.py) under a key; `take` gives an equal graph back. What must stay the same
 object or cannot be pickled (what others hold too; a running sha256) the caller takes out of the
-graph first and hands over as `kept`, which stays in memory beside the blob and comes back with it. Nothing here may change an output, so an object that cannot be
-pickled is not stored (`put` says so and the caller keeps it as it is).
+graph first and hands over as `kept`, which stays in memory beside the blob and comes back with
+it. Nothing here may change an output, so an object that cannot be pickled is not stored (`put`
+says so and the caller keeps it as it is).
 
 Why no pickling hooks (persistent_id) and no compression: both run per object or per byte in the
 hot moment a flow goes quiet; with them, freezing cost ~150 us an object graph and made replay

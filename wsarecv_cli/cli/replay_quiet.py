@@ -6,8 +6,9 @@ formats: ~2.5 KB a receiver) would otherwise keep it for every UDP conversation 
 had until the end, and its memory would grow with the capture's length. `QuietReceivers` is the
 writer's dict of that state: `set_aside(key)` freezes a receiver's state into a spool file
 (frozen.py: its running sha256 is taken out first and stays in memory; the detector's state for
-the receiver leaves the detector and goes with it), and the next lookup of that key — the receiver's next item — thaws it, so the writer's
-hot path is a plain dict lookup. Output is unchanged (tests/reassembly/test_parking.py)."""
+the receiver leaves the detector and goes with it), and the next lookup of that key — the
+receiver's next item — thaws it, so the writer's hot path is a plain dict lookup. Output is
+unchanged (tests/reassembly/test_parking.py)."""
 
 from __future__ import annotations
 
