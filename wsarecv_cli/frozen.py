@@ -54,6 +54,10 @@ class FrozenStore:
     def __contains__(self, key: object) -> bool:
         return key in self._where
 
+    def kept_items(self) -> list[tuple[Any, Any]]:
+        """(key, kept) of everything stored, in the order stored."""
+        return [(key, frozen.kept) for key, frozen in self._where.items()]
+
     def put(self, key: Any, obj: Any, kept: Any = None) -> bool:
         """`obj` on disk under `key`, `kept` (what the caller took out of it) in memory beside it;
         False, and nothing stored, if it cannot be pickled (the caller keeps it as it is)."""

@@ -316,7 +316,7 @@ class FlowTracker:
         while pending:  # popped: no flow is kept alive here once retired, while its events are read
             flow = pending.pop()[1]
             if flow.__class__ is not _Flow:
-                flow = self._parked.take(flow)
+                flow = self._awake(self._parked.take(flow))
                 self.memory.live += FLOW_COST - PARKED_COST  # _retire takes FLOW_COST off
             self._retire(flow, self._last_ts)
             # A batch out once enough events, or enough finished flows (each stays known to
@@ -491,15 +491,24 @@ class FlowTracker:
         keys = flow.table_keys()
         for key in keys:
             del self._table[key]
-        for direction in flow.dirs:
-            direction.quiet()
+        for direction in flow.dirs:  # a consumer's sinks stay; the tracker's routes go (~0.25 KB)
+            direction.quiet(keep_emit=self._sinks is not None)
         self._parked.park(flow, keys)
         self.memory.live -= FLOW_COST - PARKED_COST
         if self._on_park is not None:
             self._on_park(flow.id)
 
+    def _awake(self, flow: _Flow) -> _Flow:
+        """A flow taken out of parking (to go live, or to be finished) with its event routes back."""
+        if self._sinks is None and self._want_events:
+            a, b = flow.ends
+            flow.dirs[0].awake(self._emitter(flow, a, b))
+            flow.dirs[1].awake(self._emitter(flow, b, a))
+        return flow
+
     def _unpark(self, flow: _Flow, key: tuple) -> tuple:
         """A parked flow live again (a datagram of its 5-tuple); returns that packet's table entry."""
+        self._awake(flow)
         self._flows[flow.id] = flow
         self.memory.live += FLOW_COST - PARKED_COST
         a_to_b, b_to_a = flow.table_keys()
@@ -513,7 +522,7 @@ class FlowTracker:
         ones) to make room."""
         count = max(1, (len(self._flows) + len(self._parked)) // 32)
         if self._parked:
-            victims = self._parked.oldest(count)
+            victims = [self._awake(flow) for flow in self._parked.oldest(count)]
             self.memory.live += (FLOW_COST - PARKED_COST) * len(victims)  # _retire takes FLOW_COST off
         else:
             victims = heapq.nsmallest(count, self._flows.values(), key=_eviction_order)

@@ -40,24 +40,32 @@ class ParkedFlows:
 
     def __init__(self) -> None:
         self._flows: dict[FlowId, Any] = {}  # insertion order: the order parked
-        self._keys: dict[tuple, FlowId] = {}  # both directions' 5-tuple keys -> the flow's id
+        # the a->b 5-tuple key -> the flow's id (one key a flow: the other direction's is looked
+        # up reversed, ~0.15 KB less a parked flow)
+        self._keys: dict[tuple, FlowId] = {}
 
     def __len__(self) -> int:
         return len(self._flows)
 
     def park(self, flow: Any, keys: tuple[tuple, tuple]) -> None:
+        """Park `flow`; `keys`: its a->b and b->a 5-tuple keys."""
         self._flows[flow.id] = flow
-        for key in keys:
-            self._keys[key] = flow.id
+        self._keys[keys[0]] = flow.id
 
     def wake(self, key: tuple) -> Any | None:
         """The parked flow of a 5-tuple (either direction), taken out of the store; None if none."""
-        flow_id = self._keys.get(key)
+        flow_id = self.get(key)
         return None if flow_id is None else self.take(flow_id)
 
     def get(self, key: tuple) -> FlowId | None:
-        """The id of the parked flow of a 5-tuple, left parked (an ICMP error quoting a quiet flow)."""
-        return self._keys.get(key)
+        """The id of the parked flow of a 5-tuple (either direction), left parked (an ICMP error
+        quoting a quiet flow)."""
+        keys = self._keys
+        flow_id = keys.get(key)
+        if flow_id is None and keys:
+            transport, src, sport, dst, dport = key
+            flow_id = keys.get((transport, dst, dport, src, sport))
+        return flow_id
 
     def by_id(self, flow_id: FlowId) -> Any | None:
         return self._flows.get(flow_id)
@@ -83,7 +91,5 @@ class ParkedFlows:
     def take(self, flow_id: FlowId) -> Any:
         """A parked flow, taken out of the store."""
         flow = self._flows.pop(flow_id)
-        for key in flow.table_keys():
-            if self._keys.get(key) == flow_id:
-                del self._keys[key]
+        del self._keys[flow.table_keys()[0]]
         return flow

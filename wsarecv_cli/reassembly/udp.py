@@ -28,10 +28,17 @@ class UdpDirection:
         self._last: tuple[bytes, int] | None = None
         self._last_ts = 0
 
-    def quiet(self) -> None:
+    def quiet(self, keep_emit: bool) -> None:
         """The flow is parked (parking.py): after seconds of silence the next datagram cannot be
-        the last one captured twice, so the last one is not kept."""
+        the last one captured twice, so the last one is not kept; nor the event route, unless it
+        is a consumer's sink (the tracker's own is made again by `awake`)."""
         self._last = None
+        if not keep_emit:
+            self._emit = None
+
+    def awake(self, emit: Callable[[StreamEvent], None] | None) -> None:
+        """Out of parking with the tracker's event route made again (`quiet` dropped it)."""
+        self._emit = emit
 
     def datagram(self, payload: bytes, missing: int, ts: int, frames: tuple[int, ...]) -> None:
         st = self.stats

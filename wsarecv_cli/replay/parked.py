@@ -27,35 +27,30 @@ PARKED_RECEIVER_OVERHEAD = 1500
 
 
 class ParkedReceivers:
-    """ReceiverKey -> the receiver frozen on disk, with its opening order."""
+    """ReceiverKey -> the receiver frozen on disk, its opening order kept beside it."""
 
-    __slots__ = ("_serials", "_store")
+    __slots__ = ("_store",)
 
     def __init__(self) -> None:
-        self._serials: dict[Any, int] = {}
         self._store = FrozenStore()
 
     def __contains__(self, key: object) -> bool:
-        return key in self._serials
+        return key in self._store
 
     def __bool__(self) -> bool:
-        return bool(self._serials)
+        return bool(len(self._store))
 
     def park(self, key: Any, receiver: Any) -> int | None:
         """Keep `receiver` on disk; its cost in bytes, or None if it cannot be pickled (it stays live)."""
-        if not self._store.put(key, receiver):
-            return None
-        self._serials[key] = receiver.serial
-        return PARKED_RECEIVER_OVERHEAD
+        return PARKED_RECEIVER_OVERHEAD if self._store.put(key, receiver, receiver.serial) else None
 
     def wake(self, key: Any) -> tuple[Any, int]:
         """The receiver back (taken out of the store) and the cost `park` counted for it."""
-        del self._serials[key]
         return self._store.take(key)[0], PARKED_RECEIVER_OVERHEAD
 
     def order(self) -> list[tuple[int, Any]]:
         """(opening order, key) of every parked receiver."""
-        return [(serial, key) for key, serial in self._serials.items()]
+        return [(serial, key) for key, serial in self._store.kept_items()]
 
     def close(self) -> None:
         """The store's file removed (every receiver has been woken or is no longer wanted)."""
