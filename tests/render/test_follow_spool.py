@@ -19,7 +19,7 @@ from wsarecv_cli.net import Endpoint, FlowId, Transport
 from wsarecv_cli.reassembly import Datagram, GapReason, StreamData, StreamFin, StreamGap, UrgentData
 from wsarecv_cli.render import follow as render_follow
 from wsarecv_cli.render.follow import DirectionDigest, encode_compact, flow_entry, write_entry
-from wsarecv_cli.render.follow_spool import SegmentSpool
+from wsarecv_cli.spool import Spool
 
 A = Endpoint(bytes([10, 0, 0, 1]), 1000)
 B = Endpoint(bytes([10, 0, 0, 2]), 80)
@@ -36,7 +36,7 @@ events = st.lists(st.one_of(
 ), max_size=60)
 
 
-def digest_of(items: list[tuple], sender: Endpoint, receiver: Endpoint, spool: SegmentSpool | None) -> DirectionDigest:
+def digest_of(items: list[tuple], sender: Endpoint, receiver: Endpoint, spool: Spool | None) -> DirectionDigest:
     d = DirectionDigest(sender, receiver, ORIGIN)
     d.spool = spool
     offset = 0
@@ -64,7 +64,7 @@ def test_the_spooled_entry_is_the_entry(a_to_b, b_to_a, spool_at: int) -> None:
     expected = encode_compact(flow_entry(INFO, plain))
     original = render_follow.SPOOL_AT
     render_follow.SPOOL_AT = spool_at
-    spool = SegmentSpool()
+    spool = Spool()
     try:
         spooled = {A: digest_of(a_to_b, A, B, spool), B: digest_of(b_to_a, B, A, spool)}
     finally:
@@ -78,7 +78,7 @@ def test_the_spooled_entry_is_the_entry(a_to_b, b_to_a, spool_at: int) -> None:
 
 
 def test_a_long_flow_holds_at_most_spool_at_segments() -> None:
-    spool = SegmentSpool()
+    spool = Spool()
     d = DirectionDigest(A, B, ORIGIN)
     d.spool = spool
     for n in range(100_000):

@@ -27,7 +27,7 @@ from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly import FlowInfo, FlowTracker, ReassemblyLimits
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals
 from wsarecv_cli.render import follow as render_follow
-from wsarecv_cli.render.follow_spool import SegmentSpool
+from wsarecv_cli.spool import Spool
 
 Digests = dict[Endpoint, render_follow.DirectionDigest]
 ENCODE = render_follow.encode_compact
@@ -51,7 +51,7 @@ class JsonFollow:
         self.tracker = FlowTracker(limits, summaries=False, on_retire=self._finished, sinks=self._sink,
                                    park_idle_udp=True, on_park=self._parked)
         self._charge = self.tracker.charge  # one bound method, shared by every digest
-        self.spool = SegmentSpool()  # every digest's spilled segments (closed by close())
+        self.spool = Spool()  # every digest's spilled segments (closed by close())
 
     def _sink(self, flow_id: FlowId, sender: Endpoint, receiver: Endpoint):
         """A selected direction's events go straight into its digest (none otherwise)."""

@@ -37,7 +37,6 @@ from wsarecv_cli.render.follow_spool import (
     PLACEHOLDER,
     SPOOL_AT,
     Block,
-    SegmentSpool,
     pack_block,
     segment_dicts,
     unpack_block,
@@ -45,6 +44,7 @@ from wsarecv_cli.render.follow_spool import (
 )
 from wsarecv_cli.render.timefmt import Clock, TimeFormat
 from wsarecv_cli.render.sanitize import json_safe, printable_bytes
+from wsarecv_cli.spool import Spool
 
 DIRECTION_STYLES = ("red", "blue")
 
@@ -144,7 +144,7 @@ class DirectionDigest:
         self.fin = False
         self.reset = False
         self.meter: Callable[[int], None] | None = None  # told DIGEST_COST when the first data comes
-        self.spool: SegmentSpool | None = None
+        self.spool: Spool | None = None
         self._blocks: list[tuple[int, int, int, int]] | tuple[()] = ()  # spooled: (pos, size, segments, flat)
 
     def add(self, e: Any) -> None:

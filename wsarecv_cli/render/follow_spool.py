@@ -4,9 +4,9 @@ A direction's segments ({"offset", "length", "t", "frames"} each) are listed in 
 its flow finishes, and a flow can live as long as the capture: held in memory, they grew by 32
 bytes a segment for every live flow (a 10-million-segment flow: 320 MB, and its entry built as
 10 million dicts at the end). Instead a DirectionDigest keeps at most SPOOL_AT segments in its
-arrays and appends them to the run's `SegmentSpool` — one unnamed temporary file, removed by the
-system when closed, however the process ends — as a block: the (offset, length, frame) int64s,
-the `t` doubles, and the frame tuples of the segments made of several frames (IP fragments,
+arrays and appends them to the run's spool (wsarecv_cli/spool.py: one unnamed temporary file,
+removed by the system when closed, however the process ends) as a block: the (offset, length,
+frame) int64s, the `t` doubles, and the frame tuples of the segments made of several frames (IP fragments,
 merged retransmissions). `write_flow_entry` writes the flow's entry with its segments read back a
 block at a time, byte for byte what encoding the whole entry at once gives
 (tests/render/test_follow_spool.py).
@@ -23,15 +23,10 @@ from array import array
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from wsarecv_cli.spool import Spool
-
 SPOOL_AT = 64  # segments a direction holds in memory (2 KB) before they go to the spool
 _SLOT = '"\\u0000segments\\u0000"'  # what the placeholder below encodes to (never a real value)
 PLACEHOLDER = "\x00segments\x00"
 Block = tuple[array, array, list[tuple[int, ...]]]  # (segs, times, multi) as DirectionDigest holds them
-
-
-SegmentSpool = Spool  # the run's spool file (spool.py), named for what follow puts in it
 
 
 def pack_block(segs: array, times: array, multi: list[tuple[int, ...]]) -> tuple[bytes, int, int]:
