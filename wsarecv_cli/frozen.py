@@ -71,18 +71,14 @@ class FrozenStore:
         self._live += len(blob)
         return True
 
-    def peek(self, key: Any) -> tuple[Any, Any]:
-        """(a copy of what is stored under `key`, its `kept`), left stored."""
-        frozen = self._where[key]
-        return pickle.loads(self._spool.read(frozen.pos, frozen.size)), frozen.kept
-
     def take(self, key: Any) -> tuple[Any, Any]:
         """(what is stored under `key`, its `kept`), no longer stored."""
-        got = self.peek(key)
-        self._live -= self._where.pop(key).size
+        frozen = self._where.pop(key)
+        obj = pickle.loads(self._spool.read(frozen.pos, frozen.size))
+        self._live -= frozen.size
         if not self._where:
             self._spool.close()  # nothing wanted: the file goes (a new one is made for the next)
-        return got
+        return obj, frozen.kept
 
     def close(self) -> None:
         self._where.clear()

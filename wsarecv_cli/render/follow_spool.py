@@ -6,8 +6,8 @@ bytes a segment for every live flow (a 10-million-segment flow: 320 MB, and its 
 10 million dicts at the end). Instead a DirectionDigest keeps at most SPOOL_AT segments in its
 arrays and appends them to the run's spool (wsarecv_cli/spool.py: one unnamed temporary file,
 removed by the system when closed, however the process ends) as a block: the (offset, length,
-frame) int64s, the `t` doubles, and the frame tuples of the segments made of several frames (IP fragments,
-merged retransmissions). `write_flow_entry` writes the flow's entry with its segments read back a
+frame) int64s, the `t` doubles, and the frame tuples of the segments made of several frames (IP
+fragments, merged retransmissions). `write_flow_entry` writes the flow's entry with its segments read back a
 block at a time, byte for byte what encoding the whole entry at once gives
 (tests/render/test_follow_spool.py).
 
