@@ -1,6 +1,7 @@
 """The delivered-bytes window each TCP direction keeps to compare retransmissions with
-(`conflict_window`): the last bytes delivered, whatever the segment sizes, in a bounded number of
-chunks, and retransmitted bytes compared with exactly the bytes delivered at their offsets."""
+(reassembly/delivered.py, `conflict_window`): the last bytes delivered, whatever the segment sizes,
+in a bounded number of chunks, and retransmitted bytes compared with exactly the bytes delivered
+at their offsets."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from wsarecv_cli.net import Endpoint, Packet, Transport
 from wsarecv_cli.reassembly import FlowTracker, ReassemblyLimits
-from wsarecv_cli.reassembly.tcp import _SMALL_CHUNK, _TAIL_SLACK
+from wsarecv_cli.reassembly.delivered import SMALL_CHUNK, TAIL_SLACK
 
 A = Endpoint.parse("10.0.0.1:1000")
 B = Endpoint.parse("10.0.0.2:2000")
@@ -47,10 +48,10 @@ def test_the_window_is_the_last_bytes_delivered(sizes: list[int], window: int) -
     d = direction(tracker)
     tail = d.delivered_tail()
     assert tail == sent[len(sent) - len(tail):]
-    assert len(tail) == len(sent) if len(sent) <= window + _TAIL_SLACK else window <= len(tail) <= window + _TAIL_SLACK
+    assert len(tail) == len(sent) if len(sent) <= window + TAIL_SLACK else window <= len(tail) <= window + TAIL_SLACK
     for a in range(len(sent) - len(tail), len(sent), max(1, len(tail) // 7)):  # any range inside it
         for b in (a + 1, min(len(sent), a + 700), len(sent)):
-            assert d._delivered(a, b) == sent[a:b], (a, b)
+            assert d._tail.get(a, b, d.nxt) == sent[a:b], (a, b)
 
 
 def test_one_byte_segments_keep_few_chunks() -> None:
@@ -58,7 +59,7 @@ def test_one_byte_segments_keep_few_chunks() -> None:
     object of its own), and the window holds the right bytes."""
     tracker, sent = delivered([1] * 20_000, 16 * 1024)
     d = direction(tracker)
-    assert len(d._tail) <= (16 * 1024 + _TAIL_SLACK) // _SMALL_CHUNK + 2
+    assert len(d._tail.chunks) <= (16 * 1024 + TAIL_SLACK) // SMALL_CHUNK + 2
     tail = d.delivered_tail()
     assert tail == sent[-len(tail):] and len(tail) >= 16 * 1024
 

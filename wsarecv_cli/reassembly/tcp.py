@@ -52,6 +52,7 @@ from wsarecv_cli.reassembly.events import (
     StreamReset,
     UrgentData,
 )
+from wsarecv_cli.reassembly.delivered import DeliveredWindow
 from wsarecv_cli.reassembly.held import HeldChunks, MemoryBudget, room
 from wsarecv_cli.reassembly.holes import NO_ACK, HoleDecisions
 from wsarecv_cli.reassembly.ranges import RangeSet
@@ -70,15 +71,8 @@ _MAX_DROPPED_RANGES = 1024
 # Urgent marks ahead of the delivered data kept at once (each URG segment behind a hole adds one).
 _MAX_URGENT = 1024
 
-# The delivered-bytes tail may exceed `conflict_window` by this much before it is trimmed, so the
-# trim runs every few segments rather than on each one.
-_TAIL_SLACK = 4096
-# Delivered segments shorter than this share a bytearray chunk of the window (up to this long)
-# instead of each being kept as its own bytes object.
-_SMALL_CHUNK = 512
 _new = tuple.__new__
 _ACK, _RST, _END = GapEvidence.ACK, GapEvidence.RST, GapEvidence.END_OF_CAPTURE
-_NO_TAIL: tuple[()] = ()  # `_tail` before any data (an empty list per direction is 56 B)
 
 
 class TcpDirection(HoleDecisions):
@@ -88,7 +82,7 @@ class TcpDirection(HoleDecisions):
         "stats", "limits", "_emit", "base", "nxt", "hi", "window", "acked", "_tail", "_store",
         "_budget", "_dropped", "_urgent", "fin_at", "fin_done",
         "reset", "_last", "ws_base", "_ticks", "_proof", "_ack_frames", "_large", "_window",
-        "_ack_ts", "_acked_ts", "_ready", "_last_ts", "_tail_len", "_tail_held",
+        "_ack_ts", "_acked_ts", "_ready", "_last_ts",
     )
 
     def __init__(self, stats: DirectionStats, limits: ReassemblyLimits, emit: Emit | None,
@@ -104,16 +98,9 @@ class TcpDirection(HoleDecisions):
         self.hi = 0  # highest offset seen (Wireshark's nextseq)
         self.window = -1  # last window this sender advertised (-1: none yet)
         self.acked = 0  # highest offset of this direction the peer acknowledged
-        # The delivered-bytes window, to compare retransmitted bytes with (`conflict_window`): the
-        # delivered chunks themselves, oldest first (a list once data came), not a copy of their
-        # bytes in a bytearray trimmed at its head: growing, trimming and reallocating ~20 KB per
-        # direction fragmented the heap, and peak RSS grew with the capture's length (follow
-        # --json, bench-many-1m: 60.4 -> 56.2 MiB; its first 200k packets 54.5 -> 51.8).
-        # `_tail_len`: how many of their last bytes the window holds (counted in the budget);
-        # `_tail_held`: their length (at most one chunk more than `_tail_len` once trimmed).
-        self._tail: list[bytes] | tuple[()] = _NO_TAIL
-        self._tail_len = 0
-        self._tail_held = 0
+        # The delivered-bytes window (delivered.py), to compare retransmitted bytes with; made at
+        # the first data (most directions of a SYN scan never carry any), None again once dropped.
+        self._tail: DeliveredWindow | None = None
         # Made on first use, and None again once empty: most directions never hold data out of
         # order, and with 100k live flows the empty containers were ~1 KB each.
         self._store: HeldChunks | None = None  # data held behind a hole
@@ -254,7 +241,10 @@ class TcpDirection(HoleDecisions):
             emit = self._emit
             if emit is not None:
                 emit(_new(StreamData, (nxt, payload, ts, frames, bool(flags & PSH), ts)))
-            self._append_tail(payload)
+            tail = self._tail  # _append_tail, written out
+            if tail is None:
+                tail = self._tail = DeliveredWindow(self._window, self._budget)
+            tail.append(payload)
             self.nxt = end = nxt + n
             if end > self.hi:
                 self.hi = end
@@ -394,27 +384,16 @@ class TcpDirection(HoleDecisions):
         self._store.put(start, stop, data, ts, frames)
 
     def _compare_delivered(self, off: int, payload: bytes) -> None:
+        tail = self._tail
+        if tail is None:
+            return
         nxt = self.nxt
-        a = max(off, nxt - self._tail_len)
+        a = max(off, nxt - tail.length)
         b = min(off + len(payload), nxt)
         if a < b:
-            old = self._delivered(a, b)
+            old = tail.get(a, b, nxt)
             if old != payload[a - off:b - off]:
                 self._conflict(old, payload[a - off:b - off])
-
-    def _delivered(self, a: int, b: int) -> bytes:
-        """The delivered bytes at stream offsets [a, b), inside the window: only the chunks that
-        hold them are copied, walking back from the newest (retransmissions are of recent data)."""
-        pieces = []
-        end = self.nxt
-        for chunk in reversed(self._tail):
-            start = end - len(chunk)
-            if start < b:
-                pieces.append(chunk[max(a - start, 0):min(b, end) - start])
-                if start <= a:
-                    break
-            end = start
-        return b"".join(reversed(pieces))
 
     def _conflict(self, old: bytes | bytearray, new: bytes) -> None:
         self.stats.overlap_conflicts += 1
@@ -510,46 +489,21 @@ class TcpDirection(HoleDecisions):
         self.nxt += len(data)
 
     def _append_tail(self, data: bytes) -> None:
-        """Delivered bytes into the window; past `conflict_window` + slack, the window is cut back
-        to `conflict_window` bytes and the chunks wholly before it are let go. Small segments are
-        gathered into one bytearray chunk (_SMALL_CHUNK), so a direction holds a few dozen chunks
-        whatever its segment sizes (a flood of one-byte segments would otherwise be ~40 bytes of
-        object per byte of window)."""
+        """Delivered bytes into the window (made at the first)."""
         tail = self._tail
-        n = len(data)
-        if tail.__class__ is tuple:
-            self._tail = tail = []
-        if n >= _SMALL_CHUNK:
-            tail.append(data)
-        elif tail and tail[-1].__class__ is bytearray and len(tail[-1]) < _SMALL_CHUNK:
-            tail[-1] += data
-        else:
-            tail.append(bytearray(data))
-        self._budget.live += n
-        size = self._tail_len + n
-        held = self._tail_held + n
-        window = self._window
-        if size > window + _TAIL_SLACK:
-            self._budget.live -= size - window
-            size = window
-            drop = 0
-            while drop < len(tail) - 1 and held - len(tail[drop]) >= size:
-                held -= len(tail[drop])
-                drop += 1
-            del tail[:drop]
-        self._tail_len = size
-        self._tail_held = held
+        if tail is None:
+            tail = self._tail = DeliveredWindow(self._window, self._budget)
+        tail.append(data)
 
     def _drop_tail(self) -> None:
         """Forget the delivered-bytes window (a gap, a FIN, the end): nothing to compare with."""
-        self._budget.live -= self._tail_len
-        self._tail = _NO_TAIL
-        self._tail_len = self._tail_held = 0
+        if self._tail is not None:
+            self._tail.drop()
+            self._tail = None
 
     def delivered_tail(self) -> bytes:
-        """The delivered-bytes window: the last `_tail_len` bytes delivered (what retransmitted
-        bytes are compared with)."""
-        return self._delivered(self.nxt - self._tail_len, self.nxt) if self._tail_len else b""
+        """The delivered-bytes window (what retransmitted bytes are compared with)."""
+        return b"" if self._tail is None else self._tail.tail(self.nxt)
 
     @property
     def held_bytes(self) -> int:
