@@ -22,7 +22,7 @@ from tests.conftest import SAMPLES, corpus_params
 from wsarecv_cli.cli.main import cli
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly import FlowTracker, ReassemblyLimits
-from wsarecv_cli.reassembly.flows import FLOW_COST
+from wsarecv_cli.reassembly.flow import FLOW_COST
 from wsarecv_cli.reassembly.parking import PARKED_COST
 
 PARK = ReassemblyLimits(udp_park_ns=10 * SECOND)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.reassembly.reasm_builders import CLIENT, ISN_C, ISN_S, SERVER, Capture
 from wsarecv_cli.reassembly import FlowTracker
-from wsarecv_cli.reassembly.flows import WindowChange
+from wsarecv_cli.reassembly.flow import WindowChange
 
 
 def window_events(packets, **options) -> list[tuple]:

@@ -20,7 +20,7 @@ from wsarecv_cli.lazy import lazy_exports
 _EXPORTS = {
     "Datagram": "events", "FlowEvent": "events", "GapEvidence": "events", "GapReason": "events",
     "StreamData": "events", "StreamEvent": "events", "StreamFin": "events", "StreamGap": "events",
-    "StreamReset": "events", "UrgentData": "events", "FlowInfo": "flows", "FlowTracker": "flows",
+    "StreamReset": "events", "UrgentData": "events", "FlowInfo": "flow", "FlowTracker": "flows",
     "RangeSet": "ranges", "DirectionStats": "stats", "ReassemblyLimits": "stats", "UrgentMode": "stats",
     "TcpDirection": "tcp", "UdpDirection": "udp",
 }
@@ -44,7 +44,8 @@ if TYPE_CHECKING:
         StreamReset,
         UrgentData,
     )
-    from wsarecv_cli.reassembly.flows import FlowInfo, FlowTracker
+    from wsarecv_cli.reassembly.flow import FlowInfo
+    from wsarecv_cli.reassembly.flows import FlowTracker
     from wsarecv_cli.reassembly.ranges import RangeSet
     from wsarecv_cli.reassembly.stats import DirectionStats, ReassemblyLimits, UrgentMode
     from wsarecv_cli.reassembly.tcp import TcpDirection

@@ -53,12 +53,11 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from itertools import chain
-from typing import Literal, NamedTuple
 
 from wsarecv_cli.net import Endpoint, FlowId, Packet, Transport
 from wsarecv_cli.reassembly.events import FlowEvent, StreamEvent
+from wsarecv_cli.reassembly.flow import FLOW_COST, FlowInfo, LiveFlow, WindowChange
 from wsarecv_cli.reassembly.roles import inferred_client
 from wsarecv_cli.reassembly.stats import DirectionStats, RealityTotals, ReassemblyLimits
 from wsarecv_cli.reassembly.summaries import FlowSummaries, joined, stream_order
@@ -75,100 +74,7 @@ _NEVER = 1 << 126  # a capture time no packet reaches: the idle UDP sweep is off
 # sinks(flow, sender, receiver) -> a callable taking that direction's StreamEvents, or None for
 # none (the direction then only counts)
 SinkFactory = Callable[[FlowId, Endpoint, Endpoint], Callable[[StreamEvent], None] | None]
-Closure = Literal["open", "half-closed", "closed", "reset"]
 
-
-class WindowChange(NamedTuple):
-    """The receiver of a direction advertised a zero window (`zero`), or opened it again: its
-    application read too slowly. Only made with `window_events=True` (replay's findings)."""
-
-    offset: int  # stream offset the receiver had been handed when it advertised the change
-    zero: bool
-    ts_ns: int
-    frames: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FlowInfo:
-    """A snapshot of one flow: who, when, how much, and what went wrong (per direction)."""
-
-    id: FlowId
-    a: Endpoint  # sender of the first packet (tshark's node0)
-    b: Endpoint
-    initiator: Endpoint | None  # SYN sender when known
-    first_ts: int
-    last_ts: int
-    a_to_b: DirectionStats
-    b_to_a: DirectionStats
-    closure: Closure
-
-    @property
-    def client(self) -> Endpoint:
-        """The initiator, or the client inferred from the ports (roles.py) when no SYN was seen."""
-        return self.initiator if self.initiator is not None else inferred_client(self.a, self.b)
-
-    @property
-    def roles_inferred(self) -> bool:
-        return self.initiator is None
-
-    @property
-    def transport(self) -> Transport:
-        return self.id.transport
-
-    def direction(self, sender: Endpoint) -> DirectionStats:
-        return self.a_to_b if sender == self.a else self.b_to_a
-
-    @property
-    def has_findings(self) -> bool:
-        """Gaps, truncation or limits hit in either direction (what --strict reports)."""
-        return any(d.gaps or d.truncated or d.limit_hits or d.evicted for d in (self.a_to_b, self.b_to_a))
-
-
-class _Flow:
-    """Live state of one flow; directions[0] carries a's data to b."""
-
-    __slots__ = ("id", "ends", "initiator", "first_ts", "last_ts", "dirs", "stats", "done", "closing", "serial")
-
-    def __init__(self, fid: FlowId, a: Endpoint, b: Endpoint, ts: int, serial: int) -> None:
-        self.id = fid
-        self.serial = serial  # creation order: the end-of-capture flush's order, parked or not
-        self.ends = (a, b)
-        self.initiator: int | None = None
-        self.first_ts = ts
-        self.last_ts = ts
-        self.stats = (DirectionStats(), DirectionStats())
-        self.dirs: tuple = ()
-        self.done = False
-        self.closing = False  # queued to be retired after the closed-flow linger
-
-    def table_keys(self) -> tuple[tuple, tuple]:
-        """Its two entries in the 5-tuple table: a->b, b->a (made again rather than kept: 56 B a flow)."""
-        a, b = self.ends
-        t = self.id.transport
-        return (t, a.addr, a.port, b.addr, b.port), (t, b.addr, b.port, a.addr, a.port)
-
-    def info(self) -> FlowInfo:
-        a, b = self.ends
-        return FlowInfo(
-            self.id, a, b,
-            None if self.initiator is None else self.ends[self.initiator],
-            self.first_ts, self.last_ts, self.stats[0].copy(), self.stats[1].copy(),
-            self.closure(),
-        )
-
-    def closure(self) -> Closure:
-        if self.id.transport is not TCP:
-            return "open"
-        d0, d1 = self.dirs
-        if d0.reset or d1.reset:
-            return "reset"
-        fins = d0.fin_done + d1.fin_done
-        return "closed" if fins == 2 else "half-closed" if fins else "open"
-
-
-# What a live flow costs beyond its windows and held data, counted in MemoryBudget.live against
-# --max-flow-memory: ~2.1-2.5 KB traced, ~3 KB of RSS (bench/MEMORY.md).
-FLOW_COST = 3000
 
 FINISH_BATCH_EVENTS = 4096  # events gathered before finish_batches hands them out (one flow may give more)
 
@@ -195,9 +101,9 @@ class FlowTracker:
         self._want_events = events
         self._sinks = sinks
         self._table: dict[tuple, tuple] = {}
-        self._flows: dict[FlowId, _Flow] = {}  # live flows; insertion order is the eviction sweep's order
-        self._recent: dict[FlowId, _Flow] = {}  # retired since the last feed (endpoints() still answers)
-        self._closing: deque[tuple[int, _Flow]] = deque()  # (retire after, flow): closed TCP flows
+        self._flows: dict[FlowId, LiveFlow] = {}  # live flows; insertion order is the eviction sweep's order
+        self._recent: dict[FlowId, LiveFlow] = {}  # retired since the last feed (endpoints() still answers)
+        self._closing: deque[tuple[int, LiveFlow]] = deque()  # (retire after, flow): closed TCP flows
         self._done: FlowSummaries | None = FlowSummaries() if summaries else None
         self._on_retire = on_retire
         self.evicted_flows = 0
@@ -308,14 +214,14 @@ class FlowTracker:
         (or that many flows finished): a capture ending with many live flows (or much held data)
         is flushed in bounded batches, as the rest of the capture is, not as one list of every
         event. The flows finished for a batch stay known until the next one is asked for."""
-        pending: list[tuple[int, _Flow | FlowId]] = [(flow.serial, flow) for flow in self._flows.values()]
+        pending: list[tuple[int, LiveFlow | FlowId]] = [(flow.serial, flow) for flow in self._flows.values()]
         if self._udp_park:  # parked flows too, all in creation order as without parking, each
             pending += self._parked.order()  # thawed only in its turn (parked: its id)
             pending.sort(key=_first)
         pending.reverse()
         while pending:  # popped: no flow is kept alive here once retired, while its events are read
             flow = pending.pop()[1]
-            if flow.__class__ is not _Flow:
+            if flow.__class__ is not LiveFlow:
                 flow = self._awake(self._parked.take(flow))
                 self.memory.live += FLOW_COST - PARKED_COST  # _retire takes FLOW_COST off
             self._retire(flow, self._last_ts)
@@ -385,7 +291,7 @@ class FlowTracker:
 
     # --------------------------------------------------------------- private
 
-    def _known(self, flow_id: FlowId) -> _Flow:
+    def _known(self, flow_id: FlowId) -> LiveFlow:
         """A live, parked or just retired flow (retired by this packet: known until the next feed)."""
         return self._flows.get(flow_id) or self._recent.get(flow_id) or self._parked.by_id(flow_id)
 
@@ -410,7 +316,7 @@ class FlowTracker:
             del self._udp_known[(transport, p.dst_addr, p.dst_port, p.src_addr, p.src_port)]
             if d:
                 a, b = b, a
-        flow = _Flow(fid, a, b, p.ts_ns, self._serial)
+        flow = LiveFlow(fid, a, b, p.ts_ns, self._serial)
         self._serial += 1
         emits = (self._emitter(flow, a, b), self._emitter(flow, b, a))
         if transport is TCP:
@@ -432,14 +338,14 @@ class FlowTracker:
         self._table[back] = (flow, 1, d1, d0, flow.stats[1])
         return self._table[back if d else key]
 
-    def _emitter(self, flow: _Flow, sender: Endpoint, receiver: Endpoint):
+    def _emitter(self, flow: LiveFlow, sender: Endpoint, receiver: Endpoint):
         if self._sinks is not None:
             return self._sinks(flow.id, sender, receiver)
         if not self._want_events:
             return None
         return _Route(self, flow.id, sender, receiver).emit
 
-    def _retire(self, flow: _Flow, ts: int) -> None:
+    def _retire(self, flow: LiveFlow, ts: int) -> None:
         """Finish a flow for good: flush it, keep its snapshot, drop its live state."""
         if flow.done:
             return
@@ -485,7 +391,7 @@ class FlowTracker:
             for direction, key in enumerate(flow.table_keys()):
                 self._udp_known[key] = (flow.id, direction)
 
-    def _park(self, flow: _Flow) -> None:
+    def _park(self, flow: LiveFlow) -> None:
         """A quiet UDP flow out of the live table into the parked store (parking.py)."""
         del self._flows[flow.id]
         keys = flow.table_keys()
@@ -498,7 +404,7 @@ class FlowTracker:
         if self._on_park is not None:
             self._on_park(flow.id)
 
-    def _awake(self, flow: _Flow) -> _Flow:
+    def _awake(self, flow: LiveFlow) -> LiveFlow:
         """A flow taken out of parking (to go live, or to be finished) with its event routes back."""
         if self._sinks is None and self._want_events:
             a, b = flow.ends
@@ -506,7 +412,7 @@ class FlowTracker:
             flow.dirs[1].awake(self._emitter(flow, b, a))
         return flow
 
-    def _unpark(self, flow: _Flow, key: tuple) -> tuple:
+    def _unpark(self, flow: LiveFlow, key: tuple) -> tuple:
         """A parked flow live again (a datagram of its 5-tuple); returns that packet's table entry."""
         self._awake(flow)
         self._flows[flow.id] = flow
@@ -570,5 +476,5 @@ def _first(pair: tuple[int, object]) -> int:
     return pair[0]
 
 
-def _eviction_order(flow: _Flow) -> tuple[bool, int, int]:
+def _eviction_order(flow: LiveFlow) -> tuple[bool, int, int]:
     return flow.closure() not in ("closed", "reset"), flow.last_ts, flow.id.index

@@ -49,7 +49,8 @@ from wsarecv_cli.reassembly.events import (
     StreamGap,
     StreamReset,
 )
-from wsarecv_cli.reassembly.flows import FlowTracker, WindowChange
+from wsarecv_cli.reassembly.flow import WindowChange
+from wsarecv_cli.reassembly.flows import FlowTracker
 from wsarecv_cli.reassembly.stats import limit_warnings
 from wsarecv_cli.replay.driver import CallPlan, Outcome, ReceiverDriver
 from wsarecv_cli.replay.event_arrivals import arrivals
