@@ -1,6 +1,6 @@
-"""One flow: what the tracker keeps of it while it is live or parked (`LiveFlow`), its snapshot (`FlowInfo`,
-what `flows` lists), and the window-change event its receiver's zero window makes. The tracker
-that routes packets to flows is flows.py."""
+"""One flow: what the tracker keeps of it while it is live or parked (`LiveFlow`), its snapshot
+(`FlowInfo`, what `flows` lists), and the window-change event its receiver's zero window makes.
+The tracker that routes packets to flows is flows.py."""
 
 from __future__ import annotations
 
